@@ -1,0 +1,239 @@
+//! The directory: organisations and the people in them, exactly as the snapshot JSON of
+//! DESIGN §3.1 (the wire, import and export format). Shared by the server and the client.
+
+mod areas;
+mod time;
+mod validate;
+mod vocabulary;
+
+pub use areas::{sagamihara_areas, ward_of, Area};
+pub use time::ClockTime;
+pub use validate::{parse_snapshot, read_snapshot, validate_snapshot, DirectoryError, Problem};
+pub use vocabulary::{Accepting, ContactMethod, OrganizationKind, Procedure, Role, Weekday};
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+/// The `format` tag every snapshot and delta carries.
+pub const FORMAT: &str = "anshin-directory/1";
+
+/// Timestamps on the wire are RFC 3339 with an offset; the service writes Japan time (+09:00).
+pub type Timestamp = DateTime<FixedOffset>;
+
+/// Japan has no daylight saving time, so a fixed +09:00 offset is Asia/Tokyo.
+pub fn japan_offset() -> FixedOffset {
+    FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset")
+}
+
+/// Now, in Japan time, to the second (the wire format carries no sub-seconds).
+pub fn now_in_japan() -> Timestamp {
+    use chrono::{SubsecRound, Utc};
+    Utc::now().with_timezone(&japan_offset()).trunc_subsecs(0)
+}
+
+/// A full snapshot, or — with `deleted` set — a delta since an earlier revision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Snapshot {
+    /// Always `anshin-directory/1`.
+    pub format: String,
+    /// The directory revision this snapshot (or delta) brings the reader to.
+    pub revision: u64,
+    #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
+    pub generated_at: Timestamp,
+    /// Wards and their districts (地区). An addition to DESIGN §3.1: the areas are server
+    /// configuration carried in the directory, so the client never hard-codes a city.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub areas: Vec<Area>,
+    pub organizations: Vec<Organization>,
+    pub people: Vec<Person>,
+    /// Present only in a delta: what was removed after the requested revision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<Deleted>,
+}
+
+impl Snapshot {
+    /// An empty directory at revision 0.
+    pub fn empty(areas: Vec<Area>) -> Snapshot {
+        Snapshot {
+            format: FORMAT.to_string(),
+            revision: 0,
+            generated_at: now_in_japan(),
+            areas,
+            organizations: Vec::new(),
+            people: Vec::new(),
+            deleted: None,
+        }
+    }
+
+    pub fn is_delta(&self) -> bool {
+        self.deleted.is_some()
+    }
+
+    pub fn organization(&self, id: &str) -> Option<&Organization> {
+        self.organizations.iter().find(|o| o.id == id)
+    }
+
+    pub fn person(&self, id: &str) -> Option<&Person> {
+        self.people.iter().find(|p| p.id == id)
+    }
+}
+
+/// Ids removed after the revision a delta was asked for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Deleted {
+    #[serde(default)]
+    pub organizations: Vec<String>,
+    #[serde(default)]
+    pub people: Vec<String>,
+}
+
+/// A member organisation (seed §2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Organization {
+    pub id: String,
+    pub kind: OrganizationKind,
+    pub name: String,
+    pub name_kana: String,
+    pub postal_code: Option<String>,
+    pub address: String,
+    pub ward: String,
+    pub district: String,
+    pub phone: Option<String>,
+    pub fax: Option<String>,
+    pub email: Option<String>,
+    /// Null for organisations that do not provide medical care.
+    pub home_care: Option<HomeCare>,
+    #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
+    pub updated_at: Timestamp,
+}
+
+/// What home care a medical institution can manage, where it visits, and whether it takes new
+/// patients (seed §1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct HomeCare {
+    pub home_visits: bool,
+    #[serde(default)]
+    pub visit_districts: Vec<String>,
+    pub visit_area_note: Option<String>,
+    #[serde(default)]
+    pub procedures: Vec<Procedure>,
+    pub accepting: Accepting,
+    pub note: Option<String>,
+}
+
+/// A listed person: doctor, dentist, pharmacist, care manager, nurse or staff.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Person {
+    pub id: String,
+    pub organization_id: String,
+    pub role: Role,
+    /// Family and given name separated by a space: 「田中 一郎」.
+    pub name: String,
+    pub name_kana: String,
+    pub title: Option<String>,
+    #[serde(default)]
+    pub specialties: Vec<String>,
+    pub contact: Contact,
+    #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
+    pub updated_at: Timestamp,
+}
+
+/// When and how a person wants to be contacted (seed §1).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Contact {
+    /// Most preferred first.
+    #[serde(default)]
+    pub preferred_methods: Vec<ContactMethod>,
+    #[serde(default)]
+    pub windows: Vec<ContactWindow>,
+    /// Null: use the organisation's number.
+    pub phone: Option<String>,
+    pub fax: Option<String>,
+    pub email: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A weekly time window in which a person can be contacted, local time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ContactWindow {
+    pub days: Vec<Weekday>,
+    /// `HH:MM`. A window whose end is earlier than its start runs past midnight.
+    pub start: ClockTime,
+    pub end: ClockTime,
+    /// Empty: any of the person's preferred methods.
+    #[serde(default)]
+    pub methods: Vec<ContactMethod>,
+    pub note: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The example of DESIGN §3.1, verbatim: the contract must parse and write back unchanged.
+    pub(crate) const DESIGN_EXAMPLE: &str = r#"{
+  "format": "anshin-directory/1",
+  "revision": 1234,
+  "generated_at": "2026-11-24T12:00:00+09:00",
+  "organizations": [{
+    "id": "o-0001", "kind": "clinic",
+    "name": "上溝さくら内科クリニック", "name_kana": "かみみぞさくらないかくりにっく",
+    "postal_code": "252-0243", "address": "相模原市中央区上溝1-2-3",
+    "ward": "中央区", "district": "上溝",
+    "phone": "042-700-0001", "fax": "042-700-0002", "email": "info@example.jp",
+    "home_care": {
+      "home_visits": true,
+      "visit_districts": ["上溝", "田名", "光が丘"],
+      "visit_area_note": "診療所から16km以内",
+      "procedures": ["home_oxygen", "gastrostomy", "terminal_care"],
+      "accepting": "accepting",
+      "note": "新規は要相談"
+    },
+    "updated_at": "2026-11-01T09:00:00+09:00"
+  }],
+  "people": [{
+    "id": "p-0001", "organization_id": "o-0001", "role": "doctor",
+    "name": "田中 一郎", "name_kana": "たなか いちろう", "title": "院長",
+    "specialties": ["内科", "循環器内科"],
+    "contact": {
+      "preferred_methods": ["fax", "phone"],
+      "windows": [{"days": ["mon", "wed", "fri"], "start": "13:00", "end": "14:00",
+                   "methods": ["phone"], "note": "昼休み"}],
+      "phone": null, "fax": null, "email": null,
+      "note": "受付に「あんしんリンクの件」とお伝えください"
+    },
+    "updated_at": "2026-11-01T09:00:00+09:00"
+  }]
+}"#;
+
+    #[test]
+    fn design_example_round_trips() {
+        let snapshot = parse_snapshot(DESIGN_EXAMPLE.as_bytes()).unwrap();
+        assert_eq!(snapshot.revision, 1234);
+        let person = snapshot.person("p-0001").unwrap();
+        assert_eq!(person.contact.windows[0].start.to_string(), "13:00");
+        assert_eq!(person.contact.preferred_methods[0], ContactMethod::Fax);
+        let written = serde_json::to_value(&snapshot).unwrap();
+        let original: serde_json::Value = serde_json::from_str(DESIGN_EXAMPLE).unwrap();
+        assert_eq!(written, original);
+    }
+
+    #[test]
+    fn delta_carries_deletions() {
+        let json = DESIGN_EXAMPLE.replacen(
+            "\"people\": [",
+            "\"deleted\": {\"organizations\": [\"o-9\"], \"people\": []}, \"people\": [",
+            1,
+        );
+        let delta: Snapshot = serde_json::from_str(&json).unwrap();
+        assert!(delta.is_delta());
+        assert_eq!(delta.deleted.unwrap().organizations, vec!["o-9"]);
+    }
+}

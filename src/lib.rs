@@ -1,0 +1,8 @@
+//! あんしんリンク (Anshin Link): the directory model shared by the client and the central
+//! service, the demo-data generator, and — with the `server` feature — the service itself.
+
+pub mod demo;
+pub mod directory;
+
+#[cfg(feature = "server")]
+pub mod server;

@@ -1,0 +1,9 @@
+//! Passwords, session tokens and login throttling (DESIGN §4).
+
+mod password;
+mod throttle;
+mod token;
+
+pub use password::{check_password_policy, hash_password, verify_password, verify_against_dummy};
+pub use throttle::LoginThrottle;
+pub use token::{hash_token, new_token};

@@ -1,0 +1,449 @@
+//! `anshin-server` admin commands (DESIGN §4). Passwords come from a prompt or standard input,
+//! never from the command line (argv is visible to every user of the machine).
+
+use super::auth::{check_password_policy, hash_password};
+use super::config::ServerConfig;
+use super::db::{now_unix, AccountRole, Actor, Database, NewUser, Sqlite};
+use super::import::{import_snapshot, read_import_file};
+use crate::demo;
+use crate::directory::{japan_offset, parse_snapshot, Snapshot, FORMAT};
+use anyhow::{bail, Context};
+use chrono::TimeZone;
+use clap::{Parser, Subcommand};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+#[derive(Parser)]
+#[command(
+    name = "anshin-server",
+    version,
+    about = "あんしんリンクの中央サービス（API サーバーと管理コマンド）",
+    after_help = "終了コード: 0 成功 / 1 失敗（理由を日本語で表示） / 2 コマンドの使い方の誤り\n\
+                  設定: --config か ANSHIN_CONFIG のファイルの [server]、ANSHIN_SERVER_* 環境変数で上書き"
+)]
+pub struct Cli {
+    /// 設定ファイル（既定: ANSHIN_CONFIG または設定フォルダの config.toml）
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// データベースファイル（設定より優先）
+    #[arg(long, global = true, value_name = "FILE")]
+    database: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// データベースを作る（あれば最新の形にする）。--admin で最初の管理者も作る
+    Init {
+        /// 作る管理者のログインID（パスワードは入力を求めます）
+        #[arg(long, value_name = "LOGIN_ID")]
+        admin: Option<String>,
+    },
+    /// API サーバーを起動する
+    Serve {
+        /// 待ち受けるアドレス（設定より優先）例: 0.0.0.0:8443
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+    },
+    /// アカウントの管理
+    #[command(subcommand)]
+    User(UserCommand),
+    /// ディレクトリを取り込む（スナップショット JSON、または .csv）。全体を置き換えます
+    Import {
+        file: PathBuf,
+        /// 検査だけして書き込まない
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// ディレクトリをスナップショット JSON で書き出す
+    Export {
+        /// 出力先（省略時は標準出力）
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// 動いているままデータベースの一貫したコピーを作る
+    Backup { output: PathBuf },
+    /// 監査ログを表示する
+    Audit {
+        /// この ID より後だけ
+        #[arg(long, default_value_t = 0)]
+        after_id: i64,
+        #[arg(long, default_value_t = 1000)]
+        limit: i64,
+        /// JSON Lines で出力
+        #[arg(long)]
+        json: bool,
+    },
+    /// 架空の相模原市ディレクトリを生成する（ベンチマーク・デモ用）
+    DemoData {
+        #[arg(long, default_value_t = demo::DEMO_PEOPLE)]
+        people: usize,
+        #[arg(long, default_value_t = demo::DEMO_SEED)]
+        seed: u64,
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// デモ: 一時データベースにデモのディレクトリとデモアカウントを入れてサーバーを起動する
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// アカウントを作る（パスワードは入力を求めるか、標準入力の 1 行目から読みます）
+    Add {
+        login_id: String,
+        /// 表示名
+        #[arg(long)]
+        name: String,
+        /// 所属する会員機関（ディレクトリの ID か名称）
+        #[arg(long)]
+        organization: String,
+        /// 管理者にする
+        #[arg(long)]
+        admin: bool,
+    },
+    /// アカウントの一覧
+    List,
+    /// アカウントを無効にする（ログイン中のセッションも切れます）
+    Disable { login_id: String },
+    /// 無効にしたアカウントを戻す
+    Enable { login_id: String },
+    /// パスワードを変える（ログイン中のセッションは切れます）
+    Passwd { login_id: String },
+}
+
+/// Demo account of `anshin-server demo` (and later `anshin demo`).
+pub const DEMO_LOGIN_ID: &str = "demo";
+pub const DEMO_PASSWORD: &str = "anshin-demo-2026";
+
+pub fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("エラー: 実行環境を準備できません: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("エラー: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("ANSHIN_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::DemoData { people, seed, output } = &cli.command {
+        return write_demo_data(*people, *seed, output.as_deref());
+    }
+    let mut config = ServerConfig::load(cli.config.as_deref())?;
+    if let Some(db) = cli.database {
+        config.database = db;
+    }
+    if let Command::Demo { listen } = cli.command {
+        return run_demo(config, listen).await;
+    }
+    let db: Arc<dyn Database> = Arc::new(Sqlite::open(&config.database).await?);
+    let result = dispatch(cli.command, &config, db.clone()).await;
+    db.close().await;
+    result
+}
+
+async fn dispatch(command: Command, config: &ServerConfig, db: Arc<dyn Database>) -> anyhow::Result<()> {
+    let actor = Actor::local_operator();
+    match command {
+        Command::Init { admin } => {
+            println!("データベース {} を用意しました", config.database.display());
+            if let Some(login_id) = admin {
+                let password = read_new_password()?;
+                add_user(db.as_ref(), &login_id, "管理者", "在宅医療・介護連携支援センター", AccountRole::Admin, &password, &actor).await?;
+            }
+        }
+        Command::Serve { listen } => {
+            let mut config = config.clone();
+            if let Some(listen) = listen {
+                config.listen = listen;
+            }
+            serve(db, config).await?;
+        }
+        Command::User(command) => user_command(command, db.as_ref(), &actor).await?,
+        Command::Import { file, dry_run } => {
+            let snapshot = read_import_file(&file)?;
+            if dry_run {
+                super::import::prepare_import(snapshot.clone(), config)?;
+                println!(
+                    "問題はありません: 機関 {} 件、人 {} 件（--dry-run のため書き込んでいません）",
+                    snapshot.organizations.len(),
+                    snapshot.people.len()
+                );
+            } else {
+                let summary = import_snapshot(db.as_ref(), config, snapshot, &actor).await?;
+                println!(
+                    "取り込みました: 版 {} / 追加 {} / 更新 {} / 削除 {} / 変更なし {}",
+                    summary.revision, summary.added, summary.updated, summary.deleted, summary.unchanged
+                );
+            }
+        }
+        Command::Export { output } => {
+            let snapshot = export(db.as_ref(), config).await?;
+            let json = serde_json::to_vec_pretty(&snapshot)?;
+            write_output(output.as_deref(), &json)?;
+        }
+        Command::Backup { output } => {
+            db.backup(&output).await?;
+            db.audit(now_unix(), &actor, "backup", Some(&output.display().to_string()), None).await?;
+            println!("バックアップを {} に作りました", output.display());
+        }
+        Command::Audit { after_id, limit, json } => {
+            let entries = db.audit_entries(after_id, limit.clamp(1, 1_000_000)).await?;
+            let mut out = std::io::stdout().lock();
+            for entry in entries {
+                if json {
+                    writeln!(out, "{}", serde_json::to_string(&entry)?)?;
+                } else {
+                    let at = japan_offset()
+                        .timestamp_opt(entry.at, 0)
+                        .single()
+                        .map(|t| t.to_rfc3339())
+                        .unwrap_or_default();
+                    writeln!(
+                        out,
+                        "{}\t{at}\t{}\t{}\t{}\t{}\t{}",
+                        entry.id,
+                        entry.actor,
+                        entry.action,
+                        entry.target.unwrap_or_default(),
+                        entry.address.unwrap_or_default(),
+                        entry.detail.unwrap_or_default()
+                    )?;
+                }
+            }
+        }
+        Command::DemoData { .. } | Command::Demo { .. } => unreachable!("handled before the database opens"),
+    }
+    Ok(())
+}
+
+async fn user_command(command: UserCommand, db: &dyn Database, actor: &Actor) -> anyhow::Result<()> {
+    match command {
+        UserCommand::Add { login_id, name, organization, admin } => {
+            let password = read_new_password()?;
+            let role = if admin { AccountRole::Admin } else { AccountRole::Member };
+            add_user(db, &login_id, &name, &organization, role, &password, actor).await?;
+        }
+        UserCommand::List => {
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "ログインID\t権限\t状態\t表示名\t所属")?;
+            for user in db.list_users().await? {
+                let state = if user.disabled { "無効" } else { "有効" };
+                writeln!(out, "{}\t{}\t{state}\t{}\t{}", user.login_id, user.role.code(), user.display_name, user.organization)?;
+            }
+        }
+        UserCommand::Disable { login_id } => {
+            if !db.set_disabled(&login_id, true, actor, now_unix()).await? {
+                bail!("ログインID「{login_id}」のアカウントはありません");
+            }
+            println!("「{login_id}」を無効にしました（ログイン中のセッションも切りました）");
+        }
+        UserCommand::Enable { login_id } => {
+            if !db.set_disabled(&login_id, false, actor, now_unix()).await? {
+                bail!("ログインID「{login_id}」のアカウントはありません");
+            }
+            println!("「{login_id}」を有効に戻しました");
+        }
+        UserCommand::Passwd { login_id } => {
+            if db.user_for_login(&login_id).await?.is_none() {
+                bail!("ログインID「{login_id}」のアカウントはありません");
+            }
+            let password = read_new_password()?;
+            let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await??;
+            db.set_password(&login_id, &hash, actor, now_unix()).await?;
+            println!("「{login_id}」のパスワードを変えました（ログイン中のセッションは切りました）");
+        }
+    }
+    Ok(())
+}
+
+async fn add_user(
+    db: &dyn Database,
+    login_id: &str,
+    name: &str,
+    organization: &str,
+    role: AccountRole,
+    password: &str,
+    actor: &Actor,
+) -> anyhow::Result<()> {
+    let login_id = login_id.trim();
+    if login_id.is_empty()
+        || login_id.chars().count() > 64
+        || !login_id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
+    {
+        bail!("ログインIDは英数字と . _ - @ で 64 文字までにしてください");
+    }
+    let password = password.to_string();
+    let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await??;
+    let user = db
+        .add_user(
+            NewUser {
+                login_id,
+                display_name: name,
+                organization,
+                role,
+                password_hash: &hash,
+            },
+            actor,
+            now_unix(),
+        )
+        .await?;
+    println!("アカウント「{}」（{}）を作りました", user.login_id, user.role.code());
+    Ok(())
+}
+
+/// From a terminal: asked twice without echo. Otherwise: the first line of standard input.
+fn read_new_password() -> anyhow::Result<String> {
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("新しいパスワード（12 文字以上）: ")?;
+        let second = rpassword::prompt_password("もう一度: ")?;
+        if first != second {
+            bail!("2 回の入力が一致しません");
+        }
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    check_password_policy(&password).map_err(anyhow::Error::msg)?;
+    Ok(password)
+}
+
+async fn export(db: &dyn Database, config: &ServerConfig) -> anyhow::Result<Snapshot> {
+    let stored = db.directory().await?;
+    let parse_all = |bodies: &[String]| -> anyhow::Result<Vec<serde_json::Value>> {
+        bodies.iter().map(|b| Ok(serde_json::from_str(b)?)).collect()
+    };
+    let value = serde_json::json!({
+        "format": FORMAT,
+        "revision": stored.revision,
+        "generated_at": crate::directory::now_in_japan(),
+        "areas": config.areas,
+        "organizations": parse_all(&stored.organizations)?,
+        "people": parse_all(&stored.people)?,
+    });
+    // Round-trip through the validating parser: an export is always importable.
+    parse_snapshot(&serde_json::to_vec(&value)?).context("保存されているディレクトリに誤りがあります")
+}
+
+fn write_output(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
+    match path {
+        Some(path) => std::fs::write(path, bytes).with_context(|| format!("{} に書けません", path.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes)?;
+            out.write_all(b"\n")?;
+            Ok(())
+        }
+    }
+}
+
+fn write_demo_data(people: usize, seed: u64, output: Option<&Path>) -> anyhow::Result<()> {
+    if people == 0 {
+        bail!("--people は 1 以上にしてください");
+    }
+    let snapshot = demo::generate(people, seed);
+    let mut json = serde_json::to_vec_pretty(&snapshot)?;
+    if output.is_some() {
+        json.push(b'\n');
+    }
+    write_output(output, &json)
+}
+
+/// Serves until Ctrl-C or SIGTERM, then finishes requests in flight.
+async fn serve(db: Arc<dyn Database>, config: ServerConfig) -> anyhow::Result<()> {
+    let server = super::http::start_with(db, config).await?;
+    tracing::info!(url = %server.url(), "anshin-server listening");
+    println!("あんしんリンク サーバーを {} で起動しました（Ctrl-C で停止）", server.url());
+    shutdown_signal().await;
+    println!("停止しています…");
+    server.shutdown().await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = terminate => {}
+    }
+}
+
+/// Sets up a throwaway database with the demo directory and the demo account.
+pub async fn prepare_demo_database(path: &Path, config: &ServerConfig) -> anyhow::Result<Arc<dyn Database>> {
+    let db: Arc<dyn Database> = Arc::new(Sqlite::open(path).await?);
+    let actor = Actor {
+        name: "demo".into(),
+        address: "local".into(),
+    };
+    let snapshot = parse_snapshot(demo::DEMO_DIRECTORY_JSON.as_bytes())?;
+    import_snapshot(db.as_ref(), config, snapshot, &actor).await?;
+    let hash = tokio::task::spawn_blocking(|| hash_password(DEMO_PASSWORD)).await??;
+    db.add_user(
+        NewUser {
+            login_id: DEMO_LOGIN_ID,
+            display_name: "デモ 利用者",
+            organization: "デモ居宅介護支援事業所",
+            role: AccountRole::Member,
+            password_hash: &hash,
+        },
+        &actor,
+        now_unix(),
+    )
+    .await?;
+    Ok(db)
+}
+
+async fn run_demo(mut config: ServerConfig, listen: std::net::SocketAddr) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir().context("一時フォルダを作れません")?;
+    config.database = dir.path().join("demo.db");
+    config.listen = listen;
+    let db = prepare_demo_database(&config.database, &config).await?;
+    let server = super::http::start_with(db, config).await?;
+    println!("あんしんリンク デモサーバー: {}", server.url());
+    println!("  ログインID: {DEMO_LOGIN_ID}   パスワード: {DEMO_PASSWORD}   （架空のデモデータです）");
+    println!("  例: curl -s -X POST {}/api/v1/session -H 'content-type: application/json' \\", server.url());
+    println!("        -d '{{\"login_id\":\"{DEMO_LOGIN_ID}\",\"password\":\"{DEMO_PASSWORD}\"}}'");
+    println!("  Ctrl-C で停止します（一時データベースは消えます）");
+    shutdown_signal().await;
+    server.shutdown().await?;
+    drop(dir);
+    Ok(())
+}

@@ -1,0 +1,213 @@
+//! Server configuration: the `[server]` table of a TOML file (every key is documented in
+//! `config.example.toml`), then `ANSHIN_SERVER_*` environment overrides.
+
+use crate::directory::{sagamihara_areas, Area};
+use anyhow::{bail, Context};
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address and port to listen on.
+    pub listen: SocketAddr,
+    /// SQLite database file. Empty: `anshin-server.db` in the platform's data directory.
+    pub database: PathBuf,
+    /// PEM certificate chain and private key; both set = HTTPS (rustls).
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    pub auth: AuthConfig,
+    pub directory: DirectoryConfig,
+    /// Wards and their districts; Sagamihara's when not given.
+    pub areas: Vec<Area>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthConfig {
+    /// A session unused this long ends (DESIGN §4: default 8 h).
+    pub idle_timeout_minutes: u32,
+    /// A session ends this long after login whatever its use (default 12 h).
+    pub absolute_timeout_minutes: u32,
+    /// Failed logins per login ID within the window before further tries get 429.
+    pub max_failures_per_account: u32,
+    /// Failed logins per client address within the window before further tries get 429.
+    pub max_failures_per_address: u32,
+    pub failure_window_seconds: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DirectoryConfig {
+    /// Deleted records are remembered this long so that deltas can report them; a client that
+    /// last synced before that gets 410 and does a full sync.
+    pub delta_retention_days: u32,
+    /// Largest directory upload accepted by `PUT /api/v1/directory`.
+    pub max_import_megabytes: u32,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database: PathBuf::new(),
+            tls_cert: None,
+            tls_key: None,
+            auth: AuthConfig::default(),
+            directory: DirectoryConfig::default(),
+            areas: sagamihara_areas(),
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        AuthConfig {
+            idle_timeout_minutes: 8 * 60,
+            absolute_timeout_minutes: 12 * 60,
+            max_failures_per_account: 5,
+            max_failures_per_address: 20,
+            failure_window_seconds: 15 * 60,
+        }
+    }
+}
+
+impl Default for DirectoryConfig {
+    fn default() -> Self {
+        DirectoryConfig {
+            delta_retention_days: 90,
+            max_import_megabytes: 512,
+        }
+    }
+}
+
+/// The file holds a client part too; the server reads only `[server]`.
+#[derive(Deserialize)]
+struct ConfigFile {
+    #[serde(default)]
+    server: Option<toml::Value>,
+}
+
+impl ServerConfig {
+    /// Reads `path` (or the default path, if it exists), then the environment.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<ServerConfig> {
+        let default_path = default_config_path();
+        let path = match path {
+            Some(p) => Some(p.to_path_buf()),
+            None => default_path.filter(|p| p.exists()),
+        };
+        let mut config = match &path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("設定ファイル {} を読めません", path.display()))?;
+                ServerConfig::from_toml(&text)
+                    .with_context(|| format!("設定ファイル {} に誤りがあります", path.display()))?
+            }
+            None => ServerConfig::default(),
+        };
+        config.apply_env(|key| std::env::var(key).ok())?;
+        config.finish()?;
+        Ok(config)
+    }
+
+    pub fn from_toml(text: &str) -> anyhow::Result<ServerConfig> {
+        let file: ConfigFile = toml::from_str(text)?;
+        let config = match file.server {
+            Some(table) => table.try_into()?,
+            None => ServerConfig::default(),
+        };
+        Ok(config)
+    }
+
+    /// `ANSHIN_SERVER_LISTEN`, `_DATABASE`, `_TLS_CERT`, `_TLS_KEY` override the file.
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
+        if let Some(listen) = get("ANSHIN_SERVER_LISTEN") {
+            self.listen = listen
+                .parse()
+                .with_context(|| format!("ANSHIN_SERVER_LISTEN「{listen}」はアドレス:ポートの形ではありません"))?;
+        }
+        if let Some(db) = get("ANSHIN_SERVER_DATABASE") {
+            self.database = PathBuf::from(db);
+        }
+        if let Some(cert) = get("ANSHIN_SERVER_TLS_CERT") {
+            self.tls_cert = Some(PathBuf::from(cert));
+        }
+        if let Some(key) = get("ANSHIN_SERVER_TLS_KEY") {
+            self.tls_key = Some(PathBuf::from(key));
+        }
+        Ok(())
+    }
+
+    /// Fills defaults that depend on the platform and checks what serde cannot.
+    pub fn finish(&mut self) -> anyhow::Result<()> {
+        if self.database.as_os_str().is_empty() {
+            self.database = default_database_path()?;
+        }
+        if self.tls_cert.is_some() != self.tls_key.is_some() {
+            bail!("tls_cert と tls_key は両方とも設定してください（片方だけでは HTTPS にできません）");
+        }
+        if self.auth.absolute_timeout_minutes < self.auth.idle_timeout_minutes {
+            bail!("auth.absolute_timeout_minutes は idle_timeout_minutes 以上にしてください");
+        }
+        if self.auth.idle_timeout_minutes == 0 || self.auth.max_failures_per_account == 0 {
+            bail!("auth の時間と回数は 1 以上にしてください");
+        }
+        if self.areas.is_empty() {
+            bail!("areas（区と地区）が空です");
+        }
+        Ok(())
+    }
+}
+
+fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("jp", "Sagamihara", "anshin")
+}
+
+pub fn default_config_path() -> Option<PathBuf> {
+    std::env::var_os("ANSHIN_CONFIG")
+        .map(PathBuf::from)
+        .or_else(|| project_dirs().map(|d| d.config_dir().join("config.toml")))
+}
+
+fn default_database_path() -> anyhow::Result<PathBuf> {
+    let dirs = project_dirs().context("ホームディレクトリが見つからないため、データベースの場所を決められません。設定の database を指定してください")?;
+    Ok(dirs.data_dir().join("anshin-server.db"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_file_parses_and_matches_defaults() {
+        let text = include_str!("../../config.example.toml");
+        let config = ServerConfig::from_toml(text).unwrap();
+        let defaults = ServerConfig::default();
+        assert_eq!(config.auth.idle_timeout_minutes, defaults.auth.idle_timeout_minutes);
+        assert_eq!(config.areas, defaults.areas);
+        assert_eq!(config.listen, defaults.listen);
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let err = ServerConfig::from_toml("[server]\nlisten_addr = \"1.2.3.4:5\"").unwrap_err();
+        assert!(format!("{err:#}").contains("listen_addr"));
+    }
+
+    #[test]
+    fn env_overrides_file() {
+        let mut config = ServerConfig::from_toml("[server]\nlisten = \"127.0.0.1:1\"").unwrap();
+        config
+            .apply_env(|k| (k == "ANSHIN_SERVER_LISTEN").then(|| "127.0.0.1:2".to_string()))
+            .unwrap();
+        assert_eq!(config.listen.port(), 2);
+        assert!(config.apply_env(|_| Some("nonsense".into())).is_err());
+    }
+
+    #[test]
+    fn half_tls_is_an_error() {
+        let mut config = ServerConfig::from_toml("[server]\ntls_cert = \"/x.pem\"\ndatabase = \"/tmp/x.db\"").unwrap();
+        assert!(config.finish().is_err());
+    }
+}

@@ -1,0 +1,200 @@
+//! Storage behind a trait (as atuin does), so PostgreSQL can follow SQLite without touching the
+//! HTTP layer or the admin commands.
+
+mod sqlite;
+
+pub use sqlite::Sqlite;
+
+use async_trait::async_trait;
+use serde::Serialize;
+use std::path::Path;
+
+/// Seconds since the Unix epoch; the storage layer's clock unit.
+pub type UnixTime = i64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AccountRole {
+    Member,
+    Admin,
+}
+
+impl AccountRole {
+    pub fn code(self) -> &'static str {
+        match self {
+            AccountRole::Member => "member",
+            AccountRole::Admin => "admin",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<AccountRole> {
+        match code {
+            "member" => Some(AccountRole::Member),
+            "admin" => Some(AccountRole::Admin),
+            _ => None,
+        }
+    }
+}
+
+/// An account of a member organisation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct User {
+    #[serde(skip)]
+    pub id: i64,
+    pub login_id: String,
+    pub display_name: String,
+    /// The member organisation the account belongs to (a directory id or its name).
+    pub organization: String,
+    pub role: AccountRole,
+    pub disabled: bool,
+}
+
+pub struct NewUser<'a> {
+    pub login_id: &'a str,
+    pub display_name: &'a str,
+    pub organization: &'a str,
+    pub role: AccountRole,
+    pub password_hash: &'a str,
+}
+
+/// A live session, found by its token hash.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: User,
+    pub created_at: UnixTime,
+    pub last_seen_at: UnixTime,
+    pub expires_at: UnixTime,
+}
+
+/// Who did something, and from where — the audit log's "who" and "from where".
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// A login ID, or `cli:<os user>` for admin commands run on the server.
+    pub name: String,
+    /// A client IP address, or `local`.
+    pub address: String,
+}
+
+impl Actor {
+    /// The operator running an admin command on the server machine.
+    pub fn local_operator() -> Actor {
+        let user = std::env::var("SUDO_USER")
+            .or_else(|_| std::env::var("USER"))
+            .unwrap_or_else(|_| "unknown".into());
+        Actor {
+            name: format!("cli:{user}"),
+            address: "local".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct AuditEntry {
+    pub id: i64,
+    /// Unix seconds.
+    pub at: UnixTime,
+    pub actor: String,
+    /// `login.ok`, `login.failed`, `logout`, `directory.download`, `directory.delta`,
+    /// `directory.import`, `user.add`, `user.disable`, `user.enable`, `user.passwd`, `backup`.
+    pub action: String,
+    pub target: Option<String>,
+    pub address: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// The live directory as stored: each record's JSON exactly as it will go on the wire.
+#[derive(Debug, Clone, Default)]
+pub struct StoredDirectory {
+    pub revision: u64,
+    pub organizations: Vec<String>,
+    pub people: Vec<String>,
+}
+
+/// What changed after a revision.
+#[derive(Debug, Clone, Default)]
+pub struct StoredDelta {
+    pub revision: u64,
+    pub organizations: Vec<String>,
+    pub people: Vec<String>,
+    pub deleted_organizations: Vec<String>,
+    pub deleted_people: Vec<String>,
+}
+
+/// Why a delta cannot be served: the client must fetch the full snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeltaUnavailable {
+    /// Deletions after that revision have been forgotten (retention).
+    TooOld,
+    /// The revision is newer than the server's: the server's data was replaced.
+    Unknown,
+}
+
+/// One record to store: its id and its wire JSON.
+pub struct RecordBody {
+    pub id: String,
+    pub body: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ImportSummary {
+    /// The directory revision after the import (unchanged if nothing changed).
+    pub revision: u64,
+    pub added: usize,
+    pub updated: usize,
+    pub deleted: usize,
+    pub unchanged: usize,
+}
+
+#[async_trait]
+pub trait Database: Send + Sync + 'static {
+    // Directory
+    async fn directory(&self) -> anyhow::Result<StoredDirectory>;
+    async fn revision(&self) -> anyhow::Result<u64>;
+    async fn delta(&self, since: u64) -> anyhow::Result<Result<StoredDelta, DeltaUnavailable>>;
+    /// Makes the live directory exactly `organizations` + `people`: changed records get the next
+    /// revision, missing ones become tombstones; the audit row is written in the same
+    /// transaction. Tombstones older than `retention_seconds` are forgotten.
+    async fn replace_directory(
+        &self,
+        organizations: Vec<RecordBody>,
+        people: Vec<RecordBody>,
+        actor: &Actor,
+        now: UnixTime,
+        retention_seconds: i64,
+    ) -> anyhow::Result<ImportSummary>;
+
+    // Accounts
+    async fn add_user(&self, user: NewUser<'_>, actor: &Actor, now: UnixTime) -> anyhow::Result<User>;
+    async fn list_users(&self) -> anyhow::Result<Vec<User>>;
+    /// The user and their password hash.
+    async fn user_for_login(&self, login_id: &str) -> anyhow::Result<Option<(User, String)>>;
+    /// Also revokes every session of the user.
+    async fn set_password(&self, login_id: &str, password_hash: &str, actor: &Actor, now: UnixTime) -> anyhow::Result<bool>;
+    /// Disabling also revokes every session of the user.
+    async fn set_disabled(&self, login_id: &str, disabled: bool, actor: &Actor, now: UnixTime) -> anyhow::Result<bool>;
+
+    // Sessions
+    async fn create_session(&self, token_hash: &str, user: &User, address: &str, now: UnixTime, expires_at: UnixTime) -> anyhow::Result<()>;
+    /// The live session for a token hash: not revoked, not past its absolute expiry, used
+    /// within `idle_seconds`, user not disabled. Marks it used.
+    async fn session(&self, token_hash: &str, now: UnixTime, idle_seconds: i64) -> anyhow::Result<Option<Session>>;
+    async fn revoke_session(&self, token_hash: &str, now: UnixTime) -> anyhow::Result<()>;
+
+    // Audit
+    async fn audit(&self, at: UnixTime, actor: &Actor, action: &str, target: Option<&str>, detail: Option<&str>) -> anyhow::Result<()>;
+    /// Entries with id greater than `after_id`, oldest first, at most `limit`.
+    async fn audit_entries(&self, after_id: i64, limit: i64) -> anyhow::Result<Vec<AuditEntry>>;
+
+    // Operations
+    /// A consistent copy of the whole database while the server keeps running.
+    async fn backup(&self, to: &Path) -> anyhow::Result<()>;
+    async fn close(&self);
+}
+
+pub fn now_unix() -> UnixTime {
+    chrono::Utc::now().timestamp()
+}

@@ -1,0 +1,520 @@
+//! SQLite storage: one file, WAL mode, migrations embedded in the binary.
+
+use super::*;
+use anyhow::Context;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::time::Duration;
+
+pub struct Sqlite {
+    pool: SqlitePool,
+}
+
+/// Sessions are marked used at most this often, so a busy client does not write on every call.
+const TOUCH_INTERVAL_SECONDS: i64 = 60;
+
+impl Sqlite {
+    /// Opens (creating if needed) the database file and brings its schema up to date.
+    pub async fn open(path: &Path) -> anyhow::Result<Sqlite> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("データベースのフォルダ {} を作れません", parent.display()))?;
+        }
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .with_context(|| format!("データベース {} を開けません", path.display()))?;
+        sqlx::migrate!("./migrations/sqlite")
+            .run(&pool)
+            .await
+            .context("データベースの更新（マイグレーション）に失敗しました")?;
+        restrict_permissions(path);
+        Ok(Sqlite { pool })
+    }
+}
+
+/// The database holds password hashes and member contact data: owner-only.
+fn restrict_permissions(path: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<User> {
+    let role: String = row.try_get("role")?;
+    Ok(User {
+        id: row.try_get("id")?,
+        login_id: row.try_get("login_id")?,
+        display_name: row.try_get("display_name")?,
+        organization: row.try_get("organization")?,
+        role: AccountRole::from_code(&role).context("unknown role in users table")?,
+        disabled: row.try_get::<i64, _>("disabled")? != 0,
+    })
+}
+
+async fn insert_audit(
+    tx: &mut sqlx::SqliteConnection,
+    at: UnixTime,
+    actor: &Actor,
+    action: &str,
+    target: Option<&str>,
+    detail: Option<&str>,
+) -> anyhow::Result<()> {
+    sqlx::query("INSERT INTO audit_log (at, actor, action, target, address, detail) VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(at)
+        .bind(&actor.name)
+        .bind(action)
+        .bind(target)
+        .bind(&actor.address)
+        .bind(detail)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// The two record tables share one shape; this keeps their SQL in one place.
+#[derive(Clone, Copy)]
+enum Table {
+    Organizations,
+    People,
+}
+
+impl Table {
+    fn name(self) -> &'static str {
+        match self {
+            Table::Organizations => "organizations",
+            Table::People => "people",
+        }
+    }
+}
+
+#[derive(Default)]
+struct Changes {
+    added: usize,
+    updated: usize,
+    deleted: usize,
+    unchanged: usize,
+}
+
+/// Applies one table's part of a directory replacement inside the transaction.
+async fn replace_table(
+    tx: &mut sqlx::SqliteConnection,
+    table: Table,
+    records: Vec<RecordBody>,
+    revision: i64,
+    now: UnixTime,
+) -> anyhow::Result<Changes> {
+    let name = table.name();
+    let existing: HashMap<String, (Option<i64>, String)> =
+        sqlx::query(&format!("SELECT id, deleted_at, body FROM {name}"))
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|row| Ok((row.try_get("id")?, (row.try_get("deleted_at")?, row.try_get("body")?))))
+            .collect::<anyhow::Result<_>>()?;
+    let mut changes = Changes::default();
+    let mut seen = std::collections::HashSet::with_capacity(records.len());
+    let upsert = format!(
+        "INSERT INTO {name} (id, revision, deleted_at, body) VALUES (?, ?, NULL, ?) \
+         ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, deleted_at = NULL, body = excluded.body"
+    );
+    for record in records {
+        let changed = match existing.get(&record.id) {
+            Some((None, body)) if *body == record.body => {
+                changes.unchanged += 1;
+                false
+            }
+            Some((None, _)) => {
+                changes.updated += 1;
+                true
+            }
+            _ => {
+                changes.added += 1;
+                true
+            }
+        };
+        if changed {
+            sqlx::query(&upsert)
+                .bind(&record.id)
+                .bind(revision)
+                .bind(&record.body)
+                .execute(&mut *tx)
+                .await?;
+        }
+        seen.insert(record.id);
+    }
+    let tombstone = format!("UPDATE {name} SET revision = ?, deleted_at = ? WHERE id = ?");
+    for (id, (deleted_at, _)) in &existing {
+        if deleted_at.is_none() && !seen.contains(id) {
+            sqlx::query(&tombstone)
+                .bind(revision)
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            changes.deleted += 1;
+        }
+    }
+    Ok(changes)
+}
+
+#[async_trait]
+impl Database for Sqlite {
+    async fn directory(&self) -> anyhow::Result<StoredDirectory> {
+        // One read transaction, so the revision and the records agree.
+        let mut tx = self.pool.begin().await?;
+        let revision: i64 = sqlx::query_scalar("SELECT revision FROM directory_meta WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        let organizations = sqlx::query_scalar("SELECT body FROM organizations WHERE deleted_at IS NULL ORDER BY id")
+            .fetch_all(&mut *tx)
+            .await?;
+        let people = sqlx::query_scalar("SELECT body FROM people WHERE deleted_at IS NULL ORDER BY id")
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(StoredDirectory {
+            revision: revision as u64,
+            organizations,
+            people,
+        })
+    }
+
+    async fn revision(&self) -> anyhow::Result<u64> {
+        let revision: i64 = sqlx::query_scalar("SELECT revision FROM directory_meta WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(revision as u64)
+    }
+
+    async fn delta(&self, since: u64) -> anyhow::Result<Result<StoredDelta, DeltaUnavailable>> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query("SELECT revision, delta_floor FROM directory_meta WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        let revision: i64 = row.try_get("revision")?;
+        let floor: i64 = row.try_get("delta_floor")?;
+        let since = i64::try_from(since).unwrap_or(i64::MAX);
+        if since > revision {
+            return Ok(Err(DeltaUnavailable::Unknown));
+        }
+        if since < floor {
+            return Ok(Err(DeltaUnavailable::TooOld));
+        }
+        let mut delta = StoredDelta {
+            revision: revision as u64,
+            ..StoredDelta::default()
+        };
+        for table in [Table::Organizations, Table::People] {
+            let name = table.name();
+            let changed: Vec<String> = sqlx::query_scalar(&format!(
+                "SELECT body FROM {name} WHERE revision > ? AND deleted_at IS NULL ORDER BY id"
+            ))
+            .bind(since)
+            .fetch_all(&mut *tx)
+            .await?;
+            let deleted: Vec<String> = sqlx::query_scalar(&format!(
+                "SELECT id FROM {name} WHERE revision > ? AND deleted_at IS NOT NULL ORDER BY id"
+            ))
+            .bind(since)
+            .fetch_all(&mut *tx)
+            .await?;
+            match table {
+                Table::Organizations => {
+                    delta.organizations = changed;
+                    delta.deleted_organizations = deleted;
+                }
+                Table::People => {
+                    delta.people = changed;
+                    delta.deleted_people = deleted;
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(Ok(delta))
+    }
+
+    async fn replace_directory(
+        &self,
+        organizations: Vec<RecordBody>,
+        people: Vec<RecordBody>,
+        actor: &Actor,
+        now: UnixTime,
+        retention_seconds: i64,
+    ) -> anyhow::Result<ImportSummary> {
+        let mut tx = self.pool.begin().await?;
+        let current: i64 = sqlx::query_scalar("SELECT revision FROM directory_meta WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        let next = current + 1;
+        let orgs = replace_table(&mut tx, Table::Organizations, organizations, next, now).await?;
+        let ppl = replace_table(&mut tx, Table::People, people, next, now).await?;
+        let changed = orgs.added + orgs.updated + orgs.deleted + ppl.added + ppl.updated + ppl.deleted;
+        let revision = if changed > 0 { next } else { current };
+        if changed > 0 {
+            sqlx::query("UPDATE directory_meta SET revision = ? WHERE id = 1")
+                .bind(next)
+                .execute(&mut *tx)
+                .await?;
+        }
+        // Forget old tombstones; deltas from before the newest forgotten one become impossible.
+        let cutoff = now - retention_seconds;
+        for table in [Table::Organizations, Table::People] {
+            let name = table.name();
+            let pruned: Option<i64> = sqlx::query_scalar(&format!(
+                "SELECT MAX(revision) FROM {name} WHERE deleted_at IS NOT NULL AND deleted_at < ?"
+            ))
+            .bind(cutoff)
+            .fetch_one(&mut *tx)
+            .await?;
+            if let Some(pruned) = pruned {
+                sqlx::query(&format!("DELETE FROM {name} WHERE deleted_at IS NOT NULL AND deleted_at < ?"))
+                    .bind(cutoff)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE directory_meta SET delta_floor = MAX(delta_floor, ?) WHERE id = 1")
+                    .bind(pruned)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        let summary = ImportSummary {
+            revision: revision as u64,
+            added: orgs.added + ppl.added,
+            updated: orgs.updated + ppl.updated,
+            deleted: orgs.deleted + ppl.deleted,
+            unchanged: orgs.unchanged + ppl.unchanged,
+        };
+        let detail = format!(
+            "revision={} added={} updated={} deleted={} unchanged={}",
+            summary.revision, summary.added, summary.updated, summary.deleted, summary.unchanged
+        );
+        insert_audit(&mut tx, now, actor, "directory.import", None, Some(&detail)).await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+
+    async fn add_user(&self, user: NewUser<'_>, actor: &Actor, now: UnixTime) -> anyhow::Result<User> {
+        let mut tx = self.pool.begin().await?;
+        let result = sqlx::query(
+            "INSERT INTO users (login_id, display_name, organization, role, password_hash, created_at, password_changed_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(user.login_id)
+        .bind(user.display_name)
+        .bind(user.organization)
+        .bind(user.role.code())
+        .bind(user.password_hash)
+        .bind(now)
+        .bind(now)
+        .execute(&mut *tx)
+        .await;
+        let id = match result {
+            Ok(done) => done.last_insert_rowid(),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                anyhow::bail!("ログインID「{}」はすでに使われています", user.login_id)
+            }
+            Err(e) => return Err(e.into()),
+        };
+        insert_audit(&mut tx, now, actor, "user.add", Some(user.login_id), Some(user.role.code())).await?;
+        tx.commit().await?;
+        Ok(User {
+            id,
+            login_id: user.login_id.to_string(),
+            display_name: user.display_name.to_string(),
+            organization: user.organization.to_string(),
+            role: user.role,
+            disabled: false,
+        })
+    }
+
+    async fn list_users(&self) -> anyhow::Result<Vec<User>> {
+        sqlx::query("SELECT id, login_id, display_name, organization, role, disabled FROM users ORDER BY login_id")
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(user_from_row)
+            .collect()
+    }
+
+    async fn user_for_login(&self, login_id: &str) -> anyhow::Result<Option<(User, String)>> {
+        let row = sqlx::query(
+            "SELECT id, login_id, display_name, organization, role, disabled, password_hash FROM users WHERE login_id = ?",
+        )
+        .bind(login_id.trim())
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(row) => Ok(Some((user_from_row(&row)?, row.try_get("password_hash")?))),
+            None => Ok(None),
+        }
+    }
+
+    async fn set_password(&self, login_id: &str, password_hash: &str, actor: &Actor, now: UnixTime) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query("UPDATE users SET password_hash = ?, password_changed_at = ? WHERE login_id = ?")
+            .bind(password_hash)
+            .bind(now)
+            .bind(login_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if updated == 0 {
+            return Ok(false);
+        }
+        // A changed password ends every session (DESIGN §4).
+        sqlx::query(
+            "UPDATE sessions SET revoked_at = ? WHERE revoked_at IS NULL AND user_id = (SELECT id FROM users WHERE login_id = ?)",
+        )
+        .bind(now)
+        .bind(login_id)
+        .execute(&mut *tx)
+        .await?;
+        insert_audit(&mut tx, now, actor, "user.passwd", Some(login_id), None).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn set_disabled(&self, login_id: &str, disabled: bool, actor: &Actor, now: UnixTime) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query("UPDATE users SET disabled = ? WHERE login_id = ?")
+            .bind(disabled as i64)
+            .bind(login_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if updated == 0 {
+            return Ok(false);
+        }
+        if disabled {
+            sqlx::query(
+                "UPDATE sessions SET revoked_at = ? WHERE revoked_at IS NULL AND user_id = (SELECT id FROM users WHERE login_id = ?)",
+            )
+            .bind(now)
+            .bind(login_id)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let action = if disabled { "user.disable" } else { "user.enable" };
+        insert_audit(&mut tx, now, actor, action, Some(login_id), None).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn create_session(&self, token_hash: &str, user: &User, address: &str, now: UnixTime, expires_at: UnixTime) -> anyhow::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, address, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(token_hash)
+        .bind(user.id)
+        .bind(address)
+        .bind(now)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        // Expired sessions are of no use to anyone; clear them as new ones arrive.
+        sqlx::query("DELETE FROM sessions WHERE expires_at < ?")
+            .bind(now - 86_400)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &str, now: UnixTime, idle_seconds: i64) -> anyhow::Result<Option<Session>> {
+        let row = sqlx::query(
+            "SELECT u.id, u.login_id, u.display_name, u.organization, u.role, u.disabled, \
+                    s.created_at, s.last_seen_at, s.expires_at \
+             FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND s.last_seen_at > ? AND u.disabled = 0",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .bind(now - idle_seconds)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let session = Session {
+            user: user_from_row(&row)?,
+            created_at: row.try_get("created_at")?,
+            last_seen_at: row.try_get("last_seen_at")?,
+            expires_at: row.try_get("expires_at")?,
+        };
+        if now - session.last_seen_at >= TOUCH_INTERVAL_SECONDS {
+            sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
+                .bind(now)
+                .bind(token_hash)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(Some(session))
+    }
+
+    async fn revoke_session(&self, token_hash: &str, now: UnixTime) -> anyhow::Result<()> {
+        sqlx::query("UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL")
+            .bind(now)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn audit(&self, at: UnixTime, actor: &Actor, action: &str, target: Option<&str>, detail: Option<&str>) -> anyhow::Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        insert_audit(&mut conn, at, actor, action, target, detail).await
+    }
+
+    async fn audit_entries(&self, after_id: i64, limit: i64) -> anyhow::Result<Vec<AuditEntry>> {
+        let rows = sqlx::query(
+            "SELECT id, at, actor, action, target, address, detail FROM audit_log WHERE id > ? ORDER BY id LIMIT ?",
+        )
+        .bind(after_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AuditEntry {
+                    id: row.try_get("id")?,
+                    at: row.try_get("at")?,
+                    actor: row.try_get("actor")?,
+                    action: row.try_get("action")?,
+                    target: row.try_get("target")?,
+                    address: row.try_get("address")?,
+                    detail: row.try_get("detail")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn backup(&self, to: &Path) -> anyhow::Result<()> {
+        if to.exists() {
+            anyhow::bail!("{} はすでにあります。別の名前を指定してください", to.display());
+        }
+        // VACUUM INTO writes a consistent snapshot while readers and writers carry on.
+        let target = to.to_str().context("バックアップ先のパスに使えない文字があります")?;
+        sqlx::query("VACUUM INTO ?").bind(target).execute(&self.pool).await?;
+        restrict_permissions(to);
+        Ok(())
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}

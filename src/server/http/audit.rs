@@ -1,0 +1,39 @@
+//! `GET /api/v1/audit`: the append-only audit log, for administrators.
+
+use super::{Admin, ApiResult, AppState};
+use crate::server::db::AuditEntry;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+
+const MAX_LIMIT: i64 = 1000;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct AuditQuery {
+    /// Entries after this id (for paging); 0 from the start.
+    pub after_id: Option<i64>,
+    /// At most this many (1 … 1000, default 100).
+    pub limit: Option<i64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+}
+
+#[utoipa::path(get, path = "/api/v1/audit", params(AuditQuery), security(("bearer" = [])),
+    responses((status = 200, body = AuditPage), (status = 403, body = super::error::ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    _admin: Admin,
+    query: Result<Query<AuditQuery>, QueryRejection>,
+) -> ApiResult<Json<AuditPage>> {
+    let Query(query) = query?;
+    let limit = query.limit.unwrap_or(100).clamp(1, MAX_LIMIT);
+    let entries = state
+        .db
+        .audit_entries(query.after_id.unwrap_or(0), limit)
+        .await?;
+    Ok(Json(AuditPage { entries }))
+}

@@ -1,0 +1,134 @@
+//! One error type for the HTTP layer (as realworld-axum-sqlx does): each variant maps to a status
+//! and a stable code, the message is Japanese and says what to do, and internal details are
+//! logged, never sent.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Wrong login ID or password — one message whether or not the ID exists (DESIGN §4).
+    #[error("ログインIDまたはパスワードが違います")]
+    LoginFailed,
+    #[error("ログインが必要です")]
+    NotLoggedIn,
+    #[error("ログインの有効期限が切れたか、ログアウトされています。もう一度ログインしてください")]
+    SessionExpired,
+    #[error("この操作には管理者の権限が必要です")]
+    Forbidden,
+    #[error("ログインの失敗が続いたため、しばらく受け付けません。{retry_after} 秒後にもう一度お試しください")]
+    Throttled { retry_after: u64 },
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("送られたデータが大きすぎます")]
+    PayloadTooLarge,
+    #[error("Content-Type: application/json で送ってください")]
+    UnsupportedMediaType,
+    #[error("そのような API はありません")]
+    NotFound,
+    #[error("この API はその方法（HTTP メソッド）では使えません")]
+    MethodNotAllowed,
+    #[error("その版からの差分はもうありません。ディレクトリ全体を取り直してください")]
+    RevisionGone,
+    #[error("サーバーで問題が起きました。しばらくしてからもう一度お試しください。続く場合は支援センターにご連絡ください")]
+    Internal(#[from] anyhow::Error),
+}
+
+/// `{"error": {"code": "...", "message": "日本語の説明"}}` (DESIGN §4).
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::LoginFailed | ApiError::NotLoggedIn | ApiError::SessionExpired => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::RevisionGone => StatusCode::GONE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::LoginFailed => "login_failed",
+            ApiError::NotLoggedIn => "not_logged_in",
+            ApiError::SessionExpired => "session_expired",
+            ApiError::Forbidden => "forbidden",
+            ApiError::Throttled { .. } => "too_many_attempts",
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::PayloadTooLarge => "payload_too_large",
+            ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::NotFound => "not_found",
+            ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::RevisionGone => "revision_gone",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(err) = &self {
+            // The cause goes to the operator's log; the client gets the generic message.
+            tracing::error!(error = format!("{err:#}"), "internal error");
+        }
+        let status = self.status();
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code(),
+                message: self.to_string(),
+            },
+        };
+        let mut response = (status, Json(body)).into_response();
+        if let ApiError::Throttled { retry_after } = self {
+            if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType,
+            _ => match rejection {
+                JsonRejection::JsonSyntaxError(_) => {
+                    ApiError::BadRequest("JSON として読めません。書式を確認してください".into())
+                }
+                JsonRejection::JsonDataError(e) => ApiError::BadRequest(format!(
+                    "項目が足りないか、値の形が違います（{}）",
+                    e.body_text().trim_start_matches("Failed to deserialize the JSON body into the target type: ")
+                )),
+                _ => ApiError::BadRequest("リクエストの本文を読めません".into()),
+            },
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(_: QueryRejection) -> Self {
+        ApiError::BadRequest("URL のパラメータが正しくありません（since は 0 以上の整数です）".into())
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

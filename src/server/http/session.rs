@@ -1,0 +1,158 @@
+//! Signing in and out (DESIGN §4): `POST/DELETE /api/v1/session`, `GET /api/v1/me`.
+
+use super::{ApiError, ApiResult, AppState, ClientAddress, JsonBody, Member};
+use crate::directory::{japan_offset, Timestamp};
+use crate::server::auth::{new_token, verify_against_dummy, verify_password};
+use crate::server::db::{now_unix, Actor, User};
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::TimeZone;
+use serde::{Deserialize, Serialize};
+use std::time::Instant;
+
+/// Longer login IDs are not looked up (and are cut in the audit log).
+const MAX_LOGIN_ID_CHARS: usize = 64;
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct LoginRequest {
+    pub login_id: String,
+    pub password: String,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LoginResponse {
+    /// Send as `Authorization: Bearer <token>`. Shown only here; the server keeps its hash.
+    pub token: String,
+    /// The absolute end of this session; it also ends after `idle_timeout_minutes` unused.
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: Timestamp,
+    pub idle_timeout_minutes: u32,
+    pub user: User,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct MeResponse {
+    pub user: User,
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: Timestamp,
+    pub idle_timeout_minutes: u32,
+}
+
+fn to_japan_time(unix: i64) -> Timestamp {
+    japan_offset()
+        .timestamp_opt(unix, 0)
+        .single()
+        .unwrap_or_else(crate::directory::now_in_japan)
+}
+
+/// Signs in. Unknown ID, wrong password and disabled account all get the same 401 body.
+#[utoipa::path(post, path = "/api/v1/session", request_body = LoginRequest,
+    responses(
+        (status = 200, body = LoginResponse),
+        (status = 401, description = "認証に失敗しました", body = super::error::ErrorBody),
+        (status = 429, description = "失敗が続いたため一時停止中（Retry-After 秒）", body = super::error::ErrorBody),
+    ))]
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    JsonBody(request): JsonBody<LoginRequest>,
+) -> ApiResult<Response> {
+    let login_id: String = request.login_id.trim().chars().take(MAX_LOGIN_ID_CHARS + 1).collect();
+    let actor = Actor {
+        name: login_id.chars().take(MAX_LOGIN_ID_CHARS).collect(),
+        address: address.to_string(),
+    };
+    if let Err(retry_after) = state.throttle.check(&login_id, address, Instant::now()) {
+        state
+            .db
+            .audit(now_unix(), &actor, "login.throttled", None, None)
+            .await?;
+        return Err(ApiError::Throttled { retry_after });
+    }
+
+    let found = if login_id.is_empty() || login_id.chars().count() > MAX_LOGIN_ID_CHARS {
+        None
+    } else {
+        state.db.user_for_login(&login_id).await?
+    };
+    // argon2 takes tens of milliseconds of CPU: keep it off the async workers.
+    let password = request.password;
+    let verdict = tokio::task::spawn_blocking(move || match found {
+        Some((user, hash)) => {
+            let ok = verify_password(&password, &hash);
+            match (ok, user.disabled) {
+                (true, false) => Ok(user),
+                (true, true) => Err("disabled"),
+                (false, _) => Err("wrong_password"),
+            }
+        }
+        None => {
+            verify_against_dummy(&password);
+            Err("unknown_login_id")
+        }
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("password check task failed: {e}"))?;
+
+    let now = now_unix();
+    let user = match verdict {
+        Ok(user) => user,
+        Err(reason) => {
+            state.throttle.record_failure(&login_id, address, Instant::now());
+            state
+                .db
+                .audit(now, &actor, "login.failed", None, Some(reason))
+                .await?;
+            return Err(ApiError::LoginFailed);
+        }
+    };
+    state.throttle.record_success(&login_id);
+
+    let (token, token_hash) = new_token();
+    let expires_at = now + i64::from(state.config.auth.absolute_timeout_minutes) * 60;
+    state
+        .db
+        .create_session(&token_hash, &user, &actor.address, now, expires_at)
+        .await?;
+    let actor = Actor {
+        name: user.login_id.clone(),
+        address: actor.address,
+    };
+    state.db.audit(now, &actor, "login.ok", None, None).await?;
+
+    let body = LoginResponse {
+        token,
+        expires_at: to_japan_time(expires_at),
+        idle_timeout_minutes: state.config.auth.idle_timeout_minutes,
+        user,
+    };
+    let mut response = Json(body).into_response();
+    // The body carries a credential: no cache anywhere may keep it.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// Signs out: the token stops working at once.
+#[utoipa::path(delete, path = "/api/v1/session", security(("bearer" = [])),
+    responses((status = 204), (status = 401, body = super::error::ErrorBody)))]
+pub async fn logout(State(state): State<AppState>, member: Member) -> ApiResult<StatusCode> {
+    let now = now_unix();
+    state.db.revoke_session(&member.token_hash, now).await?;
+    state.db.audit(now, &member.actor(), "logout", None, None).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Who is signed in with this token, and until when.
+#[utoipa::path(get, path = "/api/v1/me", security(("bearer" = [])),
+    responses((status = 200, body = MeResponse), (status = 401, body = super::error::ErrorBody)))]
+pub async fn me(State(state): State<AppState>, member: Member) -> Json<MeResponse> {
+    Json(MeResponse {
+        expires_at: to_japan_time(member.session.expires_at),
+        idle_timeout_minutes: state.config.auth.idle_timeout_minutes,
+        user: member.session.user,
+    })
+}
