@@ -1,0 +1,128 @@
+//! A real `anshin-server` on 127.0.0.1 with a temporary SQLite database, for integration tests.
+#![allow(dead_code)]
+
+use anshin::directory::parse_snapshot;
+use anshin::server::db::{AccountRole, Actor, Database, NewUser, Sqlite};
+use anshin::server::http::start_with;
+use anshin::server::import::import_snapshot;
+use anshin::server::{RunningServer, ServerConfig};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+pub const ADMIN: (&str, &str) = ("admin", "admin-password-123");
+pub const MEMBER: (&str, &str) = ("sato", "member-password-123");
+
+pub struct TestServer {
+    pub server: Option<RunningServer>,
+    pub db: Arc<dyn Database>,
+    pub config: ServerConfig,
+    pub dir: tempfile::TempDir,
+    pub http: reqwest::Client,
+    pub url: String,
+}
+
+pub fn test_config(dir: &std::path::Path) -> ServerConfig {
+    let mut config = ServerConfig::default();
+    config.database = dir.join("anshin.db");
+    config.listen = "127.0.0.1:0".parse().unwrap();
+    config
+}
+
+/// Starts a server with an admin and a member account and the shipped demo directory.
+pub async fn start(tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(dir.path());
+    tweak(&mut config);
+    let db: Arc<dyn Database> = Arc::new(Sqlite::open(&config.database).await.unwrap());
+    let actor = Actor { name: "test".into(), address: "local".into() };
+    for ((login, password), role) in [(ADMIN, AccountRole::Admin), (MEMBER, AccountRole::Member)] {
+        let hash = anshin::server::auth::hash_password(password).unwrap();
+        db.add_user(
+            NewUser { login_id: login, display_name: login, organization: "o-00001", role, password_hash: &hash },
+            &actor,
+            anshin::server::db::now_unix(),
+        )
+        .await
+        .unwrap();
+    }
+    let snapshot = parse_snapshot(anshin::demo::DEMO_DIRECTORY_JSON.as_bytes()).unwrap();
+    import_snapshot(db.as_ref(), &config, snapshot, &actor).await.unwrap();
+    let server = start_with(db.clone(), config.clone()).await.unwrap();
+    let url = server.url();
+    TestServer { server: Some(server), db, config, dir, http: reqwest::Client::new(), url }
+}
+
+impl TestServer {
+    pub fn api(&self, path: &str) -> String {
+        format!("{}{}", self.url, path)
+    }
+
+    pub async fn login_response(&self, login_id: &str, password: &str) -> reqwest::Response {
+        self.http
+            .post(self.api("/api/v1/session"))
+            .json(&json!({"login_id": login_id, "password": password}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Signs in and returns the token; panics on failure.
+    pub async fn login(&self, (login_id, password): (&str, &str)) -> String {
+        let response = self.login_response(login_id, password).await;
+        assert_eq!(response.status(), 200, "login of {login_id} failed");
+        let body: Value = response.json().await.unwrap();
+        body["token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
+        self.http.get(self.api(path)).bearer_auth(token).send().await.unwrap()
+    }
+
+    pub async fn put_directory(&self, token: &str, snapshot: &Value) -> reqwest::Response {
+        self.http
+            .put(self.api("/api/v1/directory"))
+            .bearer_auth(token)
+            .json(snapshot)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Stops the server (graceful) and starts a new one on the same database file.
+    pub async fn restart(&mut self) {
+        self.server.take().unwrap().shutdown().await.unwrap();
+        let db: Arc<dyn Database> = Arc::new(Sqlite::open(&self.config.database).await.unwrap());
+        let server = start_with(db.clone(), self.config.clone()).await.unwrap();
+        self.url = server.url();
+        self.db = db;
+        self.server = Some(server);
+    }
+
+    /// Raw SQL on the server's database, for moving a session's clock.
+    pub async fn sql(&self, statement: &str) {
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&self.config.database);
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        sqlx::query(statement).execute(&pool).await.unwrap();
+        pool.close().await;
+    }
+
+    pub async fn audit_actions(&self) -> Vec<(String, String, Option<String>)> {
+        self.db
+            .audit_entries(0, 10_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.actor, e.action, e.detail))
+            .collect()
+    }
+}
+
+pub async fn error_of(response: reqwest::Response) -> (u16, String, String) {
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.expect("error bodies are JSON");
+    (
+        status,
+        body["error"]["code"].as_str().unwrap_or_default().to_string(),
+        body["error"]["message"].as_str().unwrap_or_default().to_string(),
+    )
+}
