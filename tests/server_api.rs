@@ -11,10 +11,14 @@ async fn login_failures_are_indistinguishable() {
     let wrong = t.login_response(MEMBER.0, "wrong-password-123").await;
     let unknown = t.login_response("nobody", MEMBER.1).await;
     t.login(ADMIN).await;
-    t.db
-        .set_disabled(ADMIN.0, true, &anshin::server::db::Actor::local_operator(), 0)
-        .await
-        .unwrap();
+    t.db.set_disabled(
+        ADMIN.0,
+        true,
+        &anshin::server::db::Actor::local_operator(),
+        0,
+    )
+    .await
+    .unwrap();
     let disabled = t.login_response(ADMIN.0, ADMIN.1).await;
     let mut bodies = Vec::new();
     for response in [wrong, unknown, disabled] {
@@ -25,7 +29,10 @@ async fn login_failures_are_indistinguishable() {
     assert_eq!(bodies[0], bodies[2]);
     let body: Value = serde_json::from_str(&bodies[0]).unwrap();
     assert_eq!(body["error"]["code"], "login_failed");
-    assert_eq!(body["error"]["message"], "ログインIDまたはパスワードが違います");
+    assert_eq!(
+        body["error"]["message"],
+        "ログインIDまたはパスワードが違います"
+    );
 }
 
 #[tokio::test]
@@ -40,7 +47,12 @@ async fn login_returns_token_and_user_and_is_not_cached() {
     assert_eq!(body["user"]["role"], "member");
     assert!(body["user"].get("password_hash").is_none());
     assert!(body["expires_at"].as_str().unwrap().ends_with("+09:00"));
-    let me: Value = t.get("/api/v1/me", body["token"].as_str().unwrap()).await.json().await.unwrap();
+    let me: Value = t
+        .get("/api/v1/me", body["token"].as_str().unwrap())
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(me["user"]["login_id"], "sato");
 }
 
@@ -52,12 +64,21 @@ async fn throttling_per_account_and_per_address() {
     })
     .await;
     for _ in 0..3 {
-        assert_eq!(t.login_response(MEMBER.0, "wrong-password-123").await.status(), 401);
+        assert_eq!(
+            t.login_response(MEMBER.0, "wrong-password-123")
+                .await
+                .status(),
+            401
+        );
     }
     // Even the right password waits now: the account is throttled.
     let throttled = t.login_response(MEMBER.0, MEMBER.1).await;
     assert_eq!(throttled.status(), 429);
-    let retry: u64 = throttled.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry: u64 = throttled.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=900).contains(&retry), "{retry}");
     let (_, code, message) = error_of(throttled).await;
     assert_eq!(code, "too_many_attempts");
@@ -65,7 +86,8 @@ async fn throttling_per_account_and_per_address() {
     // Another account from the same address still works until the address budget is spent.
     t.login(ADMIN).await;
     for i in 0..3 {
-        t.login_response(&format!("spray{i}"), "wrong-password-123").await;
+        t.login_response(&format!("spray{i}"), "wrong-password-123")
+            .await;
     }
     assert_eq!(t.login_response(ADMIN.0, ADMIN.1).await.status(), 429);
     let actions = t.audit_actions().await;
@@ -78,33 +100,64 @@ async fn expired_idle_and_revoked_tokens_are_refused() {
 
     let token = t.login(MEMBER).await;
     assert_eq!(t.get("/api/v1/me", &token).await.status(), 200);
-    t.sql("UPDATE sessions SET expires_at = unixepoch() - 1").await;
+    t.sql("UPDATE sessions SET expires_at = unixepoch() - 1")
+        .await;
     let (status, code, _) = error_of(t.get("/api/v1/me", &token).await).await;
     assert_eq!((status, code.as_str()), (401, "session_expired"));
 
     let token = t.login(MEMBER).await;
     t.sql("UPDATE sessions SET last_seen_at = unixepoch() - 8 * 3600 - 5 WHERE revoked_at IS NULL AND expires_at > unixepoch()").await;
-    assert_eq!(t.get("/api/v1/me", &token).await.status(), 401, "idle session must end");
+    assert_eq!(
+        t.get("/api/v1/me", &token).await.status(),
+        401,
+        "idle session must end"
+    );
 
     let token = t.login(MEMBER).await;
-    let logout = t.http.delete(t.api("/api/v1/session")).bearer_auth(&token).send().await.unwrap();
+    let logout = t
+        .http
+        .delete(t.api("/api/v1/session"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(logout.status(), 204);
-    assert_eq!(t.get("/api/v1/me", &token).await.status(), 401, "logout must revoke");
+    assert_eq!(
+        t.get("/api/v1/me", &token).await.status(),
+        401,
+        "logout must revoke"
+    );
 
     let token = t.login(MEMBER).await;
     let hash = anshin::server::auth::hash_password("a-new-password-456").unwrap();
-    t.db
-        .set_password(MEMBER.0, &hash, &anshin::server::db::Actor::local_operator(), 0)
-        .await
-        .unwrap();
-    assert_eq!(t.get("/api/v1/me", &token).await.status(), 401, "password change must revoke");
+    t.db.set_password(
+        MEMBER.0,
+        &hash,
+        &anshin::server::db::Actor::local_operator(),
+        0,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        t.get("/api/v1/me", &token).await.status(),
+        401,
+        "password change must revoke"
+    );
 
     let token = t.login((MEMBER.0, "a-new-password-456")).await;
-    t.db
-        .set_disabled(MEMBER.0, true, &anshin::server::db::Actor::local_operator(), 0)
-        .await
-        .unwrap();
-    assert_eq!(t.get("/api/v1/me", &token).await.status(), 401, "disable must revoke");
+    t.db.set_disabled(
+        MEMBER.0,
+        true,
+        &anshin::server::db::Actor::local_operator(),
+        0,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        t.get("/api/v1/me", &token).await.status(),
+        401,
+        "disable must revoke"
+    );
 
     let (status, code, _) = error_of(t.get("/api/v1/me", "made-up-token").await).await;
     assert_eq!((status, code.as_str()), (401, "session_expired"));
@@ -117,13 +170,23 @@ async fn expired_idle_and_revoked_tokens_are_refused() {
 async fn members_cannot_use_admin_endpoints() {
     let t = start(|_| {}).await;
     let token = t.login(MEMBER).await;
-    let snapshot: Value = t.get("/api/v1/directory", &token).await.json().await.unwrap();
+    let snapshot: Value = t
+        .get("/api/v1/directory", &token)
+        .await
+        .json()
+        .await
+        .unwrap();
     let (status, code, _) = error_of(t.put_directory(&token, &snapshot).await).await;
     assert_eq!((status, code.as_str()), (403, "forbidden"));
     let (status, _, _) = error_of(t.get("/api/v1/audit", &token).await).await;
     assert_eq!(status, 403);
     let admin = t.login(ADMIN).await;
-    let page: Value = t.get("/api/v1/audit?limit=5", &admin).await.json().await.unwrap();
+    let page: Value = t
+        .get("/api/v1/audit?limit=5", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(page["entries"].as_array().unwrap().len(), 5);
 }
 
@@ -134,9 +197,13 @@ async fn snapshot_round_trips_with_etag_and_gzip() {
     let response = t.get("/api/v1/directory", &token).await;
     assert_eq!(response.status(), 200);
     let etag = response.headers()["etag"].to_str().unwrap().to_string();
-    assert!(response.headers()["cache-control"].to_str().unwrap().contains("private"));
+    assert!(response.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("private"));
     let got = anshin::directory::parse_snapshot(&response.bytes().await.unwrap()).unwrap();
-    let input = anshin::directory::parse_snapshot(anshin::demo::DEMO_DIRECTORY_JSON.as_bytes()).unwrap();
+    let input =
+        anshin::directory::parse_snapshot(anshin::demo::DEMO_DIRECTORY_JSON.as_bytes()).unwrap();
     assert_eq!(got.organizations, input.organizations);
     assert_eq!(got.people, input.people);
     assert_eq!(got.areas, input.areas);
@@ -165,16 +232,33 @@ async fn snapshot_round_trips_with_etag_and_gzip() {
     assert_eq!(gz.headers()["content-encoding"], "gzip");
     let compressed = gz.bytes().await.unwrap();
     let mut plain = Vec::new();
-    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&compressed[..]), &mut plain).unwrap();
-    assert_eq!(anshin::directory::parse_snapshot(&plain).unwrap().people, input.people);
-    assert!(compressed.len() * 4 < plain.len(), "{} vs {}", compressed.len(), plain.len());
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&compressed[..]),
+        &mut plain,
+    )
+    .unwrap();
+    assert_eq!(
+        anshin::directory::parse_snapshot(&plain).unwrap().people,
+        input.people
+    );
+    assert!(
+        compressed.len() * 4 < plain.len(),
+        "{} vs {}",
+        compressed.len(),
+        plain.len()
+    );
 }
 
 #[tokio::test]
 async fn delta_after_a_change_has_exactly_the_change() {
     let t = start(|_| {}).await;
     let admin = t.login(ADMIN).await;
-    let mut snapshot: Value = t.get("/api/v1/directory", &admin).await.json().await.unwrap();
+    let mut snapshot: Value = t
+        .get("/api/v1/directory", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
     let before = snapshot["revision"].as_u64().unwrap();
     let people = snapshot["people"].as_array_mut().unwrap();
     people[3]["contact"]["note"] = json!("月曜は不在です");
@@ -189,12 +273,29 @@ async fn delta_after_a_change_has_exactly_the_change() {
     assert_eq!(response.status(), 200);
     let summary: Value = response.json().await.unwrap();
     assert_eq!(summary["revision"], before + 1);
-    assert_eq!((summary["added"].as_u64(), summary["updated"].as_u64(), summary["deleted"].as_u64()), (Some(1), Some(1), Some(1)));
+    assert_eq!(
+        (
+            summary["added"].as_u64(),
+            summary["updated"].as_u64(),
+            summary["deleted"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1))
+    );
 
     let member = t.login(MEMBER).await;
-    let delta: Value = t.get(&format!("/api/v1/directory?since={before}"), &member).await.json().await.unwrap();
+    let delta: Value = t
+        .get(&format!("/api/v1/directory?since={before}"), &member)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(delta["revision"], before + 1);
-    let ids: Vec<&str> = delta["people"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = delta["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, vec![changed_id.as_str(), "p-new-1"]);
     assert_eq!(delta["organizations"].as_array().unwrap().len(), 0);
     assert_eq!(delta["deleted"]["people"], json!([removed_id]));
@@ -205,12 +306,26 @@ async fn delta_after_a_change_has_exactly_the_change() {
     assert!(parsed.is_delta());
 
     // Up to date: an empty delta. Same upload again: no new revision.
-    let empty: Value = t.get(&format!("/api/v1/directory?since={}", before + 1), &member).await.json().await.unwrap();
+    let empty: Value = t
+        .get(&format!("/api/v1/directory?since={}", before + 1), &member)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(empty["people"], json!([]));
     assert_eq!(empty["deleted"]["people"], json!([]));
-    let same: Value = t.put_directory(&admin, &snapshot).await.json().await.unwrap();
+    let same: Value = t
+        .put_directory(&admin, &snapshot)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(same["revision"], before + 1);
-    assert_eq!(same["unchanged"].as_u64().unwrap(), (snapshot["people"].as_array().unwrap().len() + snapshot["organizations"].as_array().unwrap().len()) as u64);
+    assert_eq!(
+        same["unchanged"].as_u64().unwrap(),
+        (snapshot["people"].as_array().unwrap().len()
+            + snapshot["organizations"].as_array().unwrap().len()) as u64
+    );
 
     // A revision from the future (server data replaced) is gone: the client must resync.
     let (status, code, _) = error_of(t.get("/api/v1/directory?since=999", &member).await).await;
@@ -224,33 +339,58 @@ async fn delta_after_a_change_has_exactly_the_change() {
 async fn deltas_older_than_retention_are_gone() {
     let t = start(|c| c.directory.delta_retention_days = 0).await;
     let admin = t.login(ADMIN).await;
-    let mut snapshot: Value = t.get("/api/v1/directory", &admin).await.json().await.unwrap();
+    let mut snapshot: Value = t
+        .get("/api/v1/directory", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
     snapshot["people"].as_array_mut().unwrap().remove(0);
     t.put_directory(&admin, &snapshot).await; // revision 2, one tombstone
-    assert_eq!(t.get("/api/v1/directory?since=1", &admin).await.status(), 200);
+    assert_eq!(
+        t.get("/api/v1/directory?since=1", &admin).await.status(),
+        200
+    );
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     snapshot["people"].as_array_mut().unwrap().remove(0);
     t.put_directory(&admin, &snapshot).await; // revision 3 forgets the first tombstone
     let (status, code, _) = error_of(t.get("/api/v1/directory?since=1", &admin).await).await;
     assert_eq!((status, code.as_str()), (410, "revision_gone"));
-    assert_eq!(t.get("/api/v1/directory?since=2", &admin).await.status(), 200);
+    assert_eq!(
+        t.get("/api/v1/directory?since=2", &admin).await.status(),
+        200
+    );
 }
 
 #[tokio::test]
 async fn invalid_uploads_name_the_record() {
     let t = start(|_| {}).await;
     let admin = t.login(ADMIN).await;
-    let mut snapshot: Value = t.get("/api/v1/directory", &admin).await.json().await.unwrap();
+    let mut snapshot: Value = t
+        .get("/api/v1/directory", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
     snapshot["organizations"][2]["district"] = json!("渋谷");
-    let org_id = snapshot["organizations"][2]["id"].as_str().unwrap().to_string();
+    let org_id = snapshot["organizations"][2]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let (status, code, message) = error_of(t.put_directory(&admin, &snapshot).await).await;
     assert_eq!((status, code.as_str()), (400, "bad_request"));
-    assert!(message.contains(&org_id) && message.contains("渋谷"), "{message}");
+    assert!(
+        message.contains(&org_id) && message.contains("渋谷"),
+        "{message}"
+    );
 
     snapshot["organizations"][2]["district"] = json!(null);
     let (status, _, message) = error_of(t.put_directory(&admin, &snapshot).await).await;
     assert_eq!(status, 400);
-    assert!(message.contains(&format!("organizations[2]（{org_id}）")), "{message}");
+    assert!(
+        message.contains(&format!("organizations[2]（{org_id}）")),
+        "{message}"
+    );
 
     let mut delta = json!({"format": "anshin-directory/1", "revision": 1, "generated_at": "2026-11-24T12:00:00+09:00",
         "organizations": [], "people": [], "deleted": {"organizations": [], "people": []}});
@@ -271,15 +411,30 @@ async fn malformed_requests_get_clean_json_errors() {
             .body(body)
             .send()
     };
-    let (status, code, message) = error_of(post(b"{\"login_id\": ".to_vec(), "application/json").await.unwrap()).await;
+    let (status, code, message) = error_of(
+        post(b"{\"login_id\": ".to_vec(), "application/json")
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!((status, code.as_str()), (400, "bad_request"));
     assert!(message.contains("JSON"), "{message}");
-    let (status, _, _) = error_of(post(b"{\"login\": \"x\"}".to_vec(), "application/json").await.unwrap()).await;
+    let (status, _, _) = error_of(
+        post(b"{\"login\": \"x\"}".to_vec(), "application/json")
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(status, 400);
-    let (status, code, _) = error_of(post(b"login_id=x".to_vec(), "text/plain").await.unwrap()).await;
+    let (status, code, _) =
+        error_of(post(b"login_id=x".to_vec(), "text/plain").await.unwrap()).await;
     assert_eq!((status, code.as_str()), (415, "unsupported_media_type"));
-    let big = format!("{{\"login_id\": \"{}\", \"password\": \"x\"}}", "a".repeat(100_000));
-    let (status, code, _) = error_of(post(big.into_bytes(), "application/json").await.unwrap()).await;
+    let big = format!(
+        "{{\"login_id\": \"{}\", \"password\": \"x\"}}",
+        "a".repeat(100_000)
+    );
+    let (status, code, _) =
+        error_of(post(big.into_bytes(), "application/json").await.unwrap()).await;
     assert_eq!((status, code.as_str()), (413, "payload_too_large"));
 
     let admin = t.login(ADMIN).await;
@@ -305,9 +460,11 @@ async fn malformed_requests_get_clean_json_errors() {
         .unwrap();
     assert_eq!(error_of(response).await.0, 415);
 
-    let (status, code, _) = error_of(t.http.get(t.api("/api/v1/nothing")).send().await.unwrap()).await;
+    let (status, code, _) =
+        error_of(t.http.get(t.api("/api/v1/nothing")).send().await.unwrap()).await;
     assert_eq!((status, code.as_str()), (404, "not_found"));
-    let (status, code, _) = error_of(t.http.patch(t.api("/api/v1/session")).send().await.unwrap()).await;
+    let (status, code, _) =
+        error_of(t.http.patch(t.api("/api/v1/session")).send().await.unwrap()).await;
     assert_eq!((status, code.as_str()), (405, "method_not_allowed"));
 }
 
@@ -317,29 +474,57 @@ async fn audit_log_records_who_what_and_where() {
     t.login_response(MEMBER.0, "wrong-password-123").await;
     let token = t.login(MEMBER).await;
     t.get("/api/v1/directory", &token).await;
-    t.http.delete(t.api("/api/v1/session")).bearer_auth(&token).send().await.unwrap();
+    t.http
+        .delete(t.api("/api/v1/session"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     let entries = t.db.audit_entries(0, 1000).await.unwrap();
-    let find = |action: &str| entries.iter().find(|e| e.action == action).unwrap_or_else(|| panic!("no {action}"));
+    let find = |action: &str| {
+        entries
+            .iter()
+            .find(|e| e.action == action)
+            .unwrap_or_else(|| panic!("no {action}"))
+    };
     assert_eq!(find("directory.import").actor, "test");
     let failed = find("login.failed");
-    assert_eq!((failed.actor.as_str(), failed.detail.as_deref()), ("sato", Some("wrong_password")));
+    assert_eq!(
+        (failed.actor.as_str(), failed.detail.as_deref()),
+        ("sato", Some("wrong_password"))
+    );
     assert_eq!(failed.address.as_deref(), Some("127.0.0.1"));
     assert_eq!(find("login.ok").actor, "sato");
-    assert_eq!(find("directory.download").detail.as_deref(), Some("revision=1"));
+    assert_eq!(
+        find("directory.download").detail.as_deref(),
+        Some("revision=1")
+    );
     assert_eq!(find("logout").actor, "sato");
     assert!(entries.iter().all(|e| e.at > 0));
     // Append-only, enforced by the database itself.
     let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&t.config.database);
     let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
-    assert!(sqlx::query("DELETE FROM audit_log").execute(&pool).await.is_err());
-    assert!(sqlx::query("UPDATE audit_log SET actor = 'x'").execute(&pool).await.is_err());
+    assert!(sqlx::query("DELETE FROM audit_log")
+        .execute(&pool)
+        .await
+        .is_err());
+    assert!(sqlx::query("UPDATE audit_log SET actor = 'x'")
+        .execute(&pool)
+        .await
+        .is_err());
     // No token or password anywhere in the database.
-    let dump: Vec<String> = sqlx::query_scalar("SELECT actor || ifnull(detail,'') || ifnull(target,'') FROM audit_log")
+    let dump: Vec<String> =
+        sqlx::query_scalar("SELECT actor || ifnull(detail,'') || ifnull(target,'') FROM audit_log")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert!(!dump
+        .iter()
+        .any(|row| row.contains(&token) || row.contains(MEMBER.1)));
+    let sessions: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sessions")
         .fetch_all(&pool)
         .await
         .unwrap();
-    assert!(!dump.iter().any(|row| row.contains(&token) || row.contains(MEMBER.1)));
-    let sessions: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sessions").fetch_all(&pool).await.unwrap();
     assert!(!sessions.contains(&token));
 }
 
@@ -347,37 +532,80 @@ async fn audit_log_records_who_what_and_where() {
 async fn server_survives_a_restart_without_losing_data() {
     let mut t = start(|_| {}).await;
     let admin = t.login(ADMIN).await;
-    let mut snapshot: Value = t.get("/api/v1/directory", &admin).await.json().await.unwrap();
+    let mut snapshot: Value = t
+        .get("/api/v1/directory", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
     snapshot["people"].as_array_mut().unwrap().truncate(100);
     t.put_directory(&admin, &snapshot).await;
     let member_token = t.login(MEMBER).await;
     t.restart().await;
     // Sessions, accounts, directory and audit all survive.
-    let after: Value = t.get("/api/v1/directory", &member_token).await.json().await.unwrap();
+    let after: Value = t
+        .get("/api/v1/directory", &member_token)
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(after["revision"], 2);
     assert_eq!(after["people"].as_array().unwrap().len(), 100);
     t.login(ADMIN).await;
-    assert!(t.audit_actions().await.iter().any(|(_, a, _)| a == "directory.import"));
+    assert!(t
+        .audit_actions()
+        .await
+        .iter()
+        .any(|(_, a, _)| a == "directory.import"));
 }
 
 #[tokio::test]
 async fn health_and_openapi() {
     let t = start(|_| {}).await;
-    let health: Value = t.http.get(t.api("/healthz")).send().await.unwrap().json().await.unwrap();
+    let health: Value = t
+        .http
+        .get(t.api("/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(health["status"], "ok");
-    let doc: Value = t.http.get(t.api("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: Value = t
+        .http
+        .get(t.api("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let paths = doc["paths"].as_object().unwrap();
-    for path in ["/api/v1/session", "/api/v1/me", "/api/v1/directory", "/api/v1/audit", "/healthz"] {
+    for path in [
+        "/api/v1/session",
+        "/api/v1/me",
+        "/api/v1/directory",
+        "/api/v1/audit",
+        "/healthz",
+    ] {
         assert!(paths.contains_key(path), "{path} missing from OpenAPI");
     }
     assert!(doc["components"]["schemas"]["Snapshot"].is_object());
-    assert!(doc["components"]["schemas"]["Procedure"]["enum"].as_array().unwrap().len() == 23);
+    assert!(
+        doc["components"]["schemas"]["Procedure"]["enum"]
+            .as_array()
+            .unwrap()
+            .len()
+            == 23
+    );
 }
 
 #[tokio::test]
 async fn tls_serves_https_with_the_configured_certificate() {
     let dir = tempfile::tempdir().unwrap();
-    let cert = rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
     let cert_path = dir.path().join("cert.pem");
     let key_path = dir.path().join("key.pem");
     std::fs::write(&cert_path, cert.cert.pem()).unwrap();

@@ -138,7 +138,12 @@ impl Generator {
         items[self.rng.gen_range(0..items.len())]
     }
 
-    fn organization(&mut self, index: usize, kind: OrganizationKind, district: usize) -> Organization {
+    fn organization(
+        &mut self,
+        index: usize,
+        kind: OrganizationKind,
+        district: usize,
+    ) -> Organization {
         use OrganizationKind::*;
         let (ward, district, place_kana) = self.districts[district].clone();
         let (motif, motif_kana) = self.pick(MOTIFS);
@@ -148,9 +153,18 @@ impl Generator {
             Clinic => {
                 let (sign, sign_kana, _) = self.pick(CLINIC_SPECIALTIES);
                 match self.rng.gen_range(0..4) {
-                    0 => (format!("{surname}{sign}医院"), format!("{surname_kana}{sign_kana}いいん")),
-                    1 => (format!("{motif}{sign}クリニック"), format!("{motif_kana}{sign_kana}くりにっく")),
-                    2 => (format!("{place}ファミリークリニック"), format!("{place_kana}ふぁみりーくりにっく")),
+                    0 => (
+                        format!("{surname}{sign}医院"),
+                        format!("{surname_kana}{sign_kana}いいん"),
+                    ),
+                    1 => (
+                        format!("{motif}{sign}クリニック"),
+                        format!("{motif_kana}{sign_kana}くりにっく"),
+                    ),
+                    2 => (
+                        format!("{place}ファミリークリニック"),
+                        format!("{place_kana}ふぁみりーくりにっく"),
+                    ),
                     _ => (
                         format!("{place}{motif}{sign}クリニック"),
                         format!("{place_kana}{motif_kana}{sign_kana}くりにっく"),
@@ -158,8 +172,14 @@ impl Generator {
                 }
             }
             DentalClinic => match self.rng.gen_range(0..2) {
-                0 => (format!("{surname}歯科医院"), format!("{surname_kana}しかいいん")),
-                _ => (format!("{place}{motif}歯科"), format!("{place_kana}{motif_kana}しか")),
+                0 => (
+                    format!("{surname}歯科医院"),
+                    format!("{surname_kana}しかいいん"),
+                ),
+                _ => (
+                    format!("{place}{motif}歯科"),
+                    format!("{place_kana}{motif_kana}しか"),
+                ),
             },
             Hospital => (
                 format!("相模{motif}総合病院"),
@@ -170,7 +190,10 @@ impl Generator {
                 format!("{motif_kana}やっきょく {place_kana}てん"),
             ),
             HomeCareSupport => match self.rng.gen_range(0..2) {
-                0 => (format!("{place}ケアプランセンター"), format!("{place_kana}けあぷらんせんたー")),
+                0 => (
+                    format!("{place}ケアプランセンター"),
+                    format!("{place_kana}けあぷらんせんたー"),
+                ),
                 _ => (
                     format!("{motif}居宅介護支援事業所"),
                     format!("{motif_kana}きょたくかいごしえんじぎょうしょ"),
@@ -197,7 +220,9 @@ impl Generator {
         let line: u32 = self.rng.gen_range(0..4999) * 2;
         let phone = format!("042-{exchange}-{line:04}");
         let fax = format!("042-{exchange}-{:04}", line + 1);
-        let home_care = kind.is_medical().then(|| self.home_care(kind, &ward, &district));
+        let home_care = kind
+            .is_medical()
+            .then(|| self.home_care(kind, &ward, &district));
         let address = format!(
             "相模原市{ward}{district}{}-{}-{}",
             self.rng.gen_range(1..=8),
@@ -225,7 +250,9 @@ impl Generator {
     }
 
     fn updated_at(&mut self) -> Timestamp {
-        self.base_time - Duration::days(self.rng.gen_range(0..700)) - Duration::hours(self.rng.gen_range(0..8))
+        self.base_time
+            - Duration::days(self.rng.gen_range(0..700))
+            - Duration::hours(self.rng.gen_range(0..8))
     }
 
     fn home_care(&mut self, kind: OrganizationKind, ward: &str, district: &str) -> HomeCare {
@@ -233,7 +260,14 @@ impl Generator {
         use Procedure::*;
         let palette: &[Procedure] = match kind {
             DentalClinic => &[Suction, TubeFeeding, Gastrostomy, Dementia, Rehabilitation],
-            Pharmacy => &[PainOpioid, CentralVenous, IvDrip, HomeOxygen, Stoma, PeritonealDialysis],
+            Pharmacy => &[
+                PainOpioid,
+                CentralVenous,
+                IvDrip,
+                HomeOxygen,
+                Stoma,
+                PeritonealDialysis,
+            ],
             _ => Procedure::ALL,
         };
         let home_visits = match kind {
@@ -243,7 +277,10 @@ impl Generator {
         let mut procedures: Vec<Procedure> = Vec::new();
         if home_visits {
             let count = self.rng.gen_range(2..=palette.len().min(14));
-            procedures = palette.choose_multiple(&mut self.rng, count).copied().collect();
+            procedures = palette
+                .choose_multiple(&mut self.rng, count)
+                .copied()
+                .collect();
             procedures.sort();
         }
         let mut visit_districts = Vec::new();
@@ -267,11 +304,19 @@ impl Generator {
         HomeCare {
             home_visits,
             visit_districts,
-            visit_area_note: (home_visits && self.rng.gen_bool(0.3))
-                .then(|| format!("{}から{}km以内", kind_place(kind), self.rng.gen_range(4..=16))),
+            visit_area_note: (home_visits && self.rng.gen_bool(0.3)).then(|| {
+                format!(
+                    "{}から{}km以内",
+                    kind_place(kind),
+                    self.rng.gen_range(4..=16)
+                )
+            }),
             procedures,
             accepting,
-            note: self.rng.gen_bool(0.4).then(|| self.pick(HOME_CARE_NOTES).to_string()),
+            note: self
+                .rng
+                .gen_bool(0.4)
+                .then(|| self.pick(HOME_CARE_NOTES).to_string()),
         }
     }
 
@@ -280,7 +325,10 @@ impl Generator {
         let index = self.people.len();
         let (surname, surname_kana) = if index < HARD_CASE_SURNAMES.len() * 2 {
             let kanji = HARD_CASE_SURNAMES[index % HARD_CASE_SURNAMES.len()];
-            *SURNAMES.iter().find(|(k, _)| *k == kanji).expect("hard cases are in SURNAMES")
+            *SURNAMES
+                .iter()
+                .find(|(k, _)| *k == kanji)
+                .expect("hard cases are in SURNAMES")
         } else {
             self.pick(SURNAMES)
         };
@@ -331,7 +379,11 @@ impl Generator {
         }
     }
 
-    fn title_and_specialties(&mut self, org: &Organization, role: Role) -> (Option<String>, Vec<String>) {
+    fn title_and_specialties(
+        &mut self,
+        org: &Organization,
+        role: Role,
+    ) -> (Option<String>, Vec<String>) {
         match role {
             Role::Doctor if org.kind == OrganizationKind::Hospital => {
                 let count = self.rng.gen_range(1..=2);
@@ -344,10 +396,16 @@ impl Generator {
             Role::Doctor => {
                 let (_, _, specialties) = self.pick(CLINIC_SPECIALTIES);
                 let title = self.pick(DOCTOR_TITLES).to_string();
-                (Some(title), specialties.iter().map(|s| s.to_string()).collect())
+                (
+                    Some(title),
+                    specialties.iter().map(|s| s.to_string()).collect(),
+                )
             }
             Role::Dentist => (Some("院長".into()), vec!["歯科".into()]),
-            Role::Pharmacist => (Some(self.pick(&["管理薬剤師", "薬剤師"]).into()), Vec::new()),
+            Role::Pharmacist => (
+                Some(self.pick(&["管理薬剤師", "薬剤師"]).into()),
+                Vec::new(),
+            ),
             Role::CareManager => (
                 Some(self.pick(&["主任介護支援専門員", "介護支援専門員"]).into()),
                 Vec::new(),
@@ -363,7 +421,11 @@ impl Generator {
     fn contact(&mut self, role: Role) -> Contact {
         use ContactMethod::*;
         use Weekday::*;
-        let window = |days: &[Weekday], start: (u8, u8), end: (u8, u8), methods: &[ContactMethod], note: Option<&str>| {
+        let window = |days: &[Weekday],
+                      start: (u8, u8),
+                      end: (u8, u8),
+                      methods: &[ContactMethod],
+                      note: Option<&str>| {
             ContactWindow {
                 days: days.to_vec(),
                 start: ClockTime::new(start.0, start.1).expect("valid demo time"),
@@ -382,17 +444,47 @@ impl Generator {
                 _ => vec![Phone],
             };
             let windows = match self.rng.gen_range(0..6) {
-                0 => vec![window(&[Mon, Wed, Fri], (13, 0), (14, 0), &[Phone], Some("昼休み"))],
+                0 => vec![window(
+                    &[Mon, Wed, Fri],
+                    (13, 0),
+                    (14, 0),
+                    &[Phone],
+                    Some("昼休み"),
+                )],
                 1 => vec![
-                    window(&[Mon, Tue, Thu, Fri], (12, 30), (13, 30), &[Phone], Some("昼休み")),
+                    window(
+                        &[Mon, Tue, Thu, Fri],
+                        (12, 30),
+                        (13, 30),
+                        &[Phone],
+                        Some("昼休み"),
+                    ),
                     window(&[Sat], (12, 0), (12, 30), &[Phone], None),
                 ],
-                2 => vec![window(&[Tue, Fri], (17, 30), (18, 30), &[Phone], Some("診療後"))],
+                2 => vec![window(
+                    &[Tue, Fri],
+                    (17, 30),
+                    (18, 30),
+                    &[Phone],
+                    Some("診療後"),
+                )],
                 3 => vec![
-                    window(&[Mon, Tue, Wed, Fri], (13, 0), (14, 30), &[Phone, Fax], None),
+                    window(
+                        &[Mon, Tue, Wed, Fri],
+                        (13, 0),
+                        (14, 30),
+                        &[Phone, Fax],
+                        None,
+                    ),
                     window(&[Thu], (9, 0), (12, 0), &[Fax], Some("木曜午後は休診")),
                 ],
-                4 => vec![window(&[Wed], (14, 0), (15, 0), &[Phone], Some("往診の合間"))],
+                4 => vec![window(
+                    &[Wed],
+                    (14, 0),
+                    (15, 0),
+                    &[Phone],
+                    Some("往診の合間"),
+                )],
                 _ => Vec::new(),
             };
             (preferred, windows)
@@ -402,15 +494,26 @@ impl Generator {
                 1 => vec![Phone, Email],
                 _ => vec![Fax, Phone],
             };
-            let windows = vec![window(&[Mon, Tue, Wed, Thu, Fri], (9, 0), (17, 30), &[], None)];
+            let windows = vec![window(
+                &[Mon, Tue, Wed, Thu, Fri],
+                (9, 0),
+                (17, 30),
+                &[],
+                None,
+            )];
             (preferred, windows)
         };
         let own_email = preferred_methods.contains(&Email) || self.rng.gen_bool(0.1);
         Contact {
             preferred_methods,
             windows,
-            phone: (!medical && self.rng.gen_bool(0.2))
-                .then(|| format!("080-{:04}-{:04}", self.rng.gen_range(1000..9999), self.rng.gen_range(0..9999))),
+            phone: (!medical && self.rng.gen_bool(0.2)).then(|| {
+                format!(
+                    "080-{:04}-{:04}",
+                    self.rng.gen_range(1000..9999),
+                    self.rng.gen_range(0..9999)
+                )
+            }),
             fax: None,
             email: own_email.then(|| format!("staff{:05}@example.jp", self.people.len() + 1)),
             note: (medical && self.rng.gen_bool(0.5)).then(|| self.pick(CONTACT_NOTES).to_string()),
@@ -479,12 +582,18 @@ mod tests {
                 .insert(org.district.as_str());
         }
         let repeated = districts_by_name.values().filter(|d| d.len() > 1).count();
-        assert!(repeated >= 5, "only {repeated} names repeat across districts");
+        assert!(
+            repeated >= 5,
+            "only {repeated} names repeat across districts"
+        );
         // Long-vowel katakana in organisation names.
         assert!(snapshot.organizations.iter().any(|o| o.name.contains("ー")));
         // Every kind appears.
         for kind in OrganizationKind::ALL {
-            assert!(snapshot.organizations.iter().any(|o| o.kind == *kind), "{kind:?}");
+            assert!(
+                snapshot.organizations.iter().any(|o| o.kind == *kind),
+                "{kind:?}"
+            );
         }
     }
 }

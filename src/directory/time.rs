@@ -91,7 +91,17 @@ mod tests {
 
     #[test]
     fn rejects_nonsense() {
-        for bad in ["24:01", "13:60", "1300", "13:5", "-1:00", "ab:cd", "", "１３:００", "013:00"] {
+        for bad in [
+            "24:01",
+            "13:60",
+            "1300",
+            "13:5",
+            "-1:00",
+            "ab:cd",
+            "",
+            "１３:００",
+            "013:00",
+        ] {
             assert_eq!(ClockTime::parse(bad), None, "{bad}");
         }
     }

@@ -123,7 +123,10 @@ fn locate(bytes: &[u8], path: &str, err: &serde_json::Error) -> Problem {
 
 fn split_record(path: &str) -> (Option<(&'static str, usize)>, String) {
     for collection in ["organizations", "people"] {
-        if let Some(rest) = path.strip_prefix(collection).and_then(|r| r.strip_prefix('[')) {
+        if let Some(rest) = path
+            .strip_prefix(collection)
+            .and_then(|r| r.strip_prefix('['))
+        {
             if let Some((index, tail)) = rest.split_once(']') {
                 if let Ok(index) = index.parse() {
                     let field = tail.strip_prefix('.').unwrap_or(tail).to_string();
@@ -132,7 +135,14 @@ fn split_record(path: &str) -> (Option<(&'static str, usize)>, String) {
             }
         }
     }
-    (None, if path == "." { String::new() } else { path.to_string() })
+    (
+        None,
+        if path == "." {
+            String::new()
+        } else {
+            path.to_string()
+        },
+    )
 }
 
 /// serde_json's messages are English; keep the detail but say the gist in Japanese.
@@ -146,11 +156,15 @@ fn english_to_japanese(message: &str) -> String {
         "値の型が違います"
     } else if message.starts_with("EOF") {
         "途中で終わっています（ファイルが切れていませんか）"
-    } else if message.starts_with("expected") || message.starts_with("key must") {
-        "書式が崩れています"
-    } else if message.starts_with("input contains invalid characters")
-        || message.starts_with("premature end")
-        || message.starts_with("trailing")
+    } else if [
+        "expected",
+        "key must",
+        "input contains invalid characters",
+        "premature end",
+        "trailing",
+    ]
+    .iter()
+    .any(|prefix| message.starts_with(prefix))
     {
         "書式が崩れています"
     } else if message.starts_with("invalid value") || message.starts_with("invalid length") {
@@ -191,7 +205,11 @@ pub fn validate_snapshot(snapshot: &Snapshot) -> Result<(), DirectoryError> {
         let record = format!("organizations[{i}]（{}）", org.id);
         check_id(&org.id, "o-", &record, &mut report);
         if !org_ids.insert(org.id.as_str()) {
-            report(record.clone(), "id", format!("id「{}」が重複しています", org.id));
+            report(
+                record.clone(),
+                "id",
+                format!("id「{}」が重複しています", org.id),
+            );
         }
         check_text(&org.name, "name", &record, &mut report);
         check_kana(&org.name_kana, &record, &mut report);
@@ -214,7 +232,10 @@ pub fn validate_snapshot(snapshot: &Snapshot) -> Result<(), DirectoryError> {
                 report(
                     record.clone(),
                     "home_care",
-                    format!("{}には在宅医療の情報（home_care）を付けられません。null にしてください", org.kind.label()),
+                    format!(
+                        "{}には在宅医療の情報（home_care）を付けられません。null にしてください",
+                        org.kind.label()
+                    ),
                 );
             }
             for district in &home_care.visit_districts {
@@ -234,20 +255,34 @@ pub fn validate_snapshot(snapshot: &Snapshot) -> Result<(), DirectoryError> {
         let record = format!("people[{i}]（{}）", person.id);
         check_id(&person.id, "p-", &record, &mut report);
         if !person_ids.insert(person.id.as_str()) {
-            report(record.clone(), "id", format!("id「{}」が重複しています", person.id));
+            report(
+                record.clone(),
+                "id",
+                format!("id「{}」が重複しています", person.id),
+            );
         }
         // A delta may refer to an organisation the reader already has.
         if !snapshot.is_delta() && !org_ids.contains(person.organization_id.as_str()) {
             report(
                 record.clone(),
                 "organization_id",
-                format!("所属「{}」がこのディレクトリにありません", person.organization_id),
+                format!(
+                    "所属「{}」がこのディレクトリにありません",
+                    person.organization_id
+                ),
             );
         }
         check_text(&person.name, "name", &record, &mut report);
         check_kana(&person.name_kana, &record, &mut report);
         let contact = &person.contact;
-        check_numbers(&contact.phone, &contact.fax, &contact.email, "contact.", &record, &mut report);
+        check_numbers(
+            &contact.phone,
+            &contact.fax,
+            &contact.email,
+            "contact.",
+            &record,
+            &mut report,
+        );
         for (w, window) in contact.windows.iter().enumerate() {
             let field = format!("contact.windows[{w}]");
             if window.days.is_empty() {
@@ -276,7 +311,9 @@ fn check_id(id: &str, prefix: &str, record: &str, report: &mut Report) {
     let ok = id.len() <= 64
         && id.starts_with(prefix)
         && id.len() > prefix.len()
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if !ok {
         report(
             record.to_string(),
@@ -316,12 +353,22 @@ fn is_kana_reading_char(c: char) -> bool {
         | ' ' | '\u{3000}')
 }
 
-fn check_area(areas: &[super::Area], ward: &str, district: &str, record: &str, report: &mut Report) {
+fn check_area(
+    areas: &[super::Area],
+    ward: &str,
+    district: &str,
+    record: &str,
+    report: &mut Report,
+) {
     if areas.is_empty() {
         return;
     }
     if !areas.iter().any(|a| a.ward == ward) {
-        report(record.to_string(), "ward", format!("区「{ward}」は区の一覧にありません"));
+        report(
+            record.to_string(),
+            "ward",
+            format!("区「{ward}」は区の一覧にありません"),
+        );
         return;
     }
     match ward_of(areas, district) {
@@ -353,15 +400,17 @@ fn check_numbers(
                 report(
                     record.to_string(),
                     &format!("{prefix}{field}"),
-                    format!("番号「{number}」は 042-700-0001 のように数字とハイフンで書いてください"),
+                    format!(
+                        "番号「{number}」は 042-700-0001 のように数字とハイフンで書いてください"
+                    ),
                 );
             }
         }
     }
     if let Some(address) = email {
-        let ok = address
-            .split_once('@')
-            .is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !address.contains(char::is_whitespace));
+        let ok = address.split_once('@').is_some_and(|(user, host)| {
+            !user.is_empty() && host.contains('.') && !address.contains(char::is_whitespace)
+        });
         if !ok {
             report(
                 record.to_string(),
@@ -374,7 +423,11 @@ fn check_numbers(
 
 fn is_postal_code(text: &str) -> bool {
     let b = text.as_bytes();
-    b.len() == 8 && b[3] == b'-' && b.iter().enumerate().all(|(i, c)| i == 3 || c.is_ascii_digit())
+    b.len() == 8
+        && b[3] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 3 || c.is_ascii_digit())
 }
 
 fn is_phone_number(text: &str) -> bool {
@@ -434,8 +487,14 @@ mod tests {
     #[test]
     fn dangling_reference_and_duplicate_are_listed_together() {
         let json = example()
-            .replace("\"organization_id\": \"o-0001\"", "\"organization_id\": \"o-9999\"")
-            .replace("\"postal_code\": \"252-0243\"", "\"postal_code\": \"2520243\"");
+            .replace(
+                "\"organization_id\": \"o-0001\"",
+                "\"organization_id\": \"o-9999\"",
+            )
+            .replace(
+                "\"postal_code\": \"252-0243\"",
+                "\"postal_code\": \"2520243\"",
+            );
         let err = parse_snapshot(json.as_bytes()).unwrap_err();
         let problems = err.problems();
         assert_eq!(problems.len(), 2, "{err}");
@@ -451,7 +510,10 @@ mod tests {
             1,
         );
         let message = error_of(&json);
-        assert!(message.contains("地区「上溝」は南区の地区です"), "{message}");
+        assert!(
+            message.contains("地区「上溝」は南区の地区です"),
+            "{message}"
+        );
         assert!(message.contains("訪問地区「光が丘」"), "{message}");
     }
 

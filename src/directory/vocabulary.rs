@@ -178,8 +178,14 @@ mod tests {
     #[test]
     fn parse_accepts_code_or_label() {
         assert_eq!(Procedure::parse("胃ろう"), Some(Procedure::Gastrostomy));
-        assert_eq!(Procedure::parse(" gastrostomy "), Some(Procedure::Gastrostomy));
-        assert_eq!(OrganizationKind::parse("診療所"), Some(OrganizationKind::Clinic));
+        assert_eq!(
+            Procedure::parse(" gastrostomy "),
+            Some(Procedure::Gastrostomy)
+        );
+        assert_eq!(
+            OrganizationKind::parse("診療所"),
+            Some(OrganizationKind::Clinic)
+        );
         assert_eq!(Accepting::parse("要相談"), Some(Accepting::Consult));
         assert_eq!(Procedure::parse("胃瘻"), None);
     }

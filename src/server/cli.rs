@@ -142,7 +142,8 @@ pub fn main() -> std::process::ExitCode {
 
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("ANSHIN_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let filter =
+        EnvFilter::try_from_env("ANSHIN_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -150,7 +151,12 @@ fn init_logging() {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    if let Command::DemoData { people, seed, output } = &cli.command {
+    if let Command::DemoData {
+        people,
+        seed,
+        output,
+    } = &cli.command
+    {
         return write_demo_data(*people, *seed, output.as_deref());
     }
     let mut config = ServerConfig::load(cli.config.as_deref())?;
@@ -166,14 +172,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     result
 }
 
-async fn dispatch(command: Command, config: &ServerConfig, db: Arc<dyn Database>) -> anyhow::Result<()> {
+async fn dispatch(
+    command: Command,
+    config: &ServerConfig,
+    db: Arc<dyn Database>,
+) -> anyhow::Result<()> {
     let actor = Actor::local_operator();
     match command {
         Command::Init { admin } => {
             println!("データベース {} を用意しました", config.database.display());
             if let Some(login_id) = admin {
                 let password = read_new_password()?;
-                add_user(db.as_ref(), &login_id, "管理者", "在宅医療・介護連携支援センター", AccountRole::Admin, &password, &actor).await?;
+                add_user(
+                    db.as_ref(),
+                    &login_id,
+                    "管理者",
+                    "在宅医療・介護連携支援センター",
+                    AccountRole::Admin,
+                    &password,
+                    &actor,
+                )
+                .await?;
             }
         }
         Command::Serve { listen } => {
@@ -197,7 +216,11 @@ async fn dispatch(command: Command, config: &ServerConfig, db: Arc<dyn Database>
                 let summary = import_snapshot(db.as_ref(), config, snapshot, &actor).await?;
                 println!(
                     "取り込みました: 版 {} / 追加 {} / 更新 {} / 削除 {} / 変更なし {}",
-                    summary.revision, summary.added, summary.updated, summary.deleted, summary.unchanged
+                    summary.revision,
+                    summary.added,
+                    summary.updated,
+                    summary.deleted,
+                    summary.unchanged
                 );
             }
         }
@@ -208,11 +231,24 @@ async fn dispatch(command: Command, config: &ServerConfig, db: Arc<dyn Database>
         }
         Command::Backup { output } => {
             db.backup(&output).await?;
-            db.audit(now_unix(), &actor, "backup", Some(&output.display().to_string()), None).await?;
+            db.audit(
+                now_unix(),
+                &actor,
+                "backup",
+                Some(&output.display().to_string()),
+                None,
+            )
+            .await?;
             println!("バックアップを {} に作りました", output.display());
         }
-        Command::Audit { after_id, limit, json } => {
-            let entries = db.audit_entries(after_id, limit.clamp(1, 1_000_000)).await?;
+        Command::Audit {
+            after_id,
+            limit,
+            json,
+        } => {
+            let entries = db
+                .audit_entries(after_id, limit.clamp(1, 1_000_000))
+                .await?;
             let mut out = std::io::stdout().lock();
             for entry in entries {
                 if json {
@@ -236,16 +272,31 @@ async fn dispatch(command: Command, config: &ServerConfig, db: Arc<dyn Database>
                 }
             }
         }
-        Command::DemoData { .. } | Command::Demo { .. } => unreachable!("handled before the database opens"),
+        Command::DemoData { .. } | Command::Demo { .. } => {
+            unreachable!("handled before the database opens")
+        }
     }
     Ok(())
 }
 
-async fn user_command(command: UserCommand, db: &dyn Database, actor: &Actor) -> anyhow::Result<()> {
+async fn user_command(
+    command: UserCommand,
+    db: &dyn Database,
+    actor: &Actor,
+) -> anyhow::Result<()> {
     match command {
-        UserCommand::Add { login_id, name, organization, admin } => {
+        UserCommand::Add {
+            login_id,
+            name,
+            organization,
+            admin,
+        } => {
             let password = read_new_password()?;
-            let role = if admin { AccountRole::Admin } else { AccountRole::Member };
+            let role = if admin {
+                AccountRole::Admin
+            } else {
+                AccountRole::Member
+            };
             add_user(db, &login_id, &name, &organization, role, &password, actor).await?;
         }
         UserCommand::List => {
@@ -253,7 +304,14 @@ async fn user_command(command: UserCommand, db: &dyn Database, actor: &Actor) ->
             writeln!(out, "ログインID\t権限\t状態\t表示名\t所属")?;
             for user in db.list_users().await? {
                 let state = if user.disabled { "無効" } else { "有効" };
-                writeln!(out, "{}\t{}\t{state}\t{}\t{}", user.login_id, user.role.code(), user.display_name, user.organization)?;
+                writeln!(
+                    out,
+                    "{}\t{}\t{state}\t{}\t{}",
+                    user.login_id,
+                    user.role.code(),
+                    user.display_name,
+                    user.organization
+                )?;
             }
         }
         UserCommand::Disable { login_id } => {
@@ -275,7 +333,9 @@ async fn user_command(command: UserCommand, db: &dyn Database, actor: &Actor) ->
             let password = read_new_password()?;
             let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await??;
             db.set_password(&login_id, &hash, actor, now_unix()).await?;
-            println!("「{login_id}」のパスワードを変えました（ログイン中のセッションは切りました）");
+            println!(
+                "「{login_id}」のパスワードを変えました（ログイン中のセッションは切りました）"
+            );
         }
     }
     Ok(())
@@ -293,7 +353,9 @@ async fn add_user(
     let login_id = login_id.trim();
     if login_id.is_empty()
         || login_id.chars().count() > 64
-        || !login_id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
+        || !login_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
     {
         bail!("ログインIDは英数字と . _ - @ で 64 文字までにしてください");
     }
@@ -312,7 +374,11 @@ async fn add_user(
             now_unix(),
         )
         .await?;
-    println!("アカウント「{}」（{}）を作りました", user.login_id, user.role.code());
+    println!(
+        "アカウント「{}」（{}）を作りました",
+        user.login_id,
+        user.role.code()
+    );
     Ok(())
 }
 
@@ -337,7 +403,10 @@ fn read_new_password() -> anyhow::Result<String> {
 async fn export(db: &dyn Database, config: &ServerConfig) -> anyhow::Result<Snapshot> {
     let stored = db.directory().await?;
     let parse_all = |bodies: &[String]| -> anyhow::Result<Vec<serde_json::Value>> {
-        bodies.iter().map(|b| Ok(serde_json::from_str(b)?)).collect()
+        bodies
+            .iter()
+            .map(|b| Ok(serde_json::from_str(b)?))
+            .collect()
     };
     let value = serde_json::json!({
         "format": FORMAT,
@@ -348,12 +417,15 @@ async fn export(db: &dyn Database, config: &ServerConfig) -> anyhow::Result<Snap
         "people": parse_all(&stored.people)?,
     });
     // Round-trip through the validating parser: an export is always importable.
-    parse_snapshot(&serde_json::to_vec(&value)?).context("保存されているディレクトリに誤りがあります")
+    parse_snapshot(&serde_json::to_vec(&value)?)
+        .context("保存されているディレクトリに誤りがあります")
 }
 
 fn write_output(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
     match path {
-        Some(path) => std::fs::write(path, bytes).with_context(|| format!("{} に書けません", path.display())),
+        Some(path) => {
+            std::fs::write(path, bytes).with_context(|| format!("{} に書けません", path.display()))
+        }
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(bytes)?;
@@ -375,13 +447,24 @@ fn write_demo_data(people: usize, seed: u64, output: Option<&Path>) -> anyhow::R
     write_output(output, &json)
 }
 
+/// A status line for the operator. A server may outlive whoever reads its stdout (a closed pipe
+/// under a supervisor): losing the line must not stop the server, as `println!` would.
+fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+}
+
 /// Serves until Ctrl-C or SIGTERM, then finishes requests in flight.
 async fn serve(db: Arc<dyn Database>, config: ServerConfig) -> anyhow::Result<()> {
     let server = super::http::start_with(db, config).await?;
     tracing::info!(url = %server.url(), "anshin-server listening");
-    println!("あんしんリンク サーバーを {} で起動しました（Ctrl-C で停止）", server.url());
+    say(&format!(
+        "あんしんリンク サーバーを {} で起動しました（Ctrl-C で停止）",
+        server.url()
+    ));
     shutdown_signal().await;
-    println!("停止しています…");
+    say("停止しています…");
     server.shutdown().await
 }
 
@@ -407,7 +490,10 @@ async fn shutdown_signal() {
 }
 
 /// Sets up a throwaway database with the demo directory and the demo account.
-pub async fn prepare_demo_database(path: &Path, config: &ServerConfig) -> anyhow::Result<Arc<dyn Database>> {
+pub async fn prepare_demo_database(
+    path: &Path,
+    config: &ServerConfig,
+) -> anyhow::Result<Arc<dyn Database>> {
     let db: Arc<dyn Database> = Arc::new(Sqlite::open(path).await?);
     let actor = Actor {
         name: "demo".into(),
@@ -438,8 +524,13 @@ async fn run_demo(mut config: ServerConfig, listen: std::net::SocketAddr) -> any
     let db = prepare_demo_database(&config.database, &config).await?;
     let server = super::http::start_with(db, config).await?;
     println!("あんしんリンク デモサーバー: {}", server.url());
-    println!("  ログインID: {DEMO_LOGIN_ID}   パスワード: {DEMO_PASSWORD}   （架空のデモデータです）");
-    println!("  例: curl -s -X POST {}/api/v1/session -H 'content-type: application/json' \\", server.url());
+    println!(
+        "  ログインID: {DEMO_LOGIN_ID}   パスワード: {DEMO_PASSWORD}   （架空のデモデータです）"
+    );
+    println!(
+        "  例: curl -s -X POST {}/api/v1/session -H 'content-type: application/json' \\",
+        server.url()
+    );
     println!("        -d '{{\"login_id\":\"{DEMO_LOGIN_ID}\",\"password\":\"{DEMO_PASSWORD}\"}}'");
     println!("  Ctrl-C で停止します（一時データベースは消えます）");
     shutdown_signal().await;

@@ -92,10 +92,11 @@ struct ConfigFile {
 impl ServerConfig {
     /// Reads `path` (or the default path, if it exists), then the environment.
     pub fn load(path: Option<&Path>) -> anyhow::Result<ServerConfig> {
-        let default_path = default_config_path();
-        let path = match path {
-            Some(p) => Some(p.to_path_buf()),
-            None => default_path.filter(|p| p.exists()),
+        // An explicit file (flag or ANSHIN_CONFIG) must exist; the platform default may not.
+        let path = match (path, std::env::var_os("ANSHIN_CONFIG")) {
+            (Some(p), _) => Some(p.to_path_buf()),
+            (None, Some(env)) => Some(PathBuf::from(env)),
+            (None, None) => default_config_path().filter(|p| p.exists()),
         };
         let mut config = match &path {
             Some(path) => {
@@ -123,9 +124,9 @@ impl ServerConfig {
     /// `ANSHIN_SERVER_LISTEN`, `_DATABASE`, `_TLS_CERT`, `_TLS_KEY` override the file.
     pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> anyhow::Result<()> {
         if let Some(listen) = get("ANSHIN_SERVER_LISTEN") {
-            self.listen = listen
-                .parse()
-                .with_context(|| format!("ANSHIN_SERVER_LISTEN「{listen}」はアドレス:ポートの形ではありません"))?;
+            self.listen = listen.parse().with_context(|| {
+                format!("ANSHIN_SERVER_LISTEN「{listen}」はアドレス:ポートの形ではありません")
+            })?;
         }
         if let Some(db) = get("ANSHIN_SERVER_DATABASE") {
             self.database = PathBuf::from(db);
@@ -145,7 +146,9 @@ impl ServerConfig {
             self.database = default_database_path()?;
         }
         if self.tls_cert.is_some() != self.tls_key.is_some() {
-            bail!("tls_cert と tls_key は両方とも設定してください（片方だけでは HTTPS にできません）");
+            bail!(
+                "tls_cert と tls_key は両方とも設定してください（片方だけでは HTTPS にできません）"
+            );
         }
         if self.auth.absolute_timeout_minutes < self.auth.idle_timeout_minutes {
             bail!("auth.absolute_timeout_minutes は idle_timeout_minutes 以上にしてください");
@@ -184,7 +187,10 @@ mod tests {
         let text = include_str!("../../config.example.toml");
         let config = ServerConfig::from_toml(text).unwrap();
         let defaults = ServerConfig::default();
-        assert_eq!(config.auth.idle_timeout_minutes, defaults.auth.idle_timeout_minutes);
+        assert_eq!(
+            config.auth.idle_timeout_minutes,
+            defaults.auth.idle_timeout_minutes
+        );
         assert_eq!(config.areas, defaults.areas);
         assert_eq!(config.listen, defaults.listen);
     }
@@ -207,7 +213,9 @@ mod tests {
 
     #[test]
     fn half_tls_is_an_error() {
-        let mut config = ServerConfig::from_toml("[server]\ntls_cert = \"/x.pem\"\ndatabase = \"/tmp/x.db\"").unwrap();
+        let mut config =
+            ServerConfig::from_toml("[server]\ntls_cert = \"/x.pem\"\ndatabase = \"/tmp/x.db\"")
+                .unwrap();
         assert!(config.finish().is_err());
     }
 }

@@ -47,7 +47,8 @@ pub const CSV_COLUMNS: &[(&str, &str)] = &[
 
 /// Reads an import file: `.csv` as the spreadsheet layout, anything else as snapshot JSON.
 pub fn read_import_file(path: &Path) -> anyhow::Result<Snapshot> {
-    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("{} を読めません: {e}", path.display()))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| anyhow::anyhow!("{} を読めません: {e}", path.display()))?;
     let is_csv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
@@ -69,7 +70,8 @@ pub fn prepare_import(
         return Err(DirectoryError::Field(Problem {
             record: String::new(),
             field: "deleted".into(),
-            message: "差分（deleted 付き）は取り込めません。ディレクトリ全体を渡してください".into(),
+            message: "差分（deleted 付き）は取り込めません。ディレクトリ全体を渡してください"
+                .into(),
         }));
     }
     snapshot.areas = config.areas.clone();
@@ -121,21 +123,39 @@ pub fn snapshot_from_csv(bytes: &[u8], now: Timestamp) -> Result<Snapshot, Direc
         .flexible(true)
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|e| csv_problem(1, "", &e.to_string()))?.clone();
+    let headers = reader
+        .headers()
+        .map_err(|e| csv_problem(1, "", &e.to_string()))?
+        .clone();
     let mut columns: HashMap<&'static str, usize> = HashMap::new();
     for (index, header) in headers.iter().enumerate() {
         let header = header.trim_start_matches('\u{feff}');
-        match CSV_COLUMNS.iter().find(|(key, ja)| *key == header || *ja == header) {
+        match CSV_COLUMNS
+            .iter()
+            .find(|(key, ja)| *key == header || *ja == header)
+        {
             Some((key, _)) => {
                 columns.insert(key, index);
             }
             None if header.is_empty() => {}
             None => {
-                return Err(csv_problem(1, header, "知らない列名です（README の CSV の列を参照してください）"))
+                return Err(csv_problem(
+                    1,
+                    header,
+                    "知らない列名です（README の CSV の列を参照してください）",
+                ))
             }
         }
     }
-    for required in ["organization_id", "kind", "organization_name", "organization_kana", "address", "ward", "district"] {
+    for required in [
+        "organization_id",
+        "kind",
+        "organization_name",
+        "organization_kana",
+        "address",
+        "ward",
+        "district",
+    ] {
         if !columns.contains_key(required) {
             return Err(csv_problem(1, required, "必須の列がありません"));
         }
@@ -157,7 +177,11 @@ pub fn snapshot_from_csv(bytes: &[u8], now: Timestamp) -> Result<Snapshot, Direc
         if record.iter().all(str::is_empty) {
             continue;
         }
-        let row = Row { record: &record, columns: &columns, line };
+        let row = Row {
+            record: &record,
+            columns: &columns,
+            line,
+        };
         let org_id = row.get("organization_id");
         if org_id.is_empty() {
             problems.push(problem(line, "", "organization_id", "機関IDが空です"));
@@ -241,8 +265,13 @@ impl Row<'_> {
 
     fn organization(&self, id: &str, now: Timestamp) -> Result<Organization, Problem> {
         let kind_text = self.get("kind");
-        let kind = OrganizationKind::parse(&kind_text)
-            .ok_or_else(|| self.fail(id, "kind", format!("種別「{kind_text}」は決められた値（診療所、病院 …）のどれでもありません")))?;
+        let kind = OrganizationKind::parse(&kind_text).ok_or_else(|| {
+            self.fail(
+                id,
+                "kind",
+                format!("種別「{kind_text}」は決められた値（診療所、病院 …）のどれでもありません"),
+            )
+        })?;
         let has_home_care = ["home_visits", "visit_districts", "procedures", "accepting"]
             .iter()
             .any(|k| !self.get(k).is_empty());
@@ -272,19 +301,34 @@ impl Row<'_> {
         let visits = self.get("home_visits");
         let home_visits = match visits.as_str() {
             "" => !self.get("visit_districts").is_empty(),
-            text => parse_bool(text)
-                .ok_or_else(|| self.fail(id, "home_visits", format!("「{text}」は はい／いいえ で書いてください")))?,
+            text => parse_bool(text).ok_or_else(|| {
+                self.fail(
+                    id,
+                    "home_visits",
+                    format!("「{text}」は はい／いいえ で書いてください"),
+                )
+            })?,
         };
         let accepting_text = self.get("accepting");
         let accepting = Accepting::parse(&accepting_text).ok_or_else(|| {
             self.fail(id, "accepting", format!("受け入れ状況「{accepting_text}」は 受け入れ可／要相談／受け入れ停止 のどれかにしてください"))
         })?;
         let procedures = split_list(&self.get("procedures"))
-            .map(|p| Procedure::parse(p).ok_or_else(|| self.fail(id, "procedures", format!("医療行為「{p}」は決められた一覧にありません"))))
+            .map(|p| {
+                Procedure::parse(p).ok_or_else(|| {
+                    self.fail(
+                        id,
+                        "procedures",
+                        format!("医療行為「{p}」は決められた一覧にありません"),
+                    )
+                })
+            })
             .collect::<Result<_, _>>()?;
         Ok(HomeCare {
             home_visits,
-            visit_districts: split_list(&self.get("visit_districts")).map(str::to_owned).collect(),
+            visit_districts: split_list(&self.get("visit_districts"))
+                .map(str::to_owned)
+                .collect(),
             visit_area_note: self.optional("visit_area_note"),
             procedures,
             accepting,
@@ -309,7 +353,9 @@ impl Row<'_> {
             name: self.get("name"),
             name_kana: self.get("name_kana"),
             title: self.optional("title"),
-            specialties: split_list(&self.get("specialties")).map(str::to_owned).collect(),
+            specialties: split_list(&self.get("specialties"))
+                .map(str::to_owned)
+                .collect(),
             contact: Contact {
                 preferred_methods,
                 windows,
@@ -353,7 +399,9 @@ fn split_list(text: &str) -> impl Iterator<Item = &str> {
 
 /// Windows are separated by `;` only: a window's methods may be written with `、`.
 fn split_windows(text: &str) -> impl Iterator<Item = &str> {
-    text.split([';', '；']).map(str::trim).filter(|s| !s.is_empty())
+    text.split([';', '；'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 fn parse_bool(text: &str) -> Option<bool> {
@@ -374,22 +422,28 @@ fn parse_methods(text: &str) -> Result<Vec<ContactMethod>, String> {
                 "mail" | "e-mail" | "eメール" | "電子メール" => "email".to_string(),
                 other => other.to_string(),
             };
-            ContactMethod::parse(&normalized)
-                .ok_or_else(|| format!("連絡方法「{m}」は 電話／FAX／メール のどれかにしてください"))
+            ContactMethod::parse(&normalized).ok_or_else(|| {
+                format!("連絡方法「{m}」は 電話／FAX／メール のどれかにしてください")
+            })
         })
         .collect()
 }
 
 /// `月水金 13:00-14:00 電話 （昼休み）`, `平日 9:00〜17:30`, `月〜金 12:30-13:30 電話/FAX`.
 fn parse_window(text: &str) -> Result<ContactWindow, String> {
-    let usage = || format!("連絡可能時間「{text}」は「月水金 13:00-14:00 電話（昼休み）」の形で書いてください");
+    let usage = || {
+        format!("連絡可能時間「{text}」は「月水金 13:00-14:00 電話（昼休み）」の形で書いてください")
+    };
     let (main, note) = match text.find(['（', '(']) {
         Some(at) => {
             let note = text[at..]
                 .trim_start_matches(['（', '('])
                 .trim_end_matches(['）', ')'])
                 .trim();
-            (&text[..at], Some(note.to_string()).filter(|n| !n.is_empty()))
+            (
+                &text[..at],
+                Some(note.to_string()).filter(|n| !n.is_empty()),
+            )
         }
         None => (text, None),
     };
@@ -400,7 +454,13 @@ fn parse_window(text: &str) -> Result<ContactWindow, String> {
     let start = ClockTime::parse(start).ok_or_else(usage)?;
     let end = ClockTime::parse(end).ok_or_else(usage)?;
     let methods = parse_methods(&parts.collect::<Vec<_>>().join("/"))?;
-    Ok(ContactWindow { days, start, end, methods, note })
+    Ok(ContactWindow {
+        days,
+        start,
+        end,
+        methods,
+        note,
+    })
 }
 
 fn parse_days(text: &str) -> Option<Vec<Weekday>> {
@@ -410,7 +470,10 @@ fn parse_days(text: &str) -> Option<Vec<Weekday>> {
         _ => {}
     }
     let index = |c: char| "月火水木金土日".chars().position(|d| d == c);
-    let chars: Vec<char> = text.chars().filter(|c| !matches!(c, '・' | '、' | ',')).collect();
+    let chars: Vec<char> = text
+        .chars()
+        .filter(|c| !matches!(c, '・' | '、' | ','))
+        .collect();
     let mut days = Vec::new();
     let mut i = 0;
     while i < chars.len() {
@@ -456,12 +519,21 @@ mod tests {
         assert_eq!(snapshot.people.len(), 2);
         let clinic = &snapshot.organizations[0];
         let care = clinic.home_care.as_ref().unwrap();
-        assert_eq!(care.procedures, vec![Procedure::HomeOxygen, Procedure::Gastrostomy]);
+        assert_eq!(
+            care.procedures,
+            vec![Procedure::HomeOxygen, Procedure::Gastrostomy]
+        );
         assert_eq!(care.visit_districts, vec!["上溝", "田名"]);
         let doctor = &snapshot.people[0];
-        assert_eq!(doctor.contact.preferred_methods, vec![ContactMethod::Fax, ContactMethod::Phone]);
+        assert_eq!(
+            doctor.contact.preferred_methods,
+            vec![ContactMethod::Fax, ContactMethod::Phone]
+        );
         assert_eq!(doctor.contact.windows.len(), 2);
-        assert_eq!(doctor.contact.windows[0].days, vec![Weekday::Mon, Weekday::Wed, Weekday::Fri]);
+        assert_eq!(
+            doctor.contact.windows[0].days,
+            vec![Weekday::Mon, Weekday::Wed, Weekday::Fri]
+        );
         assert_eq!(doctor.contact.windows[0].note.as_deref(), Some("昼休み"));
         assert_eq!(snapshot.people[1].contact.windows[0].days.len(), 5);
         assert!(snapshot.organizations[1].home_care.is_none());
@@ -483,7 +555,9 @@ mod tests {
              o-1,診療所,A,えー,,住所,中央区,上溝,,,,はい,,胃瘻,受け入れ可,,,,,,,,\n\
              o-2,診療所,B,びー,,住所,中央区,上溝,,,,,,,,p-2,医師,X Y,えっくす わい,,,電話,月水金 1300-1400\n"
         );
-        let err = snapshot_from_csv(csv.as_bytes(), now()).unwrap_err().to_string();
+        let err = snapshot_from_csv(csv.as_bytes(), now())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("2 行目（o-1） の procedures"), "{err}");
         assert!(err.contains("胃瘻"), "{err}");
         assert!(err.contains("3 行目（p-2） の windows"), "{err}");
@@ -491,14 +565,22 @@ mod tests {
 
     #[test]
     fn unknown_column_is_refused() {
-        let err = snapshot_from_csv("機関ID,好きな色\n".as_bytes(), now()).unwrap_err().to_string();
+        let err = snapshot_from_csv("機関ID,好きな色\n".as_bytes(), now())
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("好きな色"), "{err}");
     }
 
     #[test]
     fn day_ranges() {
-        assert_eq!(parse_days("月〜水").unwrap(), vec![Weekday::Mon, Weekday::Tue, Weekday::Wed]);
-        assert_eq!(parse_days("火・木").unwrap(), vec![Weekday::Tue, Weekday::Thu]);
+        assert_eq!(
+            parse_days("月〜水").unwrap(),
+            vec![Weekday::Mon, Weekday::Tue, Weekday::Wed]
+        );
+        assert_eq!(
+            parse_days("火・木").unwrap(),
+            vec![Weekday::Tue, Weekday::Thu]
+        );
         assert_eq!(parse_days("金〜月"), None);
         assert_eq!(parse_days("x"), None);
     }

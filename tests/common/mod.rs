@@ -22,10 +22,11 @@ pub struct TestServer {
 }
 
 pub fn test_config(dir: &std::path::Path) -> ServerConfig {
-    let mut config = ServerConfig::default();
-    config.database = dir.join("anshin.db");
-    config.listen = "127.0.0.1:0".parse().unwrap();
-    config
+    ServerConfig {
+        database: dir.join("anshin.db"),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..ServerConfig::default()
+    }
 }
 
 /// Starts a server with an admin and a member account and the shipped demo directory.
@@ -34,11 +35,20 @@ pub async fn start(tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
     let mut config = test_config(dir.path());
     tweak(&mut config);
     let db: Arc<dyn Database> = Arc::new(Sqlite::open(&config.database).await.unwrap());
-    let actor = Actor { name: "test".into(), address: "local".into() };
+    let actor = Actor {
+        name: "test".into(),
+        address: "local".into(),
+    };
     for ((login, password), role) in [(ADMIN, AccountRole::Admin), (MEMBER, AccountRole::Member)] {
         let hash = anshin::server::auth::hash_password(password).unwrap();
         db.add_user(
-            NewUser { login_id: login, display_name: login, organization: "o-00001", role, password_hash: &hash },
+            NewUser {
+                login_id: login,
+                display_name: login,
+                organization: "o-00001",
+                role,
+                password_hash: &hash,
+            },
             &actor,
             anshin::server::db::now_unix(),
         )
@@ -46,10 +56,19 @@ pub async fn start(tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
         .unwrap();
     }
     let snapshot = parse_snapshot(anshin::demo::DEMO_DIRECTORY_JSON.as_bytes()).unwrap();
-    import_snapshot(db.as_ref(), &config, snapshot, &actor).await.unwrap();
+    import_snapshot(db.as_ref(), &config, snapshot, &actor)
+        .await
+        .unwrap();
     let server = start_with(db.clone(), config.clone()).await.unwrap();
     let url = server.url();
-    TestServer { server: Some(server), db, config, dir, http: reqwest::Client::new(), url }
+    TestServer {
+        server: Some(server),
+        db,
+        config,
+        dir,
+        http: reqwest::Client::new(),
+        url,
+    }
 }
 
 impl TestServer {
@@ -75,7 +94,12 @@ impl TestServer {
     }
 
     pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
-        self.http.get(self.api(path)).bearer_auth(token).send().await.unwrap()
+        self.http
+            .get(self.api(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn put_directory(&self, token: &str, snapshot: &Value) -> reqwest::Response {
@@ -122,7 +146,13 @@ pub async fn error_of(response: reqwest::Response) -> (u16, String, String) {
     let body: Value = response.json().await.expect("error bodies are JSON");
     (
         status,
-        body["error"]["code"].as_str().unwrap_or_default().to_string(),
-        body["error"]["message"].as_str().unwrap_or_default().to_string(),
+        body["error"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
     )
 }

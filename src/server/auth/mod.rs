@@ -4,6 +4,6 @@ mod password;
 mod throttle;
 mod token;
 
-pub use password::{check_password_policy, hash_password, verify_password, verify_against_dummy};
+pub use password::{check_password_policy, hash_password, verify_against_dummy, verify_password};
 pub use throttle::LoginThrottle;
 pub use token::{hash_token, new_token};

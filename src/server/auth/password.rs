@@ -1,6 +1,8 @@
 //! argon2id password hashes (DESIGN §4: at least m=19456 KiB, t=2, p=1 — OWASP's minimum).
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::OnceLock;
 
@@ -16,10 +18,14 @@ fn hasher() -> Argon2<'static> {
 pub fn check_password_policy(password: &str) -> Result<(), String> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
-        return Err(format!("パスワードは {MIN_PASSWORD_CHARS} 文字以上にしてください（いま {chars} 文字）"));
+        return Err(format!(
+            "パスワードは {MIN_PASSWORD_CHARS} 文字以上にしてください（いま {chars} 文字）"
+        ));
     }
     if chars > MAX_PASSWORD_CHARS {
-        return Err(format!("パスワードは {MAX_PASSWORD_CHARS} 文字以内にしてください"));
+        return Err(format!(
+            "パスワードは {MAX_PASSWORD_CHARS} 文字以内にしてください"
+        ));
     }
     if password.trim().is_empty() {
         return Err("空白だけのパスワードは使えません".into());
@@ -43,7 +49,9 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
         return false;
     }
     match PasswordHash::new(phc) {
-        Ok(parsed) => hasher().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -52,7 +60,8 @@ pub fn verify_password(password: &str, phc: &str) -> bool {
 /// response time does not tell whether an ID exists.
 pub fn verify_against_dummy(password: &str) {
     static DUMMY: OnceLock<String> = OnceLock::new();
-    let dummy = DUMMY.get_or_init(|| hash_password("dummy password for timing").unwrap_or_default());
+    let dummy =
+        DUMMY.get_or_init(|| hash_password("dummy password for timing").unwrap_or_default());
     let _ = verify_password(password, dummy);
 }
 
@@ -63,7 +72,10 @@ mod tests {
     #[test]
     fn hash_verifies_and_uses_owasp_parameters() {
         let hash = hash_password("correct horse battery").unwrap();
-        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
         assert!(verify_password("correct horse battery", &hash));
         assert!(!verify_password("correct horse batterY", &hash));
         assert!(!verify_password("x", "not a hash"));

@@ -36,8 +36,18 @@ impl LoginThrottle {
     pub fn check(&self, login_id: &str, address: IpAddr, now: Instant) -> Result<(), u64> {
         let mut failures = self.lock();
         let account = key(login_id);
-        let wait_account = wait(failures.accounts.get_mut(&account), self.per_account, self.window, now);
-        let wait_address = wait(failures.addresses.get_mut(&address), self.per_address, self.window, now);
+        let wait_account = wait(
+            failures.accounts.get_mut(&account),
+            self.per_account,
+            self.window,
+            now,
+        );
+        let wait_address = wait(
+            failures.addresses.get_mut(&address),
+            self.per_address,
+            self.window,
+            now,
+        );
         match wait_account.max(wait_address) {
             Some(d) => Err(d.as_secs().max(1)),
             None => Ok(()),
@@ -47,12 +57,18 @@ impl LoginThrottle {
     pub fn record_failure(&self, login_id: &str, address: IpAddr, now: Instant) {
         let mut failures = self.lock();
         let limit = self.per_account.max(self.per_address) as usize;
-        push_bounded(failures.accounts.entry(key(login_id)).or_default(), now, limit);
+        push_bounded(
+            failures.accounts.entry(key(login_id)).or_default(),
+            now,
+            limit,
+        );
         push_bounded(failures.addresses.entry(address).or_default(), now, limit);
         // Keep memory bounded under a spray of random login IDs.
         if failures.accounts.len() > 100_000 {
             let window = self.window;
-            failures.accounts.retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < window));
+            failures
+                .accounts
+                .retain(|_, q| q.back().is_some_and(|t| now.duration_since(*t) < window));
         }
     }
 
@@ -80,9 +96,17 @@ fn push_bounded(queue: &mut VecDeque<Instant>, now: Instant, limit: usize) {
 }
 
 /// How long until there are fewer than `limit` failures in the window.
-fn wait(queue: Option<&mut VecDeque<Instant>>, limit: u32, window: Duration, now: Instant) -> Option<Duration> {
+fn wait(
+    queue: Option<&mut VecDeque<Instant>>,
+    limit: u32,
+    window: Duration,
+    now: Instant,
+) -> Option<Duration> {
     let queue = queue?;
-    while queue.front().is_some_and(|t| now.duration_since(*t) >= window) {
+    while queue
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= window)
+    {
         queue.pop_front();
     }
     if queue.len() < limit as usize {
@@ -110,10 +134,14 @@ mod tests {
             throttle.record_failure("sato", ip(i), t0);
         }
         // Case and spacing do not give a fresh budget.
-        let wait = throttle.check(" SATO ", ip(9), t0 + Duration::from_secs(10)).unwrap_err();
+        let wait = throttle
+            .check(" SATO ", ip(9), t0 + Duration::from_secs(10))
+            .unwrap_err();
         assert_eq!(wait, 50);
         assert!(throttle.check("other", ip(9), t0).is_ok());
-        assert!(throttle.check("sato", ip(9), t0 + Duration::from_secs(61)).is_ok());
+        assert!(throttle
+            .check("sato", ip(9), t0 + Duration::from_secs(61))
+            .is_ok());
     }
 
     #[test]

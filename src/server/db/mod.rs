@@ -168,24 +168,60 @@ pub trait Database: Send + Sync + 'static {
     ) -> anyhow::Result<ImportSummary>;
 
     // Accounts
-    async fn add_user(&self, user: NewUser<'_>, actor: &Actor, now: UnixTime) -> anyhow::Result<User>;
+    async fn add_user(
+        &self,
+        user: NewUser<'_>,
+        actor: &Actor,
+        now: UnixTime,
+    ) -> anyhow::Result<User>;
     async fn list_users(&self) -> anyhow::Result<Vec<User>>;
     /// The user and their password hash.
     async fn user_for_login(&self, login_id: &str) -> anyhow::Result<Option<(User, String)>>;
     /// Also revokes every session of the user.
-    async fn set_password(&self, login_id: &str, password_hash: &str, actor: &Actor, now: UnixTime) -> anyhow::Result<bool>;
+    async fn set_password(
+        &self,
+        login_id: &str,
+        password_hash: &str,
+        actor: &Actor,
+        now: UnixTime,
+    ) -> anyhow::Result<bool>;
     /// Disabling also revokes every session of the user.
-    async fn set_disabled(&self, login_id: &str, disabled: bool, actor: &Actor, now: UnixTime) -> anyhow::Result<bool>;
+    async fn set_disabled(
+        &self,
+        login_id: &str,
+        disabled: bool,
+        actor: &Actor,
+        now: UnixTime,
+    ) -> anyhow::Result<bool>;
 
     // Sessions
-    async fn create_session(&self, token_hash: &str, user: &User, address: &str, now: UnixTime, expires_at: UnixTime) -> anyhow::Result<()>;
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user: &User,
+        address: &str,
+        now: UnixTime,
+        expires_at: UnixTime,
+    ) -> anyhow::Result<()>;
     /// The live session for a token hash: not revoked, not past its absolute expiry, used
     /// within `idle_seconds`, user not disabled. Marks it used.
-    async fn session(&self, token_hash: &str, now: UnixTime, idle_seconds: i64) -> anyhow::Result<Option<Session>>;
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: UnixTime,
+        idle_seconds: i64,
+    ) -> anyhow::Result<Option<Session>>;
     async fn revoke_session(&self, token_hash: &str, now: UnixTime) -> anyhow::Result<()>;
 
     // Audit
-    async fn audit(&self, at: UnixTime, actor: &Actor, action: &str, target: Option<&str>, detail: Option<&str>) -> anyhow::Result<()>;
+    async fn audit(
+        &self,
+        at: UnixTime,
+        actor: &Actor,
+        action: &str,
+        target: Option<&str>,
+        detail: Option<&str>,
+    ) -> anyhow::Result<()>;
     /// Entries with id greater than `after_id`, oldest first, at most `limit`.
     async fn audit_entries(&self, after_id: i64, limit: i64) -> anyhow::Result<Vec<AuditEntry>>;
 

@@ -19,8 +19,9 @@ impl Sqlite {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub async fn open(path: &Path) -> anyhow::Result<Sqlite> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("データベースのフォルダ {} を作れません", parent.display()))?;
+            std::fs::create_dir_all(parent).with_context(|| {
+                format!("データベースのフォルダ {} を作れません", parent.display())
+            })?;
         }
         let options = SqliteConnectOptions::from_str("sqlite:")?
             .filename(path)
@@ -124,7 +125,12 @@ async fn replace_table(
             .fetch_all(&mut *tx)
             .await?
             .into_iter()
-            .map(|row| Ok((row.try_get("id")?, (row.try_get("deleted_at")?, row.try_get("body")?))))
+            .map(|row| {
+                Ok((
+                    row.try_get("id")?,
+                    (row.try_get("deleted_at")?, row.try_get("body")?),
+                ))
+            })
             .collect::<anyhow::Result<_>>()?;
     let mut changes = Changes::default();
     let mut seen = std::collections::HashSet::with_capacity(records.len());
@@ -180,12 +186,15 @@ impl Database for Sqlite {
         let revision: i64 = sqlx::query_scalar("SELECT revision FROM directory_meta WHERE id = 1")
             .fetch_one(&mut *tx)
             .await?;
-        let organizations = sqlx::query_scalar("SELECT body FROM organizations WHERE deleted_at IS NULL ORDER BY id")
-            .fetch_all(&mut *tx)
-            .await?;
-        let people = sqlx::query_scalar("SELECT body FROM people WHERE deleted_at IS NULL ORDER BY id")
-            .fetch_all(&mut *tx)
-            .await?;
+        let organizations = sqlx::query_scalar(
+            "SELECT body FROM organizations WHERE deleted_at IS NULL ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let people =
+            sqlx::query_scalar("SELECT body FROM people WHERE deleted_at IS NULL ORDER BY id")
+                .fetch_all(&mut *tx)
+                .await?;
         tx.commit().await?;
         Ok(StoredDirectory {
             revision: revision as u64,
@@ -263,7 +272,8 @@ impl Database for Sqlite {
         let next = current + 1;
         let orgs = replace_table(&mut tx, Table::Organizations, organizations, next, now).await?;
         let ppl = replace_table(&mut tx, Table::People, people, next, now).await?;
-        let changed = orgs.added + orgs.updated + orgs.deleted + ppl.added + ppl.updated + ppl.deleted;
+        let changed =
+            orgs.added + orgs.updated + orgs.deleted + ppl.added + ppl.updated + ppl.deleted;
         let revision = if changed > 0 { next } else { current };
         if changed > 0 {
             sqlx::query("UPDATE directory_meta SET revision = ? WHERE id = 1")
@@ -282,14 +292,18 @@ impl Database for Sqlite {
             .fetch_one(&mut *tx)
             .await?;
             if let Some(pruned) = pruned {
-                sqlx::query(&format!("DELETE FROM {name} WHERE deleted_at IS NOT NULL AND deleted_at < ?"))
-                    .bind(cutoff)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("UPDATE directory_meta SET delta_floor = MAX(delta_floor, ?) WHERE id = 1")
-                    .bind(pruned)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(&format!(
+                    "DELETE FROM {name} WHERE deleted_at IS NOT NULL AND deleted_at < ?"
+                ))
+                .bind(cutoff)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE directory_meta SET delta_floor = MAX(delta_floor, ?) WHERE id = 1",
+                )
+                .bind(pruned)
+                .execute(&mut *tx)
+                .await?;
             }
         }
         let summary = ImportSummary {
@@ -308,7 +322,12 @@ impl Database for Sqlite {
         Ok(summary)
     }
 
-    async fn add_user(&self, user: NewUser<'_>, actor: &Actor, now: UnixTime) -> anyhow::Result<User> {
+    async fn add_user(
+        &self,
+        user: NewUser<'_>,
+        actor: &Actor,
+        now: UnixTime,
+    ) -> anyhow::Result<User> {
         let mut tx = self.pool.begin().await?;
         let result = sqlx::query(
             "INSERT INTO users (login_id, display_name, organization, role, password_hash, created_at, password_changed_at) \
@@ -330,7 +349,15 @@ impl Database for Sqlite {
             }
             Err(e) => return Err(e.into()),
         };
-        insert_audit(&mut tx, now, actor, "user.add", Some(user.login_id), Some(user.role.code())).await?;
+        insert_audit(
+            &mut tx,
+            now,
+            actor,
+            "user.add",
+            Some(user.login_id),
+            Some(user.role.code()),
+        )
+        .await?;
         tx.commit().await?;
         Ok(User {
             id,
@@ -364,15 +391,23 @@ impl Database for Sqlite {
         }
     }
 
-    async fn set_password(&self, login_id: &str, password_hash: &str, actor: &Actor, now: UnixTime) -> anyhow::Result<bool> {
+    async fn set_password(
+        &self,
+        login_id: &str,
+        password_hash: &str,
+        actor: &Actor,
+        now: UnixTime,
+    ) -> anyhow::Result<bool> {
         let mut tx = self.pool.begin().await?;
-        let updated = sqlx::query("UPDATE users SET password_hash = ?, password_changed_at = ? WHERE login_id = ?")
-            .bind(password_hash)
-            .bind(now)
-            .bind(login_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        let updated = sqlx::query(
+            "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE login_id = ?",
+        )
+        .bind(password_hash)
+        .bind(now)
+        .bind(login_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         if updated == 0 {
             return Ok(false);
         }
@@ -389,7 +424,13 @@ impl Database for Sqlite {
         Ok(true)
     }
 
-    async fn set_disabled(&self, login_id: &str, disabled: bool, actor: &Actor, now: UnixTime) -> anyhow::Result<bool> {
+    async fn set_disabled(
+        &self,
+        login_id: &str,
+        disabled: bool,
+        actor: &Actor,
+        now: UnixTime,
+    ) -> anyhow::Result<bool> {
         let mut tx = self.pool.begin().await?;
         let updated = sqlx::query("UPDATE users SET disabled = ? WHERE login_id = ?")
             .bind(disabled as i64)
@@ -409,13 +450,24 @@ impl Database for Sqlite {
             .execute(&mut *tx)
             .await?;
         }
-        let action = if disabled { "user.disable" } else { "user.enable" };
+        let action = if disabled {
+            "user.disable"
+        } else {
+            "user.enable"
+        };
         insert_audit(&mut tx, now, actor, action, Some(login_id), None).await?;
         tx.commit().await?;
         Ok(true)
     }
 
-    async fn create_session(&self, token_hash: &str, user: &User, address: &str, now: UnixTime, expires_at: UnixTime) -> anyhow::Result<()> {
+    async fn create_session(
+        &self,
+        token_hash: &str,
+        user: &User,
+        address: &str,
+        now: UnixTime,
+        expires_at: UnixTime,
+    ) -> anyhow::Result<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, address, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -437,7 +489,12 @@ impl Database for Sqlite {
         Ok(())
     }
 
-    async fn session(&self, token_hash: &str, now: UnixTime, idle_seconds: i64) -> anyhow::Result<Option<Session>> {
+    async fn session(
+        &self,
+        token_hash: &str,
+        now: UnixTime,
+        idle_seconds: i64,
+    ) -> anyhow::Result<Option<Session>> {
         let row = sqlx::query(
             "SELECT u.id, u.login_id, u.display_name, u.organization, u.role, u.disabled, \
                     s.created_at, s.last_seen_at, s.expires_at \
@@ -467,15 +524,24 @@ impl Database for Sqlite {
     }
 
     async fn revoke_session(&self, token_hash: &str, now: UnixTime) -> anyhow::Result<()> {
-        sqlx::query("UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL")
-            .bind(now)
-            .bind(token_hash)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(token_hash)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
-    async fn audit(&self, at: UnixTime, actor: &Actor, action: &str, target: Option<&str>, detail: Option<&str>) -> anyhow::Result<()> {
+    async fn audit(
+        &self,
+        at: UnixTime,
+        actor: &Actor,
+        action: &str,
+        target: Option<&str>,
+        detail: Option<&str>,
+    ) -> anyhow::Result<()> {
         let mut conn = self.pool.acquire().await?;
         insert_audit(&mut conn, at, actor, action, target, detail).await
     }
@@ -505,11 +571,19 @@ impl Database for Sqlite {
 
     async fn backup(&self, to: &Path) -> anyhow::Result<()> {
         if to.exists() {
-            anyhow::bail!("{} はすでにあります。別の名前を指定してください", to.display());
+            anyhow::bail!(
+                "{} はすでにあります。別の名前を指定してください",
+                to.display()
+            );
         }
         // VACUUM INTO writes a consistent snapshot while readers and writers carry on.
-        let target = to.to_str().context("バックアップ先のパスに使えない文字があります")?;
-        sqlx::query("VACUUM INTO ?").bind(target).execute(&self.pool).await?;
+        let target = to
+            .to_str()
+            .context("バックアップ先のパスに使えない文字があります")?;
+        sqlx::query("VACUUM INTO ?")
+            .bind(target)
+            .execute(&self.pool)
+            .await?;
         restrict_permissions(to);
         Ok(())
     }

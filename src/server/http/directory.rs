@@ -36,7 +36,10 @@ struct WireDirectory<'a> {
 fn raw(bodies: &[String]) -> anyhow::Result<Vec<&RawValue>> {
     bodies
         .iter()
-        .map(|b| serde_json::from_str::<&RawValue>(b).map_err(|e| anyhow::anyhow!("stored record is not JSON: {e}")))
+        .map(|b| {
+            serde_json::from_str::<&RawValue>(b)
+                .map_err(|e| anyhow::anyhow!("stored record is not JSON: {e}"))
+        })
         .collect()
 }
 
@@ -58,9 +61,15 @@ fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
 fn json_response(bytes: Bytes, etag: Option<&str>) -> Response {
     let mut response = Response::new(Body::from(bytes));
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     // Members-only data: a shared proxy must not keep it; the client revalidates with the ETag.
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
     if let Some(tag) = etag.and_then(|t| HeaderValue::from_str(t).ok()) {
         headers.insert(header::ETAG, tag);
     }
@@ -93,7 +102,10 @@ async fn full(state: &AppState, member: &Member, headers: &HeaderMap) -> ApiResu
     let etag = etag_for(revision);
     if not_modified(headers, &etag) {
         let mut response = StatusCode::NOT_MODIFIED.into_response();
-        response.headers_mut().insert(header::ETAG, HeaderValue::from_str(&etag).map_err(anyhow::Error::from)?);
+        response.headers_mut().insert(
+            header::ETAG,
+            HeaderValue::from_str(&etag).map_err(anyhow::Error::from)?,
+        );
         return Ok(response);
     }
     let (revision, bytes) = {
@@ -119,7 +131,13 @@ async fn full(state: &AppState, member: &Member, headers: &HeaderMap) -> ApiResu
     };
     state
         .db
-        .audit(now_unix(), &member.actor(), "directory.download", None, Some(&format!("revision={revision}")))
+        .audit(
+            now_unix(),
+            &member.actor(),
+            "directory.download",
+            None,
+            Some(&format!("revision={revision}")),
+        )
         .await?;
     Ok(json_response(bytes, Some(&etag_for(revision))))
 }
@@ -127,7 +145,9 @@ async fn full(state: &AppState, member: &Member, headers: &HeaderMap) -> ApiResu
 async fn delta(state: &AppState, member: &Member, since: u64) -> ApiResult<Response> {
     let stored = match state.db.delta(since).await? {
         Ok(delta) => delta,
-        Err(DeltaUnavailable::TooOld | DeltaUnavailable::Unknown) => return Err(ApiError::RevisionGone),
+        Err(DeltaUnavailable::TooOld | DeltaUnavailable::Unknown) => {
+            return Err(ApiError::RevisionGone)
+        }
     };
     let changes = stored.organizations.len()
         + stored.people.len()
@@ -148,10 +168,19 @@ async fn delta(state: &AppState, member: &Member, since: u64) -> ApiResult<Respo
     let bytes = Bytes::from(serde_json::to_vec(&wire).map_err(anyhow::Error::from)?);
     // Background syncs that find nothing new are not worth an audit row each.
     if changes > 0 {
-        let detail = format!("since={since} revision={} changes={changes}", stored.revision);
+        let detail = format!(
+            "since={since} revision={} changes={changes}",
+            stored.revision
+        );
         state
             .db
-            .audit(now_unix(), &member.actor(), "directory.delta", None, Some(&detail))
+            .audit(
+                now_unix(),
+                &member.actor(),
+                "directory.delta",
+                None,
+                Some(&detail),
+            )
             .await?;
     }
     Ok(json_response(bytes, None))
@@ -208,9 +237,15 @@ mod tests {
     fn if_none_match_is_weak_and_listy() {
         let etag = etag_for(7);
         let mut headers = HeaderMap::new();
-        headers.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"x\", \"anshin-r7\""));
+        headers.insert(
+            header::IF_NONE_MATCH,
+            HeaderValue::from_static("\"x\", \"anshin-r7\""),
+        );
         assert!(not_modified(&headers, &etag));
-        headers.insert(header::IF_NONE_MATCH, HeaderValue::from_static("W/\"anshin-r6\""));
+        headers.insert(
+            header::IF_NONE_MATCH,
+            HeaderValue::from_static("W/\"anshin-r6\""),
+        );
         assert!(!not_modified(&headers, &etag));
         headers.insert(header::IF_NONE_MATCH, HeaderValue::from_static("*"));
         assert!(not_modified(&headers, &etag));

@@ -52,7 +52,9 @@ pub struct ErrorDetail {
 impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::LoginFailed | ApiError::NotLoggedIn | ApiError::SessionExpired => StatusCode::UNAUTHORIZED,
+            ApiError::LoginFailed | ApiError::NotLoggedIn | ApiError::SessionExpired => {
+                StatusCode::UNAUTHORIZED
+            }
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -117,7 +119,9 @@ impl From<JsonRejection> for ApiError {
                 }
                 JsonRejection::JsonDataError(e) => ApiError::BadRequest(format!(
                     "項目が足りないか、値の形が違います（{}）",
-                    e.body_text().trim_start_matches("Failed to deserialize the JSON body into the target type: ")
+                    e.body_text().trim_start_matches(
+                        "Failed to deserialize the JSON body into the target type: "
+                    )
                 )),
                 _ => ApiError::BadRequest("リクエストの本文を読めません".into()),
             },
@@ -127,7 +131,9 @@ impl From<JsonRejection> for ApiError {
 
 impl From<QueryRejection> for ApiError {
     fn from(_: QueryRejection) -> Self {
-        ApiError::BadRequest("URL のパラメータが正しくありません（since は 0 以上の整数です）".into())
+        ApiError::BadRequest(
+            "URL のパラメータが正しくありません（since は 0 以上の整数です）".into(),
+        )
     }
 }
 

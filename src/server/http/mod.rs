@@ -16,8 +16,8 @@ use super::db::{Actor, Database, Session, Sqlite};
 use anyhow::Context;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Request};
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
@@ -90,7 +90,9 @@ pub struct Health {
 
 /// Liveness and database reachability, for load balancers; needs no login.
 #[utoipa::path(get, path = "/healthz", responses((status = 200, body = Health)))]
-async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> ApiResult<Json<Health>> {
+async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> ApiResult<Json<Health>> {
     state.db.revision().await?;
     Ok(Json(Health { status: "ok" }))
 }
@@ -130,7 +132,10 @@ impl Member {
 impl FromRequestParts<AppState> for Member {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let ClientAddress(address) = ClientAddress::from_request_parts(parts, state).await?;
         let token = parts
             .headers
@@ -161,7 +166,10 @@ pub struct Admin(pub Member);
 impl FromRequestParts<AppState> for Admin {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let member = Member::from_request_parts(parts, state).await?;
         if member.session.user.role != super::db::AccountRole::Admin {
             return Err(ApiError::Forbidden);
@@ -213,9 +221,16 @@ pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
     start_with(db, config).await
 }
 
-pub async fn start_with(db: Arc<dyn Database>, config: ServerConfig) -> anyhow::Result<RunningServer> {
-    let listener = std::net::TcpListener::bind(config.listen)
-        .with_context(|| format!("{} で待ち受けできません（使用中か、権限がありません）", config.listen))?;
+pub async fn start_with(
+    db: Arc<dyn Database>,
+    config: ServerConfig,
+) -> anyhow::Result<RunningServer> {
+    let listener = std::net::TcpListener::bind(config.listen).with_context(|| {
+        format!(
+            "{} で待ち受けできません（使用中か、権限がありません）",
+            config.listen
+        )
+    })?;
     listener.set_nonblocking(true)?;
     let addr = listener.local_addr()?;
     let tls = match (&config.tls_cert, &config.tls_key) {
@@ -226,7 +241,11 @@ pub async fn start_with(db: Arc<dyn Database>, config: ServerConfig) -> anyhow::
                 axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
                     .await
                     .with_context(|| {
-                        format!("TLS の証明書 {} または鍵 {} を読めません", cert.display(), key.display())
+                        format!(
+                            "TLS の証明書 {} または鍵 {} を読めません",
+                            cert.display(),
+                            key.display()
+                        )
                     })?,
             )
         }

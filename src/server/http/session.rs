@@ -59,7 +59,12 @@ pub async fn login(
     ClientAddress(address): ClientAddress,
     JsonBody(request): JsonBody<LoginRequest>,
 ) -> ApiResult<Response> {
-    let login_id: String = request.login_id.trim().chars().take(MAX_LOGIN_ID_CHARS + 1).collect();
+    let login_id: String = request
+        .login_id
+        .trim()
+        .chars()
+        .take(MAX_LOGIN_ID_CHARS + 1)
+        .collect();
     let actor = Actor {
         name: login_id.chars().take(MAX_LOGIN_ID_CHARS).collect(),
         address: address.to_string(),
@@ -100,7 +105,9 @@ pub async fn login(
     let user = match verdict {
         Ok(user) => user,
         Err(reason) => {
-            state.throttle.record_failure(&login_id, address, Instant::now());
+            state
+                .throttle
+                .record_failure(&login_id, address, Instant::now());
             state
                 .db
                 .audit(now, &actor, "login.failed", None, Some(reason))
@@ -142,7 +149,10 @@ pub async fn login(
 pub async fn logout(State(state): State<AppState>, member: Member) -> ApiResult<StatusCode> {
     let now = now_unix();
     state.db.revoke_session(&member.token_hash, now).await?;
-    state.db.audit(now, &member.actor(), "logout", None, None).await?;
+    state
+        .db
+        .audit(now, &member.actor(), "logout", None, None)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -1,0 +1,343 @@
+//! `anshin-server` admin commands, run as the real binary (DESIGN §4).
+
+use assert_cmd::Command;
+use predicates::str::contains;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+fn server(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("anshin-server").unwrap();
+    cmd.env_remove("ANSHIN_CONFIG")
+        .env("HOME", dir)
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .arg("--database")
+        .arg(dir.join("anshin.db"));
+    cmd
+}
+
+#[test]
+fn accounts_from_init_to_disable() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    server(d)
+        .args(["init", "--admin", "centre"])
+        .write_stdin("centre-password-1\n")
+        .assert()
+        .success()
+        .stdout(contains("centre"));
+    server(d)
+        .args([
+            "user",
+            "add",
+            "sato",
+            "--name",
+            "佐藤 花子",
+            "--organization",
+            "o-00002",
+        ])
+        .write_stdin("member-password-1\n")
+        .assert()
+        .success();
+    server(d)
+        .args(["user", "add", "short", "--name", "x", "--organization", "y"])
+        .write_stdin("tooshort\n")
+        .assert()
+        .code(1)
+        .stderr(contains("12 文字以上"));
+    server(d)
+        .args(["user", "add", "SATO", "--name", "x", "--organization", "y"])
+        .write_stdin("member-password-2\n")
+        .assert()
+        .code(1)
+        .stderr(contains("すでに使われています"));
+    server(d)
+        .args([
+            "user",
+            "add",
+            "bad id",
+            "--name",
+            "x",
+            "--organization",
+            "y",
+        ])
+        .write_stdin("member-password-2\n")
+        .assert()
+        .code(1)
+        .stderr(contains("ログインID"));
+    server(d)
+        .args(["user", "disable", "sato"])
+        .assert()
+        .success();
+    server(d)
+        .args(["user", "disable", "nobody"])
+        .assert()
+        .code(1)
+        .stderr(contains("nobody"));
+    server(d)
+        .args(["user", "passwd", "sato"])
+        .write_stdin("another-password-9\n")
+        .assert()
+        .success();
+    let list = server(d)
+        .args(["user", "list"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let list = String::from_utf8(list).unwrap();
+    assert!(list.contains("centre\tadmin\t有効"), "{list}");
+    assert!(
+        list.contains("sato\tmember\t無効\t佐藤 花子\to-00002"),
+        "{list}"
+    );
+    let audit = server(d)
+        .arg("audit")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let audit = String::from_utf8(audit).unwrap();
+    for action in ["user.add", "user.disable", "user.passwd"] {
+        assert!(audit.contains(action), "{action} not in\n{audit}");
+    }
+    assert!(!audit.contains("another-password-9"));
+}
+
+#[test]
+fn import_export_backup_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let demo = d.join("demo.json");
+    server(d)
+        .args(["demo-data", "--people", "300", "-o"])
+        .arg(&demo)
+        .assert()
+        .success();
+    server(d)
+        .arg("import")
+        .arg(&demo)
+        .arg("--dry-run")
+        .assert()
+        .success()
+        .stdout(contains("書き込んでいません"));
+    server(d)
+        .arg("import")
+        .arg(&demo)
+        .assert()
+        .success()
+        .stdout(contains("追加 "));
+    // The same file again changes nothing.
+    server(d)
+        .arg("import")
+        .arg(&demo)
+        .assert()
+        .success()
+        .stdout(contains("削除 0 / 変更なし"));
+
+    let exported = server(d)
+        .arg("export")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let exported = anshin::directory::parse_snapshot(&exported).unwrap();
+    let original = anshin::directory::parse_snapshot(&std::fs::read(&demo).unwrap()).unwrap();
+    assert_eq!(exported.people, original.people);
+    assert_eq!(exported.organizations, original.organizations);
+
+    let backup = d.join("backup.db");
+    server(d).arg("backup").arg(&backup).assert().success();
+    server(d)
+        .arg("backup")
+        .arg(&backup)
+        .assert()
+        .code(1)
+        .stderr(contains("すでにあります"));
+    let from_backup = Command::cargo_bin("anshin-server")
+        .unwrap()
+        .env("HOME", d)
+        .env_remove("ANSHIN_CONFIG")
+        .arg("--database")
+        .arg(&backup)
+        .arg("export")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        anshin::directory::parse_snapshot(&from_backup)
+            .unwrap()
+            .people,
+        original.people
+    );
+    let audit = server(d)
+        .args(["audit", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let audit = String::from_utf8(audit).unwrap();
+    assert_eq!(
+        audit
+            .lines()
+            .filter(|l| l.contains("\"directory.import\""))
+            .count(),
+        2
+    );
+    assert!(audit.contains("\"backup\""));
+}
+
+#[test]
+fn csv_import_and_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let csv = d.join("list.csv");
+    std::fs::write(
+        &csv,
+        "機関ID,種別,機関名,機関名ふりがな,住所,区,地区,担当者ID,職種,氏名,氏名ふりがな,希望連絡方法,連絡可能時間\n\
+         o-1,診療所,テスト内科,てすとないか,相模原市中央区上溝1-1-1,中央区,上溝,p-1,医師,田中 一郎,たなか いちろう,FAX,月水 13:00-14:00 電話\n",
+    )
+    .unwrap();
+    server(d)
+        .arg("import")
+        .arg(&csv)
+        .assert()
+        .success()
+        .stdout(contains("追加 2"));
+
+    std::fs::write(
+        &csv,
+        "機関ID,種別,機関名,機関名ふりがな,住所,区,地区\no-1,診療所,A,えー,住所,中央区,渋谷\n",
+    )
+    .unwrap();
+    server(d)
+        .arg("import")
+        .arg(&csv)
+        .assert()
+        .code(1)
+        .stderr(contains("organizations[0]（o-1） の district"))
+        .stderr(contains("渋谷"));
+    let broken = d.join("broken.json");
+    std::fs::write(
+        &broken,
+        "{\"format\": \"anshin-directory/1\", \"revision\": ",
+    )
+    .unwrap();
+    server(d)
+        .arg("import")
+        .arg(&broken)
+        .assert()
+        .code(1)
+        .stderr(contains("JSON として読めません"));
+    server(d)
+        .arg("import")
+        .arg(d.join("missing.json"))
+        .assert()
+        .code(1)
+        .stderr(contains("読めません"));
+}
+
+#[test]
+fn demo_data_is_deterministic_and_validated() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let a = server(d)
+        .args(["demo-data", "--people", "120", "--seed", "5"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let b = server(d)
+        .args(["demo-data", "--people", "120", "--seed", "5"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(a, b);
+    assert_eq!(
+        anshin::directory::parse_snapshot(&a).unwrap().people.len(),
+        120
+    );
+    server(d)
+        .args(["demo-data", "--people", "0"])
+        .assert()
+        .code(1);
+    server(d).arg("--bogus").assert().code(2);
+}
+
+#[test]
+fn config_errors_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let config = d.join("config.toml");
+    std::fs::write(&config, "[server]\nlisten = \"not an address\"\n").unwrap();
+    server(d)
+        .arg("--config")
+        .arg(&config)
+        .arg("init")
+        .assert()
+        .code(1)
+        .stderr(contains("設定ファイル"));
+    let mut cmd = server(d);
+    cmd.env("ANSHIN_CONFIG", d.join("missing.toml"))
+        .arg("init")
+        .assert()
+        .code(1)
+        .stderr(contains("missing.toml"));
+}
+
+#[test]
+fn serve_starts_answers_and_stops_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let binary = assert_cmd::cargo::cargo_bin("anshin-server");
+    let mut child = std::process::Command::new(binary)
+        .env("HOME", d)
+        .env_remove("ANSHIN_CONFIG")
+        .arg("--database")
+        .arg(d.join("anshin.db"))
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut line).unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("URL printed")
+        .to_string();
+    let url = url
+        .trim_end_matches(|c: char| !c.is_ascii_digit())
+        .to_string();
+    let body = reqwest::blocking_get(&format!("{url}/healthz"));
+    assert!(body.contains("\"ok\""), "{body}");
+    let status = std::process::Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(child.wait().unwrap().success(), "graceful shutdown exits 0");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stdout, &mut rest).unwrap();
+    assert!(rest.contains("停止しています"), "{rest}");
+}
+
+mod reqwest {
+    /// A tiny blocking GET over a fresh runtime (the test itself is synchronous).
+    pub fn blocking_get(url: &str) -> String {
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        rt.block_on(async { ::reqwest::get(url).await.unwrap().text().await.unwrap() })
+    }
+}
