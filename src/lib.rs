@@ -1,8 +1,10 @@
 //! あんしんリンク (Anshin Link): the directory model shared by the client and the central
 //! service, the demo-data generator, and — with the `server` feature — the service itself.
 
+pub mod availability;
 pub mod demo;
 pub mod directory;
+pub mod search;
 
 #[cfg(feature = "server")]
 pub mod server;

@@ -44,11 +44,7 @@ impl Generator {
             .iter()
             .flat_map(|a| a.districts.iter().map(move |d| (a.ward.clone(), d.clone())))
             .map(|(ward, district)| {
-                let kana = DISTRICT_KANA
-                    .iter()
-                    .find(|(k, _)| *k == district)
-                    .map(|(_, kana)| *kana)
-                    .unwrap_or("");
+                let kana = crate::search::place_reading(&district).unwrap_or("");
                 (ward, district, kana)
             })
             .collect();

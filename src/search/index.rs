@@ -1,0 +1,468 @@
+//! The index: one folded haystack per person and per organisation, fields in falling weight,
+//! with character masks as a cheap prefilter before any fuzzy scoring.
+
+use super::normalize::{fold, fold_query};
+use super::readings::{kind_reading, place_reading, procedure_reading, role_reading, specialty_reading};
+use crate::availability::{availability, Availability};
+use crate::directory::{Accepting, ContactMethod, Organization, OrganizationKind, Person, Procedure, Snapshot};
+use chrono::NaiveDateTime;
+use fuzzy_matcher::skim::SkimMatcherV2;
+use fuzzy_matcher::FuzzyMatcher;
+
+/// Separates fields inside a haystack; never produced by folding.
+const SEP: char = '\u{1}';
+/// Fields before this index are names (of the person, or of the organisation).
+const NAME_FIELDS: usize = 4;
+/// Fuzzy (subsequence) matching only for tokens at least this long: shorter ones match nearly
+/// everything and would drown the exact hits.
+const MIN_FUZZY_CHARS: usize = 3;
+/// Skim gives about 16–20 per matched character when the match is tight; scattered matches
+/// score far less.
+const MIN_FUZZY_SCORE_PER_CHAR: i64 = 12;
+/// Below the least exact hit (a weight-1 field, not at its start: 120).
+const MAX_FUZZY_SCORE: i64 = 110;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EntryRef {
+    /// Index into `Snapshot::people`.
+    Person(usize),
+    /// Index into `Snapshot::organizations`.
+    Organization(usize),
+}
+
+/// What the filter panel can narrow to. Empty/None = no restriction.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    pub kinds: Vec<OrganizationKind>,
+    pub ward: Option<String>,
+    pub district: Option<String>,
+    /// All of these must be manageable.
+    pub procedures: Vec<Procedure>,
+    pub accepting: Option<Accepting>,
+    /// The organisation visits this district.
+    pub visit_district: Option<String>,
+    /// The person prefers this method (organisations: have that number/address).
+    pub method: Option<ContactMethod>,
+    /// Only people inside a contact window now.
+    pub reachable_now: bool,
+    pub people_only: bool,
+}
+
+impl Filters {
+    pub fn is_empty(&self) -> bool {
+        *self == Filters::default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub entry: EntryRef,
+    pub score: i64,
+    /// People only.
+    pub availability: Option<Availability>,
+}
+
+struct Entry {
+    entry: EntryRef,
+    /// Folded fields joined by SEP: names first (weight 3 for the person's own name or an
+    /// organisation's, 2 for a person's organisation), then places, specialties, procedures,
+    /// kind, address (weight 1).
+    haystack: Box<str>,
+    mask: u64,
+    name_mask: u64,
+    /// Weight of each of the first NAME_FIELDS fields.
+    name_weights: [u8; NAME_FIELDS],
+    /// Hiragana reading for kana order.
+    sort_kana: Box<str>,
+    organization: usize,
+}
+
+pub struct SearchIndex {
+    entries: Vec<Entry>,
+    /// For filters and availability: the snapshot's records.
+    snapshot: Snapshot,
+}
+
+fn char_bit(c: char) -> u64 {
+    let n = c as u32;
+    let bit = match c {
+        'a'..='z' => n - 'a' as u32,
+        '0'..='9' => 26 + n - '0' as u32,
+        _ => 36 + n % 28,
+    };
+    1u64 << bit
+}
+
+fn mask_of(text: &str) -> u64 {
+    text.chars().filter(|c| *c != SEP).fold(0, |m, c| m | char_bit(c))
+}
+
+fn hiragana(text: &str) -> Box<str> {
+    text.chars()
+        .map(|c| match c {
+            '\u{30A1}'..='\u{30F6}' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
+            _ => c,
+        })
+        .collect::<String>()
+        .into_boxed_str()
+}
+
+/// Builds one haystack from fields in order. Each field is folded once; empty fields still take
+/// their place so that field positions keep their weights.
+struct HaystackBuilder {
+    text: String,
+}
+
+impl HaystackBuilder {
+    fn new() -> Self {
+        HaystackBuilder { text: String::with_capacity(256) }
+    }
+
+    fn field(&mut self, raw: &str) {
+        if !self.text.is_empty() {
+            self.text.push(SEP);
+        }
+        self.text.push_str(&fold(raw));
+    }
+
+    fn finish(self) -> (Box<str>, u64, u64) {
+        let name_end = self
+            .text
+            .match_indices(SEP)
+            .nth(NAME_FIELDS - 1)
+            .map_or(self.text.len(), |(i, _)| i);
+        let name_mask = mask_of(&self.text[..name_end]);
+        let mask = mask_of(&self.text);
+        (self.text.into_boxed_str(), mask, name_mask)
+    }
+}
+
+fn organization_fields(b: &mut HaystackBuilder, org: &Organization) {
+    b.field(&org.ward);
+    if let Some(r) = place_reading(&org.ward) {
+        b.field(r);
+    }
+    b.field(&org.district);
+    if let Some(r) = place_reading(&org.district) {
+        b.field(r);
+    }
+    if let Some(care) = &org.home_care {
+        for p in &care.procedures {
+            b.field(p.label());
+            b.field(procedure_reading(*p));
+        }
+    }
+    b.field(org.kind.label());
+    b.field(kind_reading(org.kind));
+    b.field(&org.address);
+}
+
+impl SearchIndex {
+    pub fn build(snapshot: Snapshot) -> SearchIndex {
+        let org_position: std::collections::HashMap<&str, usize> = snapshot
+            .organizations
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (o.id.as_str(), i))
+            .collect();
+        let mut entries = Vec::with_capacity(snapshot.people.len() + snapshot.organizations.len());
+        for (i, person) in snapshot.people.iter().enumerate() {
+            // A person whose organisation is missing (a bad delta) is still findable by name.
+            let org_index = org_position.get(person.organization_id.as_str()).copied();
+            entries.push(person_entry(i, person, org_index.map(|o| (o, &snapshot.organizations[o]))));
+        }
+        for (i, org) in snapshot.organizations.iter().enumerate() {
+            let mut b = HaystackBuilder::new();
+            b.field(&org.name);
+            b.field(&org.name_kana);
+            b.field("");
+            b.field("");
+            organization_fields(&mut b, org);
+            let (haystack, mask, name_mask) = b.finish();
+            entries.push(Entry {
+                entry: EntryRef::Organization(i),
+                haystack,
+                mask,
+                name_mask,
+                name_weights: [3, 3, 0, 0],
+                sort_kana: hiragana(&org.name_kana),
+                organization: i,
+            });
+        }
+        SearchIndex { entries, snapshot }
+    }
+
+    pub fn snapshot(&self) -> &Snapshot {
+        &self.snapshot
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn person(&self, index: usize) -> &Person {
+        &self.snapshot.people[index]
+    }
+
+    pub fn organization(&self, index: usize) -> &Organization {
+        &self.snapshot.organizations[index]
+    }
+
+    /// The organisation of an entry (itself, for an organisation).
+    pub fn organization_of(&self, entry: EntryRef) -> Option<&Organization> {
+        match entry {
+            EntryRef::Organization(i) => self.snapshot.organizations.get(i),
+            EntryRef::Person(i) => {
+                let id = &self.snapshot.people.get(i)?.organization_id;
+                self.snapshot.organization(id)
+            }
+        }
+    }
+
+    /// Searches everything; see [`Searcher`] for keystroke-by-keystroke use.
+    pub fn search(&self, query: &str, filters: &Filters, now: NaiveDateTime) -> Vec<Hit> {
+        let tokens = fold_query(query);
+        let candidates = 0..self.entries.len() as u32;
+        self.run(&tokens, filters, now, candidates).1
+    }
+
+    /// Returns the ids of matching entries (for narrowing) and the ranked hits.
+    fn run(
+        &self,
+        tokens: &[String],
+        filters: &Filters,
+        now: NaiveDateTime,
+        candidates: impl Iterator<Item = u32>,
+    ) -> (Vec<u32>, Vec<Hit>) {
+        let matcher = SkimMatcherV2::default();
+        let token_masks: Vec<u64> = tokens.iter().map(|t| mask_of(t)).collect();
+        let mut matched = Vec::new();
+        let mut hits: Vec<(Hit, u32)> = Vec::new();
+        for id in candidates {
+            let entry = &self.entries[id as usize];
+            let score = match self.score(entry, tokens, &token_masks, &matcher) {
+                TokenMatch::Rejected => continue,
+                TokenMatch::Candidate => None,
+                TokenMatch::Scored(score) => Some(score),
+            };
+            if !filters.is_empty() && !self.passes(entry, filters, now) {
+                continue;
+            }
+            // Kept for narrowing even without a score: a longer token may still match it.
+            matched.push(id);
+            let Some(score) = score else { continue };
+            let availability = match entry.entry {
+                EntryRef::Person(i) => Some(availability(&self.snapshot.people[i].contact, now)),
+                EntryRef::Organization(_) => None,
+            };
+            hits.push((Hit { entry: entry.entry, score, availability }, id));
+        }
+        hits.sort_by(|(a, ia), (b, ib)| {
+            b.score
+                .cmp(&a.score)
+                .then_with(|| reachable(b).cmp(&reachable(a)))
+                .then_with(|| self.entries[*ia as usize].sort_kana.cmp(&self.entries[*ib as usize].sort_kana))
+                .then_with(|| ia.cmp(ib))
+        });
+        (matched, hits.into_iter().map(|(h, _)| h).collect())
+    }
+
+    /// Sum over tokens of the best weighted field score. An entry that no token rules out by
+    /// its cheap necessary conditions (a substring hit, or all the token's characters in a name)
+    /// but that does not score is a `Candidate`: it must stay in the narrowing set.
+    fn score(&self, entry: &Entry, tokens: &[String], masks: &[u64], matcher: &SkimMatcherV2) -> TokenMatch {
+        let mut total = Some(0i64);
+        for (token, &mask) in tokens.iter().zip(masks) {
+            if entry.mask & mask != mask {
+                return TokenMatch::Rejected;
+            }
+            let token_score = match entry.haystack.find(token.as_str()) {
+                Some(at) => Some(exact_score(entry, at)),
+                None if entry.name_mask & mask == mask => fuzzy_score(entry, token, matcher),
+                None => return TokenMatch::Rejected,
+            };
+            total = total.zip(token_score).map(|(a, b)| a + b);
+        }
+        match total {
+            Some(score) => TokenMatch::Scored(score),
+            None => TokenMatch::Candidate,
+        }
+    }
+
+    fn passes(&self, entry: &Entry, f: &Filters, now: NaiveDateTime) -> bool {
+        let org = &self.snapshot.organizations[entry.organization];
+        let person = match entry.entry {
+            EntryRef::Person(i) => Some(&self.snapshot.people[i]),
+            EntryRef::Organization(_) => None,
+        };
+        if (f.people_only || f.reachable_now) && person.is_none() {
+            return false;
+        }
+        if !f.kinds.is_empty() && !f.kinds.contains(&org.kind) {
+            return false;
+        }
+        if f.ward.as_ref().is_some_and(|w| *w != org.ward) || f.district.as_ref().is_some_and(|d| *d != org.district) {
+            return false;
+        }
+        let care = org.home_care.as_ref();
+        if !f.procedures.is_empty() && !care.is_some_and(|c| f.procedures.iter().all(|p| c.procedures.contains(p))) {
+            return false;
+        }
+        if f.accepting.is_some_and(|a| care.map(|c| c.accepting) != Some(a)) {
+            return false;
+        }
+        if let Some(d) = &f.visit_district {
+            if !care.is_some_and(|c| c.home_visits && c.visit_districts.contains(d)) {
+                return false;
+            }
+        }
+        if let Some(m) = f.method {
+            let ok = match person {
+                Some(p) => p.contact.preferred_methods.contains(&m),
+                None => match m {
+                    ContactMethod::Phone => org.phone.is_some(),
+                    ContactMethod::Fax => org.fax.is_some(),
+                    ContactMethod::Email => org.email.is_some(),
+                },
+            };
+            if !ok {
+                return false;
+            }
+        }
+        if f.reachable_now && !person.is_some_and(|p| availability(&p.contact, now).is_now()) {
+            return false;
+        }
+        true
+    }
+}
+
+fn reachable(hit: &Hit) -> bool {
+    hit.availability.as_ref().is_some_and(Availability::is_now)
+}
+
+fn person_entry(i: usize, person: &Person, org: Option<(usize, &Organization)>) -> Entry {
+    let mut b = HaystackBuilder::new();
+    b.field(&person.name);
+    b.field(&person.name_kana);
+    b.field(org.map_or("", |(_, o)| o.name.as_str()));
+    b.field(org.map_or("", |(_, o)| o.name_kana.as_str()));
+    for s in &person.specialties {
+        b.field(s);
+        if let Some(r) = specialty_reading(s) {
+            b.field(r);
+        }
+    }
+    if let Some(title) = &person.title {
+        b.field(title);
+    }
+    b.field(person.role.label());
+    b.field(role_reading(person.role));
+    if let Some((_, o)) = org {
+        organization_fields(&mut b, o);
+    }
+    let (haystack, mask, name_mask) = b.finish();
+    Entry {
+        entry: EntryRef::Person(i),
+        haystack,
+        mask,
+        name_mask,
+        name_weights: [3, 3, 2, 2],
+        sort_kana: hiragana(&person.name_kana),
+        organization: org.map_or(0, |(o, _)| o),
+    }
+}
+
+/// A substring hit: its field's weight, more for starting the field (a surname typed first).
+fn exact_score(entry: &Entry, at: usize) -> i64 {
+    let before = &entry.haystack[..at];
+    let field = before.matches(SEP).count();
+    let at_field_start = at == 0 || before.ends_with(SEP);
+    let weight = i64::from(entry.name_weights.get(field).copied().unwrap_or(1).max(1));
+    weight * if at_field_start { 200 } else { 120 }
+}
+
+/// A subsequence hit in a name field (a typo, a dropped vowel: `sito` for さいとう), scored by
+/// skim. Scattered matches (a low skim score for the token's length) are noise and dropped, and
+/// a fuzzy hit always ranks below any exact one.
+fn fuzzy_score(entry: &Entry, token: &str, matcher: &SkimMatcherV2) -> Option<i64> {
+    let chars = token.chars().count() as i64;
+    if chars < MIN_FUZZY_CHARS as i64 {
+        return None;
+    }
+    entry
+        .haystack
+        .split(SEP)
+        .take(NAME_FIELDS)
+        .zip(entry.name_weights)
+        .filter(|(_, w)| *w > 0)
+        .filter_map(|(field, w)| {
+            let score = matcher.fuzzy_match(field, token)?;
+            (score >= MIN_FUZZY_SCORE_PER_CHAR * chars).then(|| score.min(MAX_FUZZY_SCORE) * i64::from(w) / 3)
+        })
+        .max()
+}
+
+/// Keystroke-by-keystroke search: when the new query only narrows the last one (a token grew
+/// or one was added, filters and minute unchanged), only the last matches are looked at.
+pub struct Searcher {
+    last: Option<LastRun>,
+}
+
+struct LastRun {
+    tokens: Vec<String>,
+    filters: Filters,
+    minute: NaiveDateTime,
+    matched: Vec<u32>,
+}
+
+impl Default for Searcher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Searcher {
+    pub fn new() -> Searcher {
+        Searcher { last: None }
+    }
+
+    /// Forget the last run (after the index changed).
+    pub fn reset(&mut self) {
+        self.last = None;
+    }
+
+    pub fn search(&mut self, index: &SearchIndex, query: &str, filters: &Filters, now: NaiveDateTime) -> Vec<Hit> {
+        use chrono::Timelike;
+        let tokens = fold_query(query);
+        let minute = now.with_second(0).and_then(|t| t.with_nanosecond(0)).unwrap_or(now);
+        let previous = match self.last.take() {
+            Some(last) if last.filters == *filters && last.minute == minute && narrows(&last.tokens, &tokens) => {
+                Some(last.matched)
+            }
+            _ => None,
+        };
+        let (matched, hits) = match previous {
+            Some(ids) => index.run(&tokens, filters, now, ids.into_iter()),
+            None => index.run(&tokens, filters, now, 0..index.entries.len() as u32),
+        };
+        self.last = Some(LastRun { tokens, filters: filters.clone(), minute, matched });
+        hits
+    }
+}
+
+/// True when every candidate of `new` is also a candidate of `old`: each old token is a prefix
+/// of the token in its place, and the candidate conditions (substring, or characters present)
+/// only get stricter as a token grows or a token is added.
+fn narrows(old: &[String], new: &[String]) -> bool {
+    new.len() >= old.len() && old.iter().zip(new).all(|(o, n)| n.starts_with(o.as_str()))
+}
+
+enum TokenMatch {
+    Rejected,
+    Candidate,
+    Scored(i64),
+}
