@@ -10,9 +10,16 @@ const WEEK: u32 = 7 * DAY;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Availability {
     /// Inside a window now; it (and any window that follows without a gap) ends at `until`.
-    Now { until: ClockTime, methods: Vec<ContactMethod> },
+    Now {
+        until: ClockTime,
+        methods: Vec<ContactMethod>,
+    },
     /// Outside every window; the next one starts then.
-    Next { day: Weekday, start: ClockTime, methods: Vec<ContactMethod> },
+    Next {
+        day: Weekday,
+        start: ClockTime,
+        methods: Vec<ContactMethod>,
+    },
     /// The person lists no contact windows (use the preferred methods at a sensible hour).
     NoWindows,
 }
@@ -28,7 +35,11 @@ impl Availability {
             Availability::Now { until, methods } => {
                 format!("今 {}可 〜{until}", methods_label(methods))
             }
-            Availability::Next { day, start, methods } => {
+            Availability::Next {
+                day,
+                start,
+                methods,
+            } => {
                 format!("次: {} {start} {}", day.label(), methods_label(methods))
             }
             Availability::NoWindows => "時間の指定なし".to_string(),
@@ -40,7 +51,11 @@ fn methods_label(methods: &[ContactMethod]) -> String {
     if methods.is_empty() {
         "連絡".to_string()
     } else {
-        methods.iter().map(|m| m.label()).collect::<Vec<_>>().join("・")
+        methods
+            .iter()
+            .map(|m| m.label())
+            .collect::<Vec<_>>()
+            .join("・")
     }
 }
 
@@ -66,7 +81,11 @@ fn spans(contact: &Contact) -> Vec<Span<'_>> {
         }
         for day in &window.days {
             let base = day.index() as u32 * DAY;
-            spans.push(Span { start: base + start, end: base + end, methods });
+            spans.push(Span {
+                start: base + start,
+                end: base + end,
+                methods,
+            });
         }
     }
     spans
@@ -83,8 +102,12 @@ pub fn availability(contact: &Contact, now: NaiveDateTime) -> Availability {
     let shifted: Vec<(u32, u32, &[ContactMethod])> = spans
         .iter()
         .flat_map(|s| {
-            [(s.start + WEEK, s.end + WEEK), (s.start, s.end), (s.start + 2 * WEEK, s.end + 2 * WEEK)]
-                .map(|(a, b)| (a, b, s.methods))
+            [
+                (s.start + WEEK, s.end + WEEK),
+                (s.start, s.end),
+                (s.start + 2 * WEEK, s.end + 2 * WEEK),
+            ]
+            .map(|(a, b)| (a, b, s.methods))
         })
         .collect();
     let t = t + WEEK; // so that "one week earlier" needs no negative numbers
@@ -102,7 +125,11 @@ pub fn availability(contact: &Contact, now: NaiveDateTime) -> Availability {
             add_methods(&mut methods, m);
         }
         let minutes = (until % DAY) as u16;
-        let until = if minutes == 0 { ClockTime::END_OF_DAY } else { clock(minutes) };
+        let until = if minutes == 0 {
+            ClockTime::END_OF_DAY
+        } else {
+            clock(minutes)
+        };
         return Availability::Now { until, methods };
     }
     let t = t - WEEK;
@@ -137,7 +164,12 @@ mod tests {
     use crate::directory::ContactWindow;
     use chrono::NaiveDate;
 
-    fn window(days: &[Weekday], start: &str, end: &str, methods: &[ContactMethod]) -> ContactWindow {
+    fn window(
+        days: &[Weekday],
+        start: &str,
+        end: &str,
+        methods: &[ContactMethod],
+    ) -> ContactWindow {
         ContactWindow {
             days: days.to_vec(),
             start: ClockTime::parse(start).unwrap(),
@@ -174,25 +206,49 @@ mod tests {
         assert_eq!(a.label(), "今 電話可 〜14:00");
         assert!(a.is_now());
         // The end is exclusive.
-        assert_eq!(availability(&c, at(0, "14:00")).label(), "次: 水 13:00 電話");
-        assert_eq!(availability(&c, at(0, "12:59")).label(), "次: 月 13:00 電話");
+        assert_eq!(
+            availability(&c, at(0, "14:00")).label(),
+            "次: 水 13:00 電話"
+        );
+        assert_eq!(
+            availability(&c, at(0, "12:59")).label(),
+            "次: 月 13:00 電話"
+        );
     }
 
     #[test]
     fn days_off_skip_to_the_next_listed_day() {
         let c = contact(vec![window(&[Mon, Wed, Fri], "13:00", "14:00", &[Phone])]);
-        assert_eq!(availability(&c, at(3, "13:30")).label(), "次: 金 13:00 電話"); // Thursday
-        assert_eq!(availability(&c, at(5, "10:00")).label(), "次: 月 13:00 電話"); // Saturday → Monday
-        assert_eq!(availability(&c, at(4, "15:00")).label(), "次: 月 13:00 電話"); // Friday after
+        assert_eq!(
+            availability(&c, at(3, "13:30")).label(),
+            "次: 金 13:00 電話"
+        ); // Thursday
+        assert_eq!(
+            availability(&c, at(5, "10:00")).label(),
+            "次: 月 13:00 電話"
+        ); // Saturday → Monday
+        assert_eq!(
+            availability(&c, at(4, "15:00")).label(),
+            "次: 月 13:00 電話"
+        ); // Friday after
     }
 
     #[test]
     fn across_midnight_and_across_the_week_end() {
         let c = contact(vec![window(&[Sun], "22:00", "01:00", &[Phone])]);
-        assert_eq!(availability(&c, at(6, "23:00")).label(), "今 電話可 〜01:00");
+        assert_eq!(
+            availability(&c, at(6, "23:00")).label(),
+            "今 電話可 〜01:00"
+        );
         // Monday 00:30 is still inside Sunday's window.
-        assert_eq!(availability(&c, at(0, "00:30")).label(), "今 電話可 〜01:00");
-        assert_eq!(availability(&c, at(0, "01:00")).label(), "次: 日 22:00 電話");
+        assert_eq!(
+            availability(&c, at(0, "00:30")).label(),
+            "今 電話可 〜01:00"
+        );
+        assert_eq!(
+            availability(&c, at(0, "01:00")).label(),
+            "次: 日 22:00 電話"
+        );
     }
 
     #[test]
@@ -201,13 +257,22 @@ mod tests {
             window(&[Tue], "12:00", "13:00", &[]),
             window(&[Tue], "13:00", "14:30", &[Email]),
         ]);
-        assert_eq!(availability(&c, at(1, "12:10")).label(), "今 FAX・電話・メール可 〜14:30");
+        assert_eq!(
+            availability(&c, at(1, "12:10")).label(),
+            "今 FAX・電話・メール可 〜14:30"
+        );
         let to_midnight = contact(vec![window(&[Tue], "20:00", "24:00", &[Phone])]);
-        assert_eq!(availability(&to_midnight, at(1, "21:00")).label(), "今 電話可 〜24:00");
+        assert_eq!(
+            availability(&to_midnight, at(1, "21:00")).label(),
+            "今 電話可 〜24:00"
+        );
     }
 
     #[test]
     fn no_windows() {
-        assert_eq!(availability(&contact(vec![]), at(0, "10:00")), Availability::NoWindows);
+        assert_eq!(
+            availability(&contact(vec![]), at(0, "10:00")),
+            Availability::NoWindows
+        );
     }
 }

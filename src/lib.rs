@@ -6,5 +6,7 @@ pub mod demo;
 pub mod directory;
 pub mod search;
 
+pub mod client;
+
 #[cfg(feature = "server")]
 pub mod server;

@@ -11,7 +11,10 @@ fn demo() -> SearchIndex {
 
 /// Wednesday 2026-11-25 13:30, inside many doctors' lunch windows.
 fn wednesday_lunch() -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(2026, 11, 25).unwrap().and_hms_opt(13, 30, 0).unwrap()
+    NaiveDate::from_ymd_opt(2026, 11, 25)
+        .unwrap()
+        .and_hms_opt(13, 30, 0)
+        .unwrap()
 }
 
 fn people<'a>(index: &'a SearchIndex, hits: &[Hit]) -> Vec<&'a anshin::directory::Person> {
@@ -30,17 +33,33 @@ fn surname(name: &str) -> &str {
 #[test]
 fn every_spelling_of_takahashi_finds_both_variants_first() {
     let index = demo();
-    let expected: usize = index.snapshot().people.iter().filter(|p| p.name_kana.starts_with("たかはし ")).count();
+    let expected: usize = index
+        .snapshot()
+        .people
+        .iter()
+        .filter(|p| p.name_kana.starts_with("たかはし "))
+        .count();
     assert!(expected >= 2);
-    for query in ["takahasi", "takahashi", "TAKAHASHI", "ﾀｶﾊｼ", "タカハシ", "たかはし", "高橋", "髙橋"] {
+    for query in [
+        "takahasi",
+        "takahashi",
+        "TAKAHASHI",
+        "ﾀｶﾊｼ",
+        "タカハシ",
+        "たかはし",
+        "高橋",
+        "髙橋",
+    ] {
         let hits = index.search(query, &Filters::default(), wednesday_lunch());
         let top = people(&index, &hits[..expected]);
         assert!(
-            top.iter().all(|p| ["高橋", "髙橋"].contains(&surname(&p.name))),
+            top.iter()
+                .all(|p| ["高橋", "髙橋"].contains(&surname(&p.name))),
             "{query}: {:?}",
             top.iter().map(|p| &p.name).collect::<Vec<_>>()
         );
-        let surnames: std::collections::HashSet<&str> = top.iter().map(|p| surname(&p.name)).collect();
+        let surnames: std::collections::HashSet<&str> =
+            top.iter().map(|p| surname(&p.name)).collect();
         assert_eq!(surnames.len(), 2, "{query} must find 高橋 and 髙橋 alike");
     }
 }
@@ -58,12 +77,18 @@ fn saito_and_watanabe_variants() {
         ("sawada", &["沢田", "澤田"][..]),
     ] {
         let hits = index.search(query, &Filters::default(), wednesday_lunch());
-        let found: std::collections::HashSet<&str> =
-            people(&index, &hits).iter().map(|p| surname(&p.name)).filter(|s| family.contains(s)).collect();
+        let found: std::collections::HashSet<&str> = people(&index, &hits)
+            .iter()
+            .map(|p| surname(&p.name))
+            .filter(|s| family.contains(s))
+            .collect();
         assert_eq!(found.len(), family.len(), "{query}: found {found:?}");
         // The best hit is a person of that family, not an organisation that happens to match.
         let first = people(&index, &hits[..1]);
-        assert!(!first.is_empty() && family.contains(&surname(&first[0].name)), "{query}");
+        assert!(
+            !first.is_empty() && family.contains(&surname(&first[0].name)),
+            "{query}"
+        );
     }
 }
 
@@ -75,13 +100,23 @@ fn tokens_are_anded_across_fields() {
     for hit in &hits {
         let org = index.organization_of(hit.entry).unwrap();
         assert_eq!(org.ward, "緑区");
-        assert!(org.home_care.as_ref().unwrap().procedures.contains(&Procedure::HomeOxygen));
+        assert!(org
+            .home_care
+            .as_ref()
+            .unwrap()
+            .procedures
+            .contains(&Procedure::HomeOxygen));
     }
     // The same by romaji readings.
-    let romaji = index.search("midoriku zaitakusanso", &Filters::default(), wednesday_lunch());
+    let romaji = index.search(
+        "midoriku zaitakusanso",
+        &Filters::default(),
+        wednesday_lunch(),
+    );
     // Every exact hit is there, ahead of looser fuzzy ones (みどり内科クリニック for "midoriku").
     let exact: std::collections::HashSet<_> = hits.iter().map(|h| h.entry).collect();
-    let top: std::collections::HashSet<_> = romaji.iter().take(hits.len()).map(|h| h.entry).collect();
+    let top: std::collections::HashSet<_> =
+        romaji.iter().take(hits.len()).map(|h| h.entry).collect();
     assert_eq!(top, exact);
 
     let hits = index.search("tanaka naika", &Filters::default(), wednesday_lunch());
@@ -107,33 +142,60 @@ fn name_matches_rank_above_place_matches() {
     let index = demo();
     // 橋本 is a surname and a district: people called 橋本 come first.
     let hits = index.search("hashimoto", &Filters::default(), wednesday_lunch());
-    let named = index.snapshot().people.iter().filter(|p| surname(&p.name) == "橋本").count();
+    let named = index
+        .snapshot()
+        .people
+        .iter()
+        .filter(|p| surname(&p.name) == "橋本")
+        .count();
     assert!(named > 0);
     let top = people(&index, &hits[..named]);
-    assert!(top.iter().all(|p| surname(&p.name) == "橋本"), "{:?}", top.iter().map(|p| &p.name).collect::<Vec<_>>());
+    assert!(
+        top.iter().all(|p| surname(&p.name) == "橋本"),
+        "{:?}",
+        top.iter().map(|p| &p.name).collect::<Vec<_>>()
+    );
     assert!(hits.len() > named, "people and places in 橋本 follow");
 }
 
 #[test]
 fn ties_are_broken_by_reachable_now_then_kana() {
     let index = demo();
-    let hits = index.search("内科", &Filters { people_only: true, ..Filters::default() }, wednesday_lunch());
+    let hits = index.search(
+        "内科",
+        &Filters {
+            people_only: true,
+            ..Filters::default()
+        },
+        wednesday_lunch(),
+    );
     for pair in hits.windows(2) {
         if pair[0].score == pair[1].score {
             let reach = |h: &Hit| h.availability.as_ref().is_some_and(|a| a.is_now());
             assert!(reach(&pair[0]) >= reach(&pair[1]));
         }
     }
-    assert!(hits.iter().any(|h| h.availability.as_ref().is_some_and(|a| a.is_now())));
+    assert!(hits
+        .iter()
+        .any(|h| h.availability.as_ref().is_some_and(|a| a.is_now())));
 }
 
 #[test]
 fn filters_narrow() {
     let index = demo();
     let now = wednesday_lunch();
-    let reachable = index.search("", &Filters { reachable_now: true, ..Filters::default() }, now);
+    let reachable = index.search(
+        "",
+        &Filters {
+            reachable_now: true,
+            ..Filters::default()
+        },
+        now,
+    );
     assert!(!reachable.is_empty());
-    assert!(reachable.iter().all(|h| h.availability.as_ref().unwrap().is_now()));
+    assert!(reachable
+        .iter()
+        .all(|h| h.availability.as_ref().unwrap().is_now()));
 
     let filters = Filters {
         kinds: vec![anshin::directory::OrganizationKind::Clinic],
@@ -146,7 +208,10 @@ fn filters_narrow() {
     for hit in hits {
         let org = index.organization_of(hit.entry).unwrap();
         let care = org.home_care.as_ref().unwrap();
-        assert!(care.visit_districts.iter().any(|d| d == "田名") && care.accepting == anshin::directory::Accepting::Accepting);
+        assert!(
+            care.visit_districts.iter().any(|d| d == "田名")
+                && care.accepting == anshin::directory::Accepting::Accepting
+        );
     }
 }
 
@@ -155,10 +220,28 @@ fn incremental_search_gives_the_same_results_as_a_fresh_one() {
     let index = demo();
     let now = wednesday_lunch();
     let mut searcher = Searcher::new();
-    for query in ["t", "ta", "tak", "taka", "takah", "takaha", "takaha k", "takaha ka", "sai", "saito", "saito 上", "saito 上溝"] {
+    for query in [
+        "t",
+        "ta",
+        "tak",
+        "taka",
+        "takah",
+        "takaha",
+        "takaha k",
+        "takaha ka",
+        "sai",
+        "saito",
+        "saito 上",
+        "saito 上溝",
+    ] {
         let incremental = searcher.search(&index, query, &Filters::default(), now);
         let fresh = index.search(query, &Filters::default(), now);
-        assert!(incremental == fresh, "{query}: {} vs {} hits", incremental.len(), fresh.len());
+        assert!(
+            incremental == fresh,
+            "{query}: {} vs {} hits",
+            incremental.len(),
+            fresh.len()
+        );
     }
 }
 
@@ -167,12 +250,17 @@ fn typos_and_dropped_vowels_still_find_the_name() {
     let index = demo();
     let hits = index.search("sito", &Filters::default(), wednesday_lunch());
     let top = people(&index, &hits[..3]);
-    assert!(top.iter().all(|p| p.name_kana.starts_with("さいとう")), "{:?}", top.iter().map(|p| &p.name).collect::<Vec<_>>());
+    assert!(
+        top.iter().all(|p| p.name_kana.starts_with("さいとう")),
+        "{:?}",
+        top.iter().map(|p| &p.name).collect::<Vec<_>>()
+    );
 }
 
 #[test]
 fn a_person_without_organisation_is_still_found() {
-    let mut snapshot: Snapshot = parse_snapshot(anshin::demo::DEMO_DIRECTORY_JSON.as_bytes()).unwrap();
+    let mut snapshot: Snapshot =
+        parse_snapshot(anshin::demo::DEMO_DIRECTORY_JSON.as_bytes()).unwrap();
     snapshot.people[0].organization_id = "o-missing".into();
     let name = snapshot.people[0].name.clone();
     let index = SearchIndex::build(snapshot);

@@ -31,7 +31,7 @@ async fn login_failures_are_indistinguishable() {
     assert_eq!(body["error"]["code"], "login_failed");
     assert_eq!(
         body["error"]["message"],
-        "ログインIDまたはパスワードが違います"
+        "認証に失敗しました。ログインIDとパスワードを確かめてください"
     );
 }
 

@@ -2,9 +2,13 @@
 //! with character masks as a cheap prefilter before any fuzzy scoring.
 
 use super::normalize::{fold, fold_query};
-use super::readings::{kind_reading, place_reading, procedure_reading, role_reading, specialty_reading};
+use super::readings::{
+    kind_reading, place_reading, procedure_reading, role_reading, specialty_reading,
+};
 use crate::availability::{availability, Availability};
-use crate::directory::{Accepting, ContactMethod, Organization, OrganizationKind, Person, Procedure, Snapshot};
+use crate::directory::{
+    Accepting, ContactMethod, Organization, OrganizationKind, Person, Procedure, Snapshot,
+};
 use chrono::NaiveDateTime;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
@@ -94,7 +98,9 @@ fn char_bit(c: char) -> u64 {
 }
 
 fn mask_of(text: &str) -> u64 {
-    text.chars().filter(|c| *c != SEP).fold(0, |m, c| m | char_bit(c))
+    text.chars()
+        .filter(|c| *c != SEP)
+        .fold(0, |m, c| m | char_bit(c))
 }
 
 fn hiragana(text: &str) -> Box<str> {
@@ -115,7 +121,9 @@ struct HaystackBuilder {
 
 impl HaystackBuilder {
     fn new() -> Self {
-        HaystackBuilder { text: String::with_capacity(256) }
+        HaystackBuilder {
+            text: String::with_capacity(256),
+        }
     }
 
     fn field(&mut self, raw: &str) {
@@ -169,7 +177,11 @@ impl SearchIndex {
         for (i, person) in snapshot.people.iter().enumerate() {
             // A person whose organisation is missing (a bad delta) is still findable by name.
             let org_index = org_position.get(person.organization_id.as_str()).copied();
-            entries.push(person_entry(i, person, org_index.map(|o| (o, &snapshot.organizations[o]))));
+            entries.push(person_entry(
+                i,
+                person,
+                org_index.map(|o| (o, &snapshot.organizations[o])),
+            ));
         }
         for (i, org) in snapshot.organizations.iter().enumerate() {
             let mut b = HaystackBuilder::new();
@@ -259,13 +271,24 @@ impl SearchIndex {
                 EntryRef::Person(i) => Some(availability(&self.snapshot.people[i].contact, now)),
                 EntryRef::Organization(_) => None,
             };
-            hits.push((Hit { entry: entry.entry, score, availability }, id));
+            hits.push((
+                Hit {
+                    entry: entry.entry,
+                    score,
+                    availability,
+                },
+                id,
+            ));
         }
         hits.sort_by(|(a, ia), (b, ib)| {
             b.score
                 .cmp(&a.score)
                 .then_with(|| reachable(b).cmp(&reachable(a)))
-                .then_with(|| self.entries[*ia as usize].sort_kana.cmp(&self.entries[*ib as usize].sort_kana))
+                .then_with(|| {
+                    self.entries[*ia as usize]
+                        .sort_kana
+                        .cmp(&self.entries[*ib as usize].sort_kana)
+                })
                 .then_with(|| ia.cmp(ib))
         });
         (matched, hits.into_iter().map(|(h, _)| h).collect())
@@ -274,7 +297,13 @@ impl SearchIndex {
     /// Sum over tokens of the best weighted field score. An entry that no token rules out by
     /// its cheap necessary conditions (a substring hit, or all the token's characters in a name)
     /// but that does not score is a `Candidate`: it must stay in the narrowing set.
-    fn score(&self, entry: &Entry, tokens: &[String], masks: &[u64], matcher: &SkimMatcherV2) -> TokenMatch {
+    fn score(
+        &self,
+        entry: &Entry,
+        tokens: &[String],
+        masks: &[u64],
+        matcher: &SkimMatcherV2,
+    ) -> TokenMatch {
         let mut total = Some(0i64);
         for (token, &mask) in tokens.iter().zip(masks) {
             if entry.mask & mask != mask {
@@ -305,14 +334,20 @@ impl SearchIndex {
         if !f.kinds.is_empty() && !f.kinds.contains(&org.kind) {
             return false;
         }
-        if f.ward.as_ref().is_some_and(|w| *w != org.ward) || f.district.as_ref().is_some_and(|d| *d != org.district) {
+        if f.ward.as_ref().is_some_and(|w| *w != org.ward)
+            || f.district.as_ref().is_some_and(|d| *d != org.district)
+        {
             return false;
         }
         let care = org.home_care.as_ref();
-        if !f.procedures.is_empty() && !care.is_some_and(|c| f.procedures.iter().all(|p| c.procedures.contains(p))) {
+        if !f.procedures.is_empty()
+            && !care.is_some_and(|c| f.procedures.iter().all(|p| c.procedures.contains(p)))
+        {
             return false;
         }
-        if f.accepting.is_some_and(|a| care.map(|c| c.accepting) != Some(a)) {
+        if f.accepting
+            .is_some_and(|a| care.map(|c| c.accepting) != Some(a))
+        {
             return false;
         }
         if let Some(d) = &f.visit_district {
@@ -401,7 +436,8 @@ fn fuzzy_score(entry: &Entry, token: &str, matcher: &SkimMatcherV2) -> Option<i6
         .filter(|(_, w)| *w > 0)
         .filter_map(|(field, w)| {
             let score = matcher.fuzzy_match(field, token)?;
-            (score >= MIN_FUZZY_SCORE_PER_CHAR * chars).then(|| score.min(MAX_FUZZY_SCORE) * i64::from(w) / 3)
+            (score >= MIN_FUZZY_SCORE_PER_CHAR * chars)
+                .then(|| score.min(MAX_FUZZY_SCORE) * i64::from(w) / 3)
         })
         .max()
 }
@@ -435,12 +471,25 @@ impl Searcher {
         self.last = None;
     }
 
-    pub fn search(&mut self, index: &SearchIndex, query: &str, filters: &Filters, now: NaiveDateTime) -> Vec<Hit> {
+    pub fn search(
+        &mut self,
+        index: &SearchIndex,
+        query: &str,
+        filters: &Filters,
+        now: NaiveDateTime,
+    ) -> Vec<Hit> {
         use chrono::Timelike;
         let tokens = fold_query(query);
-        let minute = now.with_second(0).and_then(|t| t.with_nanosecond(0)).unwrap_or(now);
+        let minute = now
+            .with_second(0)
+            .and_then(|t| t.with_nanosecond(0))
+            .unwrap_or(now);
         let previous = match self.last.take() {
-            Some(last) if last.filters == *filters && last.minute == minute && narrows(&last.tokens, &tokens) => {
+            Some(last)
+                if last.filters == *filters
+                    && last.minute == minute
+                    && narrows(&last.tokens, &tokens) =>
+            {
                 Some(last.matched)
             }
             _ => None,
@@ -449,7 +498,12 @@ impl Searcher {
             Some(ids) => index.run(&tokens, filters, now, ids.into_iter()),
             None => index.run(&tokens, filters, now, 0..index.entries.len() as u32),
         };
-        self.last = Some(LastRun { tokens, filters: filters.clone(), minute, matched });
+        self.last = Some(LastRun {
+            tokens,
+            filters: filters.clone(),
+            minute,
+            matched,
+        });
         hits
     }
 }

@@ -298,7 +298,11 @@ fn canonical_romaji(run: &str, out: &mut String) {
                 }
             }
         }
-        if c == b'h' && prev == Some(b'o') && !following.is_some_and(is_vowel) && !following.is_some_and(|f| f == b'y') {
+        if c == b'h'
+            && prev == Some(b'o')
+            && !following.is_some_and(is_vowel)
+            && !following.is_some_and(|f| f == b'y')
+        {
             continue; // "saitoh", "ohno"
         }
         folded.push(c);
@@ -389,7 +393,10 @@ mod tests {
         same("田中 一郎", "田中一郎");
         same("田中　一郎", "田中一郎");
         same("点滴・注射", "点滴注射");
-        assert_eq!(fold_query("  田中　 ichirou "), vec![fold("田中"), fold("ichiro")]);
+        assert_eq!(
+            fold_query("  田中　 ichirou "),
+            vec![fold("田中"), fold("ichiro")]
+        );
     }
 
     #[test]
@@ -400,7 +407,10 @@ mod tests {
 
     #[test]
     fn never_panics_on_odd_input() {
-        for odd in ["", "ゃ", "ー", "っっ", "\u{0}", "ｯ", "🏥", "a\u{301}", "ゕゖ", "ゔ", "ohh", "nnn", "mb", "tch"] {
+        for odd in [
+            "", "ゃ", "ー", "っっ", "\u{0}", "ｯ", "🏥", "a\u{301}", "ゕゖ", "ゔ", "ohh", "nnn",
+            "mb", "tch",
+        ] {
             let _ = fold(odd);
             let _ = fold_query(odd);
         }

@@ -115,5 +115,8 @@ pub const PLACE_READINGS: &[(&str, &str)] = &[
 ];
 
 pub fn place_reading(place: &str) -> Option<&'static str> {
-    PLACE_READINGS.iter().find(|(k, _)| *k == place).map(|(_, r)| *r)
+    PLACE_READINGS
+        .iter()
+        .find(|(k, _)| *k == place)
+        .map(|(_, r)| *r)
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// Wrong login ID or password — one message whether or not the ID exists (DESIGN §4).
-    #[error("ログインIDまたはパスワードが違います")]
+    #[error("認証に失敗しました。ログインIDとパスワードを確かめてください")]
     LoginFailed,
     #[error("ログインが必要です")]
     NotLoggedIn,

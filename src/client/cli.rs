@@ -1,0 +1,276 @@
+//! `anshin` scriptable commands (DESIGN §5.3). Exit codes: 0 success, 1 failure (the reason in
+//! Japanese on stderr), 2 usage error or unreadable input.
+
+use super::cache::CacheProblem;
+use super::config::{config_path, ClientConfig};
+use super::sync::status_line;
+use super::{Client, ClientError};
+use crate::directory::{parse_snapshot, Snapshot};
+use crate::search::{EntryRef, Filters, SearchIndex};
+use clap::{Parser, Subcommand};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "anshin",
+    version,
+    about = "あんしんリンク クライアント（検索・ログイン・同期）",
+    after_help = "終了コード: 0 成功 / 1 失敗（理由を日本語で表示） / 2 使い方の誤り・入力を読めない\n\
+                  設定: ANSHIN_CONFIG または設定フォルダの config.toml の [client]（`anshin config path` で表示）"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// ログインする（パスワードは入力を求めます。保存するのはトークンだけです）
+    Login {
+        /// サーバーの住所（設定より優先）
+        #[arg(long)]
+        server: Option<String>,
+        /// ログインID（省略時は入力を求めます）
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// ログアウトする（トークン・キャッシュの鍵・キャッシュを消します）
+    Logout,
+    /// ディレクトリを同期する
+    Sync,
+    /// 検索する（キャッシュ、または --directory のスナップショットから）
+    Search {
+        /// スナップショット JSON（ログイン不要）
+        #[arg(long, value_name = "FILE")]
+        directory: Option<PathBuf>,
+        /// JSON で出力
+        #[arg(long)]
+        json: bool,
+        /// 表示する最大件数
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// 検索語（空白区切りはすべてを含む）例: tanaka naika / 緑区 在宅酸素
+        #[arg(required = true)]
+        query: Vec<String>,
+    },
+    /// 設定
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// 設定ファイルとキャッシュの場所を表示する
+    Path,
+}
+
+/// An error with its exit code.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl From<ClientError> for Failure {
+    fn from(e: ClientError) -> Self {
+        Failure {
+            code: 1,
+            message: e.to_string(),
+        }
+    }
+}
+
+fn usage(message: impl Into<String>) -> Failure {
+    Failure {
+        code: 2,
+        message: message.into(),
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("エラー: 実行環境を準備できません: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            eprintln!("エラー: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Search {
+            directory: Some(file),
+            json,
+            limit,
+            query,
+        } => {
+            let bytes = std::fs::read(&file)
+                .map_err(|e| usage(format!("{} を読めません: {e}", file.display())))?;
+            let snapshot = parse_snapshot(&bytes)
+                .map_err(|e| usage(format!("{} を読めません: {e}", file.display())))?;
+            print_search(snapshot, &query.join(" "), json, limit)
+        }
+        Command::Config(ConfigCommand::Path) => {
+            let config = ClientConfig::load()?;
+            println!(
+                "設定ファイル: {}",
+                config_path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            );
+            println!("キャッシュ: {}", config.cache_dir()?.display());
+            Ok(())
+        }
+        command => {
+            let mut config = ClientConfig::load()?;
+            if let Command::Login {
+                server: Some(url), ..
+            } = &command
+            {
+                config.server_url = url.clone();
+            }
+            let client = Client::new(config)?;
+            if let Some(notice) = client.notice {
+                eprintln!("注意: {notice}");
+            }
+            match command {
+                Command::Login { user, .. } => login(&client, user).await,
+                Command::Logout => {
+                    let result = client.logout().await;
+                    println!("ログアウトしました（この PC のトークンとキャッシュを消しました）");
+                    result.map_err(|e| Failure {
+                        code: 1,
+                        message: format!("サーバーへのログアウト通知はできませんでした: {e}"),
+                    })
+                }
+                Command::Sync => {
+                    let (directory, outcome) = client.sync().await?;
+                    println!("{}", outcome.message(directory.snapshot.revision));
+                    Ok(())
+                }
+                Command::Search {
+                    json, limit, query, ..
+                } => {
+                    let directory = client.load_cache().map_err(|problem| Failure {
+                        code: 1,
+                        message: match problem {
+                            CacheProblem::Missing => "検索できるディレクトリがありません。`anshin login` のあと `anshin sync` で取得してください".to_string(),
+                            other => format!("{} — `anshin sync` を実行してください", other.message()),
+                        },
+                    })?;
+                    if !json {
+                        eprintln!(
+                            "{}",
+                            status_line(&directory, false).replace("オフライン — ", "")
+                        );
+                    }
+                    print_search(directory.snapshot, &query.join(" "), json, limit)
+                }
+                Command::Config(_) => unreachable!("handled above"),
+            }
+        }
+    }
+}
+
+async fn login(client: &Client, user: Option<String>) -> Result<(), Failure> {
+    let interactive = std::io::stdin().is_terminal();
+    let login_id = match user {
+        Some(u) => u,
+        None if interactive => {
+            eprint!("ログインID: ");
+            let _ = std::io::stderr().flush();
+            read_line()?
+        }
+        None => return Err(usage("--user でログインIDを指定してください")),
+    };
+    let password = if interactive {
+        rpassword::prompt_password("パスワード: ")
+            .map_err(|e| usage(format!("パスワードを読めません: {e}")))?
+    } else {
+        read_line()?
+    };
+    let info = client.login(login_id.trim(), &password).await?;
+    drop(password);
+    println!(
+        "ログインしました: {}（{}）",
+        info.user.display_name, info.user.organization
+    );
+    match client.sync().await {
+        Ok((directory, outcome)) => println!("{}", outcome.message(directory.snapshot.revision)),
+        Err(e) => eprintln!("注意: ログインはできましたが、同期できませんでした: {e}"),
+    }
+    Ok(())
+}
+
+fn read_line() -> Result<String, Failure> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| usage(format!("入力を読めません: {e}")))?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn print_search(snapshot: Snapshot, query: &str, json: bool, limit: usize) -> Result<(), Failure> {
+    let now = crate::directory::now_in_japan().naive_local();
+    let index = SearchIndex::build(snapshot);
+    let hits = index.search(query, &Filters::default(), now);
+    let mut out = std::io::stdout().lock();
+    let results: Vec<serde_json::Value> = hits
+        .iter()
+        .take(limit)
+        .map(|hit| {
+            let org = index.organization_of(hit.entry);
+            let (kind, id, name) = match hit.entry {
+                EntryRef::Person(i) => (
+                    "person",
+                    index.person(i).id.clone(),
+                    index.person(i).name.clone(),
+                ),
+                EntryRef::Organization(i) => (
+                    "organization",
+                    index.organization(i).id.clone(),
+                    index.organization(i).name.clone(),
+                ),
+            };
+            serde_json::json!({
+                "kind": kind,
+                "id": id,
+                "name": name,
+                "organization": org.map(|o| o.name.clone()),
+                "score": hit.score,
+                "reachable_now": hit.availability.as_ref().map(|a| a.is_now()),
+                "availability": hit.availability.as_ref().map(|a| a.label()),
+            })
+        })
+        .collect();
+    let written = if json {
+        writeln!(out, "{}", serde_json::json!({ "results": results }))
+    } else if results.is_empty() {
+        writeln!(out, "見つかりませんでした")
+    } else {
+        results.iter().try_for_each(|r| {
+            let org = r["organization"].as_str().unwrap_or("");
+            let name = r["name"].as_str().unwrap_or("");
+            let availability = r["availability"].as_str().unwrap_or("");
+            if r["kind"] == "person" {
+                writeln!(out, "{name}\t{org}\t{availability}")
+            } else {
+                writeln!(out, "{name}\t（機関）")
+            }
+        })
+    };
+    // A closed pipe (`| head`) is not an error worth a message.
+    let _ = written;
+    Ok(())
+}

@@ -1,0 +1,165 @@
+//! Client configuration: the `[client]` table of `config.toml` in the platform config folder
+//! (every key documented in `config.example.toml`), then `ANSHIN_*` environment overrides.
+
+use super::ClientError;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClientConfig {
+    /// The central service. Environment: ANSHIN_SERVER_URL.
+    pub server_url: String,
+    /// Allow plain http:// to a server that is not on this machine (never needed in production).
+    pub allow_insecure_http: bool,
+    /// Extra CA certificate (PEM) for networks that inspect TLS (hospital proxies).
+    pub ca_file: Option<PathBuf>,
+    /// Background sync period in the TUI.
+    pub sync_interval_minutes: u32,
+    /// Seconds before a request is given up (a full sync of a large directory takes a few).
+    pub request_timeout_seconds: u32,
+    /// `auto`: the OS credential store; `memory`: keep the token in this process only.
+    /// Environment: ANSHIN_CREDENTIAL_STORE.
+    pub credential_store: CredentialStoreChoice,
+    /// Where the encrypted directory cache lives. Empty: the platform cache folder.
+    /// Environment: ANSHIN_CACHE_DIR.
+    pub cache_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialStoreChoice {
+    Auto,
+    Memory,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            server_url: "http://127.0.0.1:8080".into(),
+            allow_insecure_http: false,
+            ca_file: None,
+            sync_interval_minutes: 15,
+            request_timeout_seconds: 60,
+            credential_store: CredentialStoreChoice::Auto,
+            cache_dir: None,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ConfigFile {
+    #[serde(default)]
+    client: Option<toml::Value>,
+}
+
+fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("jp", "Sagamihara", "anshin")
+}
+
+/// `ANSHIN_CONFIG`, else `config.toml` in the platform config folder.
+pub fn config_path() -> Option<PathBuf> {
+    std::env::var_os("ANSHIN_CONFIG")
+        .map(PathBuf::from)
+        .or_else(|| project_dirs().map(|d| d.config_dir().join("config.toml")))
+}
+
+impl ClientConfig {
+    pub fn load() -> Result<ClientConfig, ClientError> {
+        let explicit = std::env::var_os("ANSHIN_CONFIG").is_some();
+        let mut config = match config_path() {
+            Some(path) if explicit || path.exists() => ClientConfig::from_file(&path)?,
+            _ => ClientConfig::default(),
+        };
+        config.apply_env(|k| std::env::var(k).ok())?;
+        Ok(config)
+    }
+
+    pub fn from_file(path: &Path) -> Result<ClientConfig, ClientError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ClientError::Config(format!("{} を読めません: {e}", path.display())))?;
+        ClientConfig::from_toml(&text)
+            .map_err(|e| ClientError::Config(format!("{} に誤りがあります: {e}", path.display())))
+    }
+
+    pub fn from_toml(text: &str) -> Result<ClientConfig, String> {
+        let file: ConfigFile = toml::from_str(text).map_err(|e| e.to_string())?;
+        match file.client {
+            Some(table) => table.try_into().map_err(|e: toml::de::Error| e.to_string()),
+            None => Ok(ClientConfig::default()),
+        }
+    }
+
+    pub fn apply_env(&mut self, get: impl Fn(&str) -> Option<String>) -> Result<(), ClientError> {
+        if let Some(url) = get("ANSHIN_SERVER_URL") {
+            self.server_url = url;
+        }
+        if let Some(store) = get("ANSHIN_CREDENTIAL_STORE") {
+            self.credential_store = match store.as_str() {
+                "auto" => CredentialStoreChoice::Auto,
+                "memory" => CredentialStoreChoice::Memory,
+                other => {
+                    return Err(ClientError::Config(format!(
+                        "ANSHIN_CREDENTIAL_STORE「{other}」は auto か memory にしてください"
+                    )))
+                }
+            };
+        }
+        if let Some(dir) = get("ANSHIN_CACHE_DIR") {
+            self.cache_dir = Some(PathBuf::from(dir));
+        }
+        if get("ANSHIN_ALLOW_INSECURE_HTTP").as_deref() == Some("1") {
+            self.allow_insecure_http = true;
+        }
+        Ok(())
+    }
+
+    /// The folder of the encrypted cache.
+    pub fn cache_dir(&self) -> Result<PathBuf, ClientError> {
+        match &self.cache_dir {
+            Some(dir) => Ok(dir.clone()),
+            None => project_dirs()
+                .map(|d| d.cache_dir().to_path_buf())
+                .ok_or_else(|| {
+                    ClientError::Config(
+                        "キャッシュの場所を決められません。設定の cache_dir を指定してください"
+                            .into(),
+                    )
+                }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_file_matches_defaults() {
+        let config = ClientConfig::from_toml(include_str!("../../config.example.toml")).unwrap();
+        let defaults = ClientConfig::default();
+        assert_eq!(config.server_url, defaults.server_url);
+        assert_eq!(config.sync_interval_minutes, defaults.sync_interval_minutes);
+        assert_eq!(config.credential_store, defaults.credential_store);
+    }
+
+    #[test]
+    fn typos_are_errors_and_env_overrides() {
+        assert!(ClientConfig::from_toml("[client]\nserver = \"x\"")
+            .unwrap_err()
+            .contains("server"));
+        let mut config = ClientConfig::default();
+        config
+            .apply_env(|k| match k {
+                "ANSHIN_SERVER_URL" => Some("https://anshin.example.jp".into()),
+                "ANSHIN_CREDENTIAL_STORE" => Some("memory".into()),
+                _ => None,
+            })
+            .unwrap();
+        assert_eq!(config.server_url, "https://anshin.example.jp");
+        assert_eq!(config.credential_store, CredentialStoreChoice::Memory);
+        assert!(config
+            .apply_env(|k| (k == "ANSHIN_CREDENTIAL_STORE").then(|| "file".into()))
+            .is_err());
+    }
+}

@@ -1,0 +1,114 @@
+//! The client core (DESIGN §5): configuration, the API client, credentials in the OS keyring,
+//! the encrypted offline cache and sync. No terminal in here: the TUI and the scriptable
+//! commands both stand on it.
+
+pub mod api;
+pub mod cache;
+pub mod cli;
+pub mod config;
+pub mod credentials;
+pub mod error;
+pub mod sync;
+
+pub use error::ClientError;
+
+use cache::{CacheProblem, CachedDirectory};
+use config::ClientConfig;
+use credentials::Credentials;
+use std::path::PathBuf;
+use sync::SyncOutcome;
+
+/// Everything a command or the TUI needs to talk to the service and keep the offline copy.
+pub struct Client {
+    pub config: ClientConfig,
+    pub api: api::ApiClient,
+    pub credentials: Credentials,
+    /// Shown once when secrets cannot be kept beyond this process.
+    pub notice: Option<&'static str>,
+    cache_dir: PathBuf,
+}
+
+impl Client {
+    pub fn new(config: ClientConfig) -> Result<Client, ClientError> {
+        let api = api::ApiClient::new(&config)?;
+        let (credentials, notice) = Credentials::open(config.credential_store);
+        let cache_dir = config.cache_dir()?;
+        Ok(Client {
+            config,
+            api,
+            credentials,
+            notice,
+            cache_dir,
+        })
+    }
+
+    pub fn server(&self) -> &str {
+        self.api.base_url()
+    }
+
+    pub fn cache_dir(&self) -> &std::path::Path {
+        &self.cache_dir
+    }
+
+    /// Signs in and keeps the token (never the password) in the credential store.
+    pub async fn login(
+        &self,
+        login_id: &str,
+        password: &str,
+    ) -> Result<api::LoginInfo, ClientError> {
+        let info = self.api.login(login_id, password).await?;
+        self.credentials.set_token(self.server(), &info.token)?;
+        Ok(info)
+    }
+
+    pub fn token(&self) -> Result<String, ClientError> {
+        self.credentials
+            .token(self.server())?
+            .ok_or(ClientError::NotLoggedIn)
+    }
+
+    /// Revokes the token at the server (if reachable), then forgets the token, the cache key
+    /// and the cache file.
+    pub async fn logout(&self) -> Result<(), ClientError> {
+        let server_result = match self.credentials.token(self.server())? {
+            Some(token) => self.api.logout(&token).await,
+            None => Ok(()),
+        };
+        self.credentials.forget(self.server())?;
+        cache::remove(&self.cache_dir);
+        // Local secrets are gone whatever the server said; report an offline logout honestly.
+        server_result
+    }
+
+    /// The offline copy. An unusable file is removed so that the next sync starts clean.
+    pub fn load_cache(&self) -> Result<CachedDirectory, CacheProblem> {
+        let key = self
+            .credentials
+            .cache_key(self.server(), false)
+            .ok()
+            .flatten();
+        let result = cache::load(&self.cache_dir, key.as_ref(), self.server());
+        if matches!(
+            result,
+            Err(CacheProblem::Corrupt | CacheProblem::Unreadable)
+        ) {
+            cache::remove(&self.cache_dir);
+        }
+        result
+    }
+
+    /// Syncs from the cache (or from nothing) and writes the new cache. Where secrets cannot be
+    /// persisted no cache is written: it would need a key on disk.
+    pub async fn sync(&self) -> Result<(CachedDirectory, SyncOutcome), ClientError> {
+        let token = self.token()?;
+        let current = self.load_cache().ok();
+        let (directory, outcome) = sync::sync(&self.api, &token, current).await?;
+        if self.credentials.is_persistent() {
+            // Written after every sync, so "last synced at" survives a restart offline.
+            if let Some(key) = self.credentials.cache_key(self.server(), true)? {
+                cache::store(&self.cache_dir, &directory, &key)?;
+            }
+        }
+        Ok((directory, outcome))
+    }
+}

@@ -1,0 +1,157 @@
+//! `anshin` as a command (DESIGN §5.3): search over a snapshot file, JSON contract, exit codes,
+//! bad input.
+
+use assert_cmd::Command;
+use predicates::str::contains;
+use serde_json::Value;
+
+fn anshin(home: &std::path::Path) -> Command {
+    let mut cmd = Command::cargo_bin("anshin").unwrap();
+    cmd.env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env_remove("ANSHIN_CONFIG")
+        .env_remove("ANSHIN_SERVER_URL");
+    cmd
+}
+
+fn demo_file(dir: &std::path::Path) -> std::path::PathBuf {
+    let path = dir.join("demo.json");
+    std::fs::write(&path, anshin::demo::DEMO_DIRECTORY_JSON).unwrap();
+    path
+}
+
+#[test]
+fn search_json_follows_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = demo_file(dir.path());
+    let output = anshin(dir.path())
+        .args(["search", "--json", "--limit", "5", "--directory"])
+        .arg(&file)
+        .arg("ﾀｶﾊｼ")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let body: Value = serde_json::from_slice(&output).unwrap();
+    let results = body["results"].as_array().unwrap();
+    assert_eq!(results.len(), 5);
+    for r in results {
+        for key in [
+            "kind",
+            "id",
+            "name",
+            "organization",
+            "score",
+            "reachable_now",
+        ] {
+            assert!(r.get(key).is_some(), "{key} missing in {r}");
+        }
+    }
+    assert_eq!(results[0]["kind"], "person");
+    assert!(["高橋", "髙橋"]
+        .iter()
+        .any(|s| results[0]["name"].as_str().unwrap().starts_with(s)));
+    let scores: Vec<i64> = results
+        .iter()
+        .map(|r| r["score"].as_i64().unwrap())
+        .collect();
+    assert!(
+        scores.windows(2).all(|w| w[0] >= w[1]),
+        "best first: {scores:?}"
+    );
+}
+
+#[test]
+fn search_text_and_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = demo_file(dir.path());
+    anshin(dir.path())
+        .args(["search", "--directory"])
+        .arg(&file)
+        .args(["緑区", "在宅酸素"])
+        .assert()
+        .success()
+        .stdout(contains("\t"));
+    anshin(dir.path())
+        .args(["search", "--directory"])
+        .arg(&file)
+        .arg("zzzzqqq")
+        .assert()
+        .success()
+        .stdout(contains("見つかりませんでした"));
+}
+
+#[test]
+fn bad_input_exits_2_with_a_japanese_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, "{\"format\": \"anshin-directory/1\", ").unwrap();
+    anshin(dir.path())
+        .args(["search", "--directory"])
+        .arg(&broken)
+        .arg("x")
+        .assert()
+        .code(2)
+        .stderr(contains("JSON として読めません"));
+    anshin(dir.path())
+        .args(["search", "--directory", "/nonexistent/file.json", "x"])
+        .assert()
+        .code(2)
+        .stderr(contains("読めません"));
+    anshin(dir.path()).arg("search").assert().code(2);
+}
+
+#[test]
+fn without_login_or_cache_the_user_is_told_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    anshin(dir.path())
+        .env("ANSHIN_CREDENTIAL_STORE", "memory")
+        .env("ANSHIN_CACHE_DIR", dir.path().join("cache"))
+        .args(["search", "tanaka"])
+        .assert()
+        .code(1)
+        .stderr(contains("anshin sync"));
+    anshin(dir.path())
+        .env("ANSHIN_CREDENTIAL_STORE", "memory")
+        .arg("sync")
+        .assert()
+        .code(1)
+        .stderr(contains("anshin login"));
+    anshin(dir.path())
+        .env("ANSHIN_SERVER_URL", "http://192.0.2.1:8080")
+        .arg("sync")
+        .assert()
+        .code(1)
+        .stderr(contains("https://"));
+    anshin(dir.path())
+        .args(["config", "path"])
+        .assert()
+        .success()
+        .stdout(contains("config.toml"));
+}
+
+#[test]
+fn login_against_a_stopped_server_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    anshin(dir.path())
+        .env("ANSHIN_CREDENTIAL_STORE", "memory")
+        .args([
+            "login",
+            "--server",
+            &format!("http://127.0.0.1:{port}"),
+            "--user",
+            "sato",
+        ])
+        .write_stdin("some-password-1\n")
+        .assert()
+        .code(1)
+        .stderr(contains("接続できません"));
+}

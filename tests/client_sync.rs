@@ -1,0 +1,272 @@
+//! The client core against a real anshin-server on 127.0.0.1 (keyring: keyring-core's mock
+//! store, the one fake the project allows): login, sync, offline search, bad paths.
+
+mod common;
+
+use anshin::client::cache::{cache_file, CacheProblem};
+use anshin::client::config::{ClientConfig, CredentialStoreChoice};
+use anshin::client::sync::SyncOutcome;
+use anshin::client::{Client, ClientError};
+use anshin::search::{EntryRef, Filters, SearchIndex};
+use common::{start, TestServer, ADMIN, MEMBER};
+use serde_json::{json, Value};
+use std::sync::Once;
+
+fn use_mock_keyring() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| keyring_core::set_default_store(keyring_core::mock::Store::new().unwrap()));
+}
+
+fn client_for(t: &TestServer, cache: &std::path::Path) -> Client {
+    use_mock_keyring();
+    let config = ClientConfig {
+        server_url: t.url.clone(),
+        cache_dir: Some(cache.to_path_buf()),
+        request_timeout_seconds: 10,
+        ..ClientConfig::default()
+    };
+    let client = Client::new(config).unwrap();
+    assert!(
+        client.credentials.is_persistent(),
+        "mock store must be used"
+    );
+    client
+}
+
+fn search_names(directory: &anshin::directory::Snapshot, query: &str) -> Vec<String> {
+    let index = SearchIndex::build(directory.clone());
+    let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
+        .unwrap()
+        .and_hms_opt(13, 30, 0)
+        .unwrap();
+    index
+        .search(query, &Filters::default(), now)
+        .iter()
+        .filter_map(|h| match h.entry {
+            EntryRef::Person(i) => Some(index.person(i).name.clone()),
+            EntryRef::Organization(_) => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn login_sync_search_then_offline() {
+    let mut t = start(|_| {}).await;
+    let cache = tempfile::tempdir().unwrap();
+    let client = client_for(&t, cache.path());
+
+    assert!(matches!(client.token(), Err(ClientError::NotLoggedIn)));
+    client.login(MEMBER.0, MEMBER.1).await.unwrap();
+    let token = client.token().unwrap();
+    assert_eq!(token.len(), 43, "the token, not the password, is stored");
+    assert_ne!(token, MEMBER.1);
+
+    let (directory, outcome) = client.sync().await.unwrap();
+    assert!(
+        matches!(outcome, SyncOutcome::Full { people: 600, .. }),
+        "{outcome:?}"
+    );
+    assert!(!search_names(&directory.snapshot, "takahasi").is_empty());
+
+    // The cache on disk is sealed: no member name in it, owner-only.
+    let bytes = std::fs::read(cache_file(cache.path())).unwrap();
+    let name = &directory.snapshot.people[0].name;
+    assert!(!bytes.windows(name.len()).any(|w| w == name.as_bytes()));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(cache_file(cache.path()))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o600
+        );
+    }
+
+    // Second sync: nothing new.
+    let (_, outcome) = client.sync().await.unwrap();
+    assert_eq!(outcome, SyncOutcome::Unchanged);
+
+    // Server down: sync says offline, search still works from the cache.
+    t.server.take().unwrap().shutdown().await.unwrap();
+    let err = client.sync().await.unwrap_err();
+    assert!(err.is_offline(), "{err:?}");
+    assert!(err.to_string().contains("接続できません"), "{err}");
+    let cached = client.load_cache().unwrap();
+    assert_eq!(cached.snapshot, directory.snapshot);
+    assert!(anshin::client::sync::status_line(&cached, false).starts_with("オフライン — 最終同期"));
+    assert!(!search_names(&cached.snapshot, "ﾀｶﾊｼ").is_empty());
+}
+
+#[tokio::test]
+async fn delta_sync_applies_updates_and_deletions() {
+    let t = start(|_| {}).await;
+    let cache = tempfile::tempdir().unwrap();
+    let client = client_for(&t, cache.path());
+    client.login(MEMBER.0, MEMBER.1).await.unwrap();
+    let (before, _) = client.sync().await.unwrap();
+
+    let admin = t.login(ADMIN).await;
+    let mut snapshot: Value = t
+        .get("/api/v1/directory", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let people = snapshot["people"].as_array_mut().unwrap();
+    people[0]["title"] = json!("理事長");
+    let changed = people[0]["id"].as_str().unwrap().to_string();
+    let removed = people.remove(1)["id"].as_str().unwrap().to_string();
+    assert_eq!(t.put_directory(&admin, &snapshot).await.status(), 200);
+
+    let (after, outcome) = client.sync().await.unwrap();
+    assert_eq!(
+        outcome,
+        SyncOutcome::Delta {
+            changed: 1,
+            deleted: 1
+        }
+    );
+    assert_eq!(after.snapshot.revision, before.snapshot.revision + 1);
+    assert_eq!(
+        after.snapshot.person(&changed).unwrap().title.as_deref(),
+        Some("理事長")
+    );
+    assert!(after.snapshot.person(&removed).is_none());
+    assert_eq!(
+        after.snapshot.people.len(),
+        before.snapshot.people.len() - 1
+    );
+    // What the client pieced together equals what a fresh full sync gives.
+    let fresh: Value = t
+        .get("/api/v1/directory", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let fresh = anshin::directory::parse_snapshot(fresh.to_string().as_bytes()).unwrap();
+    let sorted = |mut people: Vec<anshin::directory::Person>| {
+        people.sort_by(|a, b| a.id.cmp(&b.id));
+        people
+    };
+    assert_eq!(sorted(after.snapshot.people.clone()), sorted(fresh.people));
+    assert_eq!(
+        client.load_cache().unwrap().snapshot.revision,
+        after.snapshot.revision
+    );
+}
+
+#[tokio::test]
+async fn corrupt_and_truncated_caches_are_refetched() {
+    let t = start(|_| {}).await;
+    let cache = tempfile::tempdir().unwrap();
+    let client = client_for(&t, cache.path());
+    client.login(MEMBER.0, MEMBER.1).await.unwrap();
+    client.sync().await.unwrap();
+    let path = cache_file(cache.path());
+
+    let bytes = std::fs::read(&path).unwrap();
+    std::fs::write(&path, &bytes[..bytes.len() / 3]).unwrap();
+    assert_eq!(client.load_cache().unwrap_err(), CacheProblem::Unreadable);
+    assert!(!path.exists(), "an unusable cache is discarded");
+    let (_, outcome) = client.sync().await.unwrap();
+    assert!(matches!(outcome, SyncOutcome::Full { .. }));
+
+    std::fs::write(&path, b"not a cache at all").unwrap();
+    assert_eq!(client.load_cache().unwrap_err(), CacheProblem::Corrupt);
+    let (directory, outcome) = client.sync().await.unwrap();
+    assert!(matches!(outcome, SyncOutcome::Full { .. }));
+    assert_eq!(client.load_cache().unwrap().snapshot, directory.snapshot);
+}
+
+#[tokio::test]
+async fn wrong_password_expired_token_and_server_errors_have_clear_messages() {
+    let t = start(|_| {}).await;
+    let cache = tempfile::tempdir().unwrap();
+    let client = client_for(&t, cache.path());
+
+    let err = client
+        .login(MEMBER.0, "wrong-password-123")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, ClientError::LoginFailed(_)));
+    assert!(err.to_string().contains("認証に失敗しました"), "{err}");
+    assert!(client.token().is_err(), "no token after a failed login");
+
+    client.login(MEMBER.0, MEMBER.1).await.unwrap();
+    t.sql("UPDATE sessions SET expires_at = unixepoch() - 1")
+        .await;
+    let err = client.sync().await.unwrap_err();
+    assert!(matches!(err, ClientError::SessionExpired), "{err:?}");
+    assert!(err.to_string().contains("anshin login"), "{err}");
+
+    // The server's database goes away: 500, said plainly, nothing internal leaks.
+    client.login(MEMBER.0, MEMBER.1).await.unwrap();
+    t.db.close().await;
+    let err = client.sync().await.unwrap_err();
+    assert!(
+        matches!(err, ClientError::ServerTrouble { status: 500 }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("HTTP 500"), "{err}");
+    assert!(!err.to_string().to_lowercase().contains("sqlx"));
+}
+
+#[tokio::test]
+async fn logout_revokes_and_forgets_everything() {
+    let t = start(|_| {}).await;
+    let cache = tempfile::tempdir().unwrap();
+    let client = client_for(&t, cache.path());
+    client.login(MEMBER.0, MEMBER.1).await.unwrap();
+    client.sync().await.unwrap();
+    let token = client.token().unwrap();
+    client.logout().await.unwrap();
+    assert!(matches!(client.token(), Err(ClientError::NotLoggedIn)));
+    assert!(client
+        .credentials
+        .cache_key(client.server(), false)
+        .unwrap()
+        .is_none());
+    assert!(!cache_file(cache.path()).exists());
+    assert_eq!(
+        t.get("/api/v1/me", &token).await.status(),
+        401,
+        "revoked at the server too"
+    );
+}
+
+#[tokio::test]
+async fn memory_store_never_writes_a_cache() {
+    let t = start(|_| {}).await;
+    let cache = tempfile::tempdir().unwrap();
+    use_mock_keyring();
+    let config = ClientConfig {
+        server_url: t.url.clone(),
+        cache_dir: Some(cache.path().to_path_buf()),
+        credential_store: CredentialStoreChoice::Memory,
+        ..ClientConfig::default()
+    };
+    let client = Client::new(config).unwrap();
+    assert!(!client.credentials.is_persistent());
+    client.login(MEMBER.0, MEMBER.1).await.unwrap();
+    let (directory, _) = client.sync().await.unwrap();
+    assert_eq!(directory.snapshot.people.len(), 600);
+    assert_eq!(
+        std::fs::read_dir(cache.path()).unwrap().count(),
+        0,
+        "nothing on disk"
+    );
+}
+
+#[test]
+fn insecure_http_to_another_machine_is_refused() {
+    let config = ClientConfig {
+        server_url: "http://192.0.2.10:8080".into(),
+        ..ClientConfig::default()
+    };
+    let err = Client::new(config).err().unwrap();
+    assert!(matches!(err, ClientError::InsecureUrl { .. }));
+    assert!(err.to_string().contains("https://"));
+}
