@@ -1,0 +1,198 @@
+//! Search per keystroke (DESIGN §8: p99 ≤ 16 ms at 50k people on one core), index build time and
+//! memory, the cache load, and `fzf --filter` on the same lines in the same run.
+//!
+//! `cargo bench --bench search` (sizes from ANSHIN_BENCH_SIZES, default 1000,10000,50000,500000).
+//! A plain harness rather than criterion: the goal is a p99 over individual keystrokes, which
+//! criterion's per-iteration means do not give.
+
+use anshin::client::cache::{self, CachedDirectory};
+use anshin::demo::generate;
+use anshin::search::{Filters, SearchIndex, Searcher};
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+/// Queries as typed, keystroke by keystroke: romaji, kana, kanji, two tokens.
+const QUERIES: &[&str] = &[
+    "takaha",
+    "saitou",
+    "たなかいち",
+    "渡辺 内科",
+    "hasimo",
+    "sito u",
+];
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .unwrap_or("0")
+                    .parse()
+                    .unwrap_or(0)
+            })
+        })
+        .unwrap_or(0)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn prefixes(query: &str) -> Vec<String> {
+    let chars: Vec<char> = query.chars().collect();
+    (1..=chars.len())
+        .map(|n| chars[..n].iter().collect())
+        .collect()
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::var("ANSHIN_BENCH_SIZES")
+        .unwrap_or_else(|_| "1000,10000,50000,500000".into())
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
+        .unwrap()
+        .and_hms_opt(13, 30, 0)
+        .unwrap();
+    let fzf = std::process::Command::new("fzf")
+        .arg("--version")
+        .output()
+        .is_ok();
+    println!("| people | index build | index RSS | keystroke p50 | keystroke p99 | max | fzf --filter p50 | fzf p99 | fzf/anshin (p50) |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for &people in &sizes {
+        let snapshot = generate(people, 1);
+        let before = rss_kib();
+        let started = Instant::now();
+        let index = SearchIndex::build(snapshot.clone());
+        let build = started.elapsed();
+        let index_kib = rss_kib().saturating_sub(before);
+
+        let reps = (200_000 / people).clamp(3, 50);
+        let mut samples = Vec::new();
+        for _ in 0..reps {
+            for query in QUERIES {
+                let mut searcher = Searcher::new();
+                for prefix in prefixes(query) {
+                    let t = Instant::now();
+                    let hits = searcher.search(&index, &prefix, &Filters::default(), now);
+                    std::hint::black_box(hits.first());
+                    samples.push(t.elapsed());
+                }
+            }
+        }
+        samples.sort();
+
+        let (fzf_p50, fzf_p99) = if fzf {
+            fzf_filter(&snapshot)
+        } else {
+            (None, None)
+        };
+        let fmt = |d: Option<Duration>| d.map_or("n/a".to_string(), |d| format!("{:.2} ms", ms(d)));
+        let ratio = fzf_p50.map_or("n/a".to_string(), |f| {
+            format!("{:.1}×", ms(f) / ms(percentile(&samples, 0.5)))
+        });
+        println!(
+            "| {people} | {:.0} ms | {:.0} MiB | {:.2} ms | {:.2} ms | {:.2} ms | {} | {} | {ratio} |",
+            ms(build),
+            index_kib as f64 / 1024.0,
+            ms(percentile(&samples, 0.5)),
+            ms(percentile(&samples, 0.99)),
+            ms(*samples.last().unwrap()),
+            fmt(fzf_p50),
+            fmt(fzf_p99),
+        );
+        drop(index);
+    }
+    println!();
+    cache_load(now);
+}
+
+/// The same entries as lines (name, reading, organisation, district), filtered by fzf per
+/// keystroke prefix. fzf reads the file and starts a process each time, as a shell pipeline would.
+fn fzf_filter(snapshot: &anshin::directory::Snapshot) -> (Option<Duration>, Option<Duration>) {
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    {
+        let mut w = std::io::BufWriter::new(&mut file);
+        for p in &snapshot.people {
+            let org = snapshot.organization(&p.organization_id).unwrap();
+            writeln!(
+                w,
+                "{} {} {} {} {} {}",
+                p.name, p.name_kana, org.name, org.name_kana, org.ward, org.district
+            )
+            .unwrap();
+        }
+        for o in &snapshot.organizations {
+            writeln!(w, "{} {} {} {}", o.name, o.name_kana, o.ward, o.district).unwrap();
+        }
+    }
+    let mut samples = Vec::new();
+    for query in QUERIES {
+        for prefix in prefixes(query) {
+            let input = std::fs::File::open(file.path()).unwrap();
+            let t = Instant::now();
+            let out = std::process::Command::new("fzf")
+                .args(["--filter", &prefix])
+                .stdin(input)
+                .stdout(std::process::Stdio::null())
+                .status();
+            if out.is_err() {
+                return (None, None);
+            }
+            samples.push(t.elapsed());
+        }
+    }
+    samples.sort();
+    (
+        Some(percentile(&samples, 0.5)),
+        Some(percentile(&samples, 0.99)),
+    )
+}
+
+/// Start from the cache: read + decrypt + parse + index + first search (DESIGN §8: ≤ 200 ms at
+/// 10k people).
+fn cache_load(now: chrono::NaiveDateTime) {
+    println!("| people | cache file | open+decrypt+parse | build index | first search | total to first result |");
+    println!("|---:|---:|---:|---:|---:|---:|");
+    for people in [10_000, 100_000] {
+        let dir = tempfile::tempdir().unwrap();
+        let key = [3u8; 32];
+        let directory = CachedDirectory {
+            server_url: "https://anshin.example.jp".into(),
+            etag: None,
+            synced_at: anshin::directory::now_in_japan(),
+            snapshot: generate(people, 1),
+        };
+        cache::store(dir.path(), &directory, &key).unwrap();
+        drop(directory);
+        let size = std::fs::metadata(cache::cache_file(dir.path()))
+            .unwrap()
+            .len();
+        let t = Instant::now();
+        let loaded = cache::load(dir.path(), Some(&key), "https://anshin.example.jp").unwrap();
+        let open = t.elapsed();
+        let t = Instant::now();
+        let index = SearchIndex::build(loaded.snapshot);
+        let build = t.elapsed();
+        let t = Instant::now();
+        std::hint::black_box(index.search("tanaka", &Filters::default(), now));
+        let first = t.elapsed();
+        println!(
+            "| {people} | {:.1} MiB | {:.0} ms | {:.0} ms | {:.1} ms | {:.0} ms |",
+            size as f64 / 1048576.0,
+            ms(open),
+            ms(build),
+            ms(first),
+            ms(open + build + first)
+        );
+    }
+}

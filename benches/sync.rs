@@ -1,0 +1,82 @@
+//! Full sync of a large directory over loopback (DESIGN §8: 100k people ≤ 3 s): a real
+//! anshin-server on 127.0.0.1 with the directory imported, the real client, gzip on the wire.
+//!
+//! `cargo bench --bench sync` (size from ANSHIN_BENCH_SYNC_PEOPLE, default 100000).
+
+use anshin::client::config::{ClientConfig, CredentialStoreChoice};
+use anshin::client::Client;
+use anshin::server::db::{AccountRole, Actor, Database, NewUser, Sqlite};
+use anshin::server::import::import_snapshot;
+use anshin::server::ServerConfig;
+use std::sync::Arc;
+use std::time::Instant;
+
+#[tokio::main]
+async fn main() {
+    let people: usize = std::env::var("ANSHIN_BENCH_SYNC_PEOPLE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir().unwrap();
+    let config = ServerConfig {
+        database: dir.path().join("bench.db"),
+        listen: "127.0.0.1:0".parse().unwrap(),
+        ..ServerConfig::default()
+    };
+    let db: Arc<dyn Database> = Arc::new(Sqlite::open(&config.database).await.unwrap());
+    let actor = Actor {
+        name: "bench".into(),
+        address: "local".into(),
+    };
+    let t = Instant::now();
+    let summary = import_snapshot(
+        db.as_ref(),
+        &config,
+        anshin::demo::generate(people, 1),
+        &actor,
+    )
+    .await
+    .unwrap();
+    let import = t.elapsed();
+    let hash = anshin::server::auth::hash_password("bench-password-1").unwrap();
+    db.add_user(
+        NewUser {
+            login_id: "bench",
+            display_name: "bench",
+            organization: "bench",
+            role: AccountRole::Member,
+            password_hash: &hash,
+        },
+        &actor,
+        0,
+    )
+    .await
+    .unwrap();
+    let server = anshin::server::http::start_with(db, config).await.unwrap();
+
+    let client = Client::new(ClientConfig {
+        server_url: server.url(),
+        credential_store: CredentialStoreChoice::Memory,
+        cache_dir: Some(dir.path().join("cache")),
+        ..ClientConfig::default()
+    })
+    .unwrap();
+    client.login("bench", "bench-password-1").await.unwrap();
+    println!("| people | records | server import | full sync #1 (server builds the snapshot) | full sync #2 (server cache) |");
+    println!("|---:|---:|---:|---:|---:|");
+    let mut times = Vec::new();
+    for _ in 0..2 {
+        let t = Instant::now();
+        let (directory, _) = client.sync().await.unwrap();
+        times.push(t.elapsed());
+        assert_eq!(directory.snapshot.people.len(), people);
+    }
+    println!(
+        "| {people} | {} | {:.1} s | {:.2} s | {:.2} s |",
+        summary.added,
+        import.as_secs_f64(),
+        times[0].as_secs_f64(),
+        times[1].as_secs_f64()
+    );
+    server.shutdown().await.unwrap();
+}
