@@ -146,6 +146,24 @@ pub fn availability(contact: &Contact, now: NaiveDateTime) -> Availability {
     }
 }
 
+/// A person's windows as minute ranges from Monday 00:00 (an end may pass the week's end), for
+/// the search index: "reachable now?" for every hit of every keystroke without allocating.
+pub fn weekly_minutes(contact: &Contact) -> Box<[(u32, u32)]> {
+    spans(contact).iter().map(|s| (s.start, s.end)).collect()
+}
+
+/// Minutes from Monday 00:00 of `now`.
+pub fn minute_of_week(now: NaiveDateTime) -> u32 {
+    now.weekday().num_days_from_monday() * DAY + now.hour() * 60 + now.minute()
+}
+
+/// Whether minute `t` of the week falls in one of the ranges (agrees with [`availability`]).
+pub fn reachable_at(ranges: &[(u32, u32)], t: u32) -> bool {
+    ranges
+        .iter()
+        .any(|&(start, end)| (start <= t && t < end) || (start <= t + WEEK && t + WEEK < end))
+}
+
 fn clock(minutes: u16) -> ClockTime {
     ClockTime::new((minutes / 60) as u8, (minutes % 60) as u8).unwrap_or(ClockTime::MIDNIGHT)
 }
@@ -266,6 +284,25 @@ mod tests {
             availability(&to_midnight, at(1, "21:00")).label(),
             "今 電話可 〜24:00"
         );
+    }
+
+    #[test]
+    fn reachable_at_agrees_with_availability() {
+        let c = contact(vec![
+            window(&[Sun], "22:00", "01:00", &[Phone]),
+            window(&[Mon, Wed], "13:00", "14:00", &[]),
+        ]);
+        let ranges = weekly_minutes(&c);
+        for day in 0..7 {
+            for minute in (0..24 * 60).step_by(10) {
+                let now = at(day, &format!("{:02}:{:02}", minute / 60, minute % 60));
+                assert_eq!(
+                    reachable_at(&ranges, minute_of_week(now)),
+                    availability(&c, now).is_now(),
+                    "{now}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -171,13 +171,19 @@ fn ties_are_broken_by_reachable_now_then_kana() {
     );
     for pair in hits.windows(2) {
         if pair[0].score == pair[1].score {
-            let reach = |h: &Hit| h.availability.as_ref().is_some_and(|a| a.is_now());
-            assert!(reach(&pair[0]) >= reach(&pair[1]));
+            assert!(pair[0].reachable_now >= pair[1].reachable_now);
         }
     }
-    assert!(hits
-        .iter()
-        .any(|h| h.availability.as_ref().is_some_and(|a| a.is_now())));
+    assert!(hits.iter().any(|h| h.reachable_now));
+    for hit in &hits {
+        assert_eq!(
+            hit.reachable_now,
+            index
+                .availability(hit.entry, wednesday_lunch())
+                .unwrap()
+                .is_now()
+        );
+    }
 }
 
 #[test]
@@ -195,7 +201,7 @@ fn filters_narrow() {
     assert!(!reachable.is_empty());
     assert!(reachable
         .iter()
-        .all(|h| h.availability.as_ref().unwrap().is_now()));
+        .all(|h| index.availability(h.entry, now).unwrap().is_now()));
 
     let filters = Filters {
         kinds: vec![anshin::directory::OrganizationKind::Clinic],

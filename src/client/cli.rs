@@ -249,8 +249,8 @@ fn print_search(snapshot: Snapshot, query: &str, json: bool, limit: usize) -> Re
                 "name": name,
                 "organization": org.map(|o| o.name.clone()),
                 "score": hit.score,
-                "reachable_now": hit.availability.as_ref().map(|a| a.is_now()),
-                "availability": hit.availability.as_ref().map(|a| a.label()),
+                "reachable_now": matches!(hit.entry, EntryRef::Person(_)).then_some(hit.reachable_now),
+                "availability": index.availability(hit.entry, now).map(|a| a.label()),
             })
         })
         .collect();

@@ -5,7 +5,9 @@ use super::normalize::{fold, fold_query};
 use super::readings::{
     kind_reading, place_reading, procedure_reading, role_reading, specialty_reading,
 };
-use crate::availability::{availability, Availability};
+use crate::availability::{
+    availability, minute_of_week, reachable_at, weekly_minutes, Availability,
+};
 use crate::directory::{
     Accepting, ContactMethod, Organization, OrganizationKind, Person, Procedure, Snapshot,
 };
@@ -62,8 +64,9 @@ impl Filters {
 pub struct Hit {
     pub entry: EntryRef,
     pub score: i64,
-    /// People only.
-    pub availability: Option<Availability>,
+    /// A person inside a contact window at the search's clock (organisations: false). The full
+    /// label comes from [`SearchIndex::availability`], for the rows actually shown.
+    pub reachable_now: bool,
 }
 
 struct Entry {
@@ -76,8 +79,10 @@ struct Entry {
     name_mask: u64,
     /// Weight of each of the first NAME_FIELDS fields.
     name_weights: [u8; NAME_FIELDS],
-    /// Hiragana reading for kana order.
-    sort_kana: Box<str>,
+    /// Position in kana order of all entries (ties in score are broken by it).
+    kana_rank: u32,
+    /// People: contact windows as minutes of the week.
+    week: Box<[(u32, u32)]>,
     organization: usize,
 }
 
@@ -167,6 +172,28 @@ fn organization_fields(b: &mut HaystackBuilder, org: &Organization) {
 
 impl SearchIndex {
     pub fn build(snapshot: Snapshot) -> SearchIndex {
+        let mut index = SearchIndex::build_unranked(snapshot);
+        // Kana order once, at build time: comparing strings on every keystroke is too slow.
+        let mut order: Vec<(Box<str>, u32)> = index
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let kana = match e.entry {
+                    EntryRef::Person(p) => &index.snapshot.people[p].name_kana,
+                    EntryRef::Organization(o) => &index.snapshot.organizations[o].name_kana,
+                };
+                (hiragana(kana), i as u32)
+            })
+            .collect();
+        order.sort();
+        for (rank, (_, i)) in order.into_iter().enumerate() {
+            index.entries[i as usize].kana_rank = rank as u32;
+        }
+        index
+    }
+
+    fn build_unranked(snapshot: Snapshot) -> SearchIndex {
         let org_position: std::collections::HashMap<&str, usize> = snapshot
             .organizations
             .iter()
@@ -197,7 +224,8 @@ impl SearchIndex {
                 mask,
                 name_mask,
                 name_weights: [3, 3, 0, 0],
-                sort_kana: hiragana(&org.name_kana),
+                kana_rank: 0,
+                week: Box::new([]),
                 organization: i,
             });
         }
@@ -235,6 +263,18 @@ impl SearchIndex {
         }
     }
 
+    /// "Reachable now" or the next window, for a person (None for an organisation).
+    pub fn availability(&self, entry: EntryRef, now: NaiveDateTime) -> Option<Availability> {
+        match entry {
+            EntryRef::Person(i) => self
+                .snapshot
+                .people
+                .get(i)
+                .map(|p| availability(&p.contact, now)),
+            EntryRef::Organization(_) => None,
+        }
+    }
+
     /// Searches everything; see [`Searcher`] for keystroke-by-keystroke use.
     pub fn search(&self, query: &str, filters: &Filters, now: NaiveDateTime) -> Vec<Hit> {
         let tokens = fold_query(query);
@@ -252,8 +292,10 @@ impl SearchIndex {
     ) -> (Vec<u32>, Vec<Hit>) {
         let matcher = SkimMatcherV2::default();
         let token_masks: Vec<u64> = tokens.iter().map(|t| mask_of(t)).collect();
+        let minute = minute_of_week(now);
         let mut matched = Vec::new();
-        let mut hits: Vec<(Hit, u32)> = Vec::new();
+        // (score, reachable, kana rank, entry id): sorted as one compact key.
+        let mut ranked: Vec<(i64, bool, u32, u32)> = Vec::new();
         for id in candidates {
             let entry = &self.entries[id as usize];
             let score = match self.score(entry, tokens, &token_masks, &matcher) {
@@ -261,37 +303,29 @@ impl SearchIndex {
                 TokenMatch::Candidate => None,
                 TokenMatch::Scored(score) => Some(score),
             };
-            if !filters.is_empty() && !self.passes(entry, filters, now) {
+            if !filters.is_empty() && !self.passes(entry, filters, minute) {
                 continue;
             }
             // Kept for narrowing even without a score: a longer token may still match it.
             matched.push(id);
             let Some(score) = score else { continue };
-            let availability = match entry.entry {
-                EntryRef::Person(i) => Some(availability(&self.snapshot.people[i].contact, now)),
-                EntryRef::Organization(_) => None,
-            };
-            hits.push((
-                Hit {
-                    entry: entry.entry,
-                    score,
-                    availability,
-                },
+            ranked.push((
+                score,
+                reachable_at(&entry.week, minute),
+                entry.kana_rank,
                 id,
             ));
         }
-        hits.sort_by(|(a, ia), (b, ib)| {
-            b.score
-                .cmp(&a.score)
-                .then_with(|| reachable(b).cmp(&reachable(a)))
-                .then_with(|| {
-                    self.entries[*ia as usize]
-                        .sort_kana
-                        .cmp(&self.entries[*ib as usize].sort_kana)
-                })
-                .then_with(|| ia.cmp(ib))
-        });
-        (matched, hits.into_iter().map(|(h, _)| h).collect())
+        ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        let hits = ranked
+            .into_iter()
+            .map(|(score, reachable_now, _, id)| Hit {
+                entry: self.entries[id as usize].entry,
+                score,
+                reachable_now,
+            })
+            .collect();
+        (matched, hits)
     }
 
     /// Sum over tokens of the best weighted field score. An entry that no token rules out by
@@ -322,7 +356,7 @@ impl SearchIndex {
         }
     }
 
-    fn passes(&self, entry: &Entry, f: &Filters, now: NaiveDateTime) -> bool {
+    fn passes(&self, entry: &Entry, f: &Filters, minute: u32) -> bool {
         let org = &self.snapshot.organizations[entry.organization];
         let person = match entry.entry {
             EntryRef::Person(i) => Some(&self.snapshot.people[i]),
@@ -368,15 +402,11 @@ impl SearchIndex {
                 return false;
             }
         }
-        if f.reachable_now && !person.is_some_and(|p| availability(&p.contact, now).is_now()) {
+        if f.reachable_now && !(person.is_some() && reachable_at(&entry.week, minute)) {
             return false;
         }
         true
     }
-}
-
-fn reachable(hit: &Hit) -> bool {
-    hit.availability.as_ref().is_some_and(Availability::is_now)
 }
 
 fn person_entry(i: usize, person: &Person, org: Option<(usize, &Organization)>) -> Entry {
@@ -406,7 +436,8 @@ fn person_entry(i: usize, person: &Person, org: Option<(usize, &Organization)>) 
         mask,
         name_mask,
         name_weights: [3, 3, 2, 2],
-        sort_kana: hiragana(&person.name_kana),
+        kana_rank: 0,
+        week: weekly_minutes(&person.contact),
         organization: org.map_or(0, |(o, _)| o),
     }
 }
