@@ -25,6 +25,8 @@ const MIN_FUZZY_CHARS: usize = 3;
 /// Skim gives about 16–20 per matched character when the match is tight; scattered matches
 /// score far less.
 const MIN_FUZZY_SCORE_PER_CHAR: i64 = 12;
+/// Fuzzy matching runs only when a query has fewer exact hits than this.
+const FUZZY_WHEN_FEWER_THAN: usize = 30;
 /// Below the least exact hit (a weight-1 field, not at its start: 120).
 const MAX_FUZZY_SCORE: i64 = 110;
 
@@ -296,9 +298,11 @@ impl SearchIndex {
         let mut matched = Vec::new();
         // (score, reachable, kana rank, entry id): sorted as one compact key.
         let mut ranked: Vec<(i64, bool, u32, u32)> = Vec::new();
+        // Exact (substring) hits first; entries that might match only fuzzily wait in a pool.
+        let mut fuzzy_pool = Vec::new();
         for id in candidates {
             let entry = &self.entries[id as usize];
-            let score = match self.score(entry, tokens, &token_masks, &matcher) {
+            let score = match self.score(entry, tokens, &token_masks, None) {
                 TokenMatch::Rejected => continue,
                 TokenMatch::Candidate => None,
                 TokenMatch::Scored(score) => Some(score),
@@ -308,13 +312,33 @@ impl SearchIndex {
             }
             // Kept for narrowing even without a score: a longer token may still match it.
             matched.push(id);
-            let Some(score) = score else { continue };
-            ranked.push((
-                score,
-                reachable_at(&entry.week, minute),
-                entry.kana_rank,
-                id,
-            ));
+            match score {
+                Some(score) => ranked.push((
+                    score,
+                    reachable_at(&entry.week, minute),
+                    entry.kana_rank,
+                    id,
+                )),
+                None => fuzzy_pool.push(id),
+            }
+        }
+        // Fuzzy matching is for the typo that finds nothing, and costs the most: only when the
+        // exact hits are few. Decided on the exact hits alone, so a narrowed search agrees with
+        // a fresh one.
+        if ranked.len() < FUZZY_WHEN_FEWER_THAN {
+            for id in fuzzy_pool {
+                let entry = &self.entries[id as usize];
+                if let TokenMatch::Scored(score) =
+                    self.score(entry, tokens, &token_masks, Some(&matcher))
+                {
+                    ranked.push((
+                        score,
+                        reachable_at(&entry.week, minute),
+                        entry.kana_rank,
+                        id,
+                    ));
+                }
+            }
         }
         ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
         let hits = ranked
@@ -336,7 +360,7 @@ impl SearchIndex {
         entry: &Entry,
         tokens: &[String],
         masks: &[u64],
-        matcher: &SkimMatcherV2,
+        matcher: Option<&SkimMatcherV2>,
     ) -> TokenMatch {
         let mut total = Some(0i64);
         for (token, &mask) in tokens.iter().zip(masks) {
@@ -345,7 +369,9 @@ impl SearchIndex {
             }
             let token_score = match entry.haystack.find(token.as_str()) {
                 Some(at) => Some(exact_score(entry, at)),
-                None if entry.name_mask & mask == mask => fuzzy_score(entry, token, matcher),
+                None if entry.name_mask & mask == mask => {
+                    matcher.and_then(|m| fuzzy_score(entry, token, m))
+                }
                 None => return TokenMatch::Rejected,
             };
             total = total.zip(token_score).map(|(a, b)| a + b);
