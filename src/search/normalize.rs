@@ -298,11 +298,7 @@ fn canonical_romaji(run: &str, out: &mut String) {
                 }
             }
         }
-        if c == b'h'
-            && prev == Some(b'o')
-            && !following.is_some_and(is_vowel)
-            && !following.is_some_and(|f| f == b'y')
-        {
+        if c == b'h' && prev == Some(b'o') && !following.is_some_and(|f| is_vowel(f) || f == b'y') {
             continue; // "saitoh", "ohno"
         }
         folded.push(c);
