@@ -1,7 +1,7 @@
 //! The index: one folded haystack per person and per organisation, fields in falling weight,
 //! with character masks as a cheap prefilter before any fuzzy scoring.
 
-use super::normalize::{fold, fold_query};
+use super::normalize::{fold, fold_query, katakana_to_hiragana};
 use super::readings::{
     kind_reading, place_reading, procedure_reading, role_reading, specialty_reading,
 };
@@ -112,10 +112,7 @@ fn mask_of(text: &str) -> u64 {
 
 fn hiragana(text: &str) -> Box<str> {
     text.chars()
-        .map(|c| match c {
-            '\u{30A1}'..='\u{30F6}' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
-            _ => c,
-        })
+        .map(katakana_to_hiragana)
         .collect::<String>()
         .into_boxed_str()
 }
