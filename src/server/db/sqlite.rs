@@ -87,6 +87,22 @@ async fn insert_audit(
     Ok(())
 }
 
+/// Ends every live session of an account (password change, disable: DESIGN §4).
+async fn revoke_user_sessions(
+    tx: &mut sqlx::SqliteConnection,
+    login_id: &str,
+    now: UnixTime,
+) -> anyhow::Result<()> {
+    sqlx::query(
+        "UPDATE sessions SET revoked_at = ? WHERE revoked_at IS NULL AND user_id = (SELECT id FROM users WHERE login_id = ?)",
+    )
+    .bind(now)
+    .bind(login_id)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
 /// The two record tables share one shape; this keeps their SQL in one place.
 #[derive(Clone, Copy)]
 enum Table {
@@ -412,13 +428,7 @@ impl Database for Sqlite {
             return Ok(false);
         }
         // A changed password ends every session (DESIGN §4).
-        sqlx::query(
-            "UPDATE sessions SET revoked_at = ? WHERE revoked_at IS NULL AND user_id = (SELECT id FROM users WHERE login_id = ?)",
-        )
-        .bind(now)
-        .bind(login_id)
-        .execute(&mut *tx)
-        .await?;
+        revoke_user_sessions(&mut tx, login_id, now).await?;
         insert_audit(&mut tx, now, actor, "user.passwd", Some(login_id), None).await?;
         tx.commit().await?;
         Ok(true)
@@ -442,13 +452,7 @@ impl Database for Sqlite {
             return Ok(false);
         }
         if disabled {
-            sqlx::query(
-                "UPDATE sessions SET revoked_at = ? WHERE revoked_at IS NULL AND user_id = (SELECT id FROM users WHERE login_id = ?)",
-            )
-            .bind(now)
-            .bind(login_id)
-            .execute(&mut *tx)
-            .await?;
+            revoke_user_sessions(&mut tx, login_id, now).await?;
         }
         let action = if disabled {
             "user.disable"
