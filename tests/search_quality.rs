@@ -273,3 +273,38 @@ fn a_person_without_organisation_is_still_found() {
     let hits = index.search(&name, &Filters::default(), wednesday_lunch());
     assert_eq!(hits[0].entry, EntryRef::Person(0));
 }
+
+#[test]
+fn large_result_sets_rank_the_head_and_keep_every_hit() {
+    let index = SearchIndex::build(anshin::demo::generate(3000, 9));
+    let hits = index.search("", &Filters::default(), wednesday_lunch());
+    assert_eq!(
+        hits.len(),
+        index.len(),
+        "every entry is a hit of the empty query"
+    );
+    let head = &hits[..anshin::search::RANKED_HITS];
+    let tail_best = hits[anshin::search::RANKED_HITS..]
+        .iter()
+        .map(|h| h.score)
+        .max()
+        .unwrap();
+    assert!(head.windows(2).all(|w| w[0].score >= w[1].score));
+    assert!(head.last().unwrap().score >= tail_best);
+}
+
+#[test]
+fn organisation_filters_exclude_a_person_without_organisation() {
+    let mut snapshot: Snapshot =
+        parse_snapshot(anshin::demo::DEMO_DIRECTORY_JSON.as_bytes()).unwrap();
+    snapshot.people[0].organization_id = "o-missing".into();
+    let name = snapshot.people[0].name.clone();
+    let index = SearchIndex::build(snapshot);
+    let filters = Filters {
+        ward: Some("緑区".into()),
+        ..Filters::default()
+    };
+    let hits = index.search(&name, &filters, wednesday_lunch());
+    assert!(hits.iter().all(|h| h.entry != EntryRef::Person(0)));
+    assert!(index.organization_of(EntryRef::Person(0)).is_none());
+}

@@ -25,6 +25,8 @@ const MIN_FUZZY_CHARS: usize = 3;
 /// Skim gives about 16–20 per matched character when the match is tight; scattered matches
 /// score far less.
 const MIN_FUZZY_SCORE_PER_CHAR: i64 = 12;
+/// Hits beyond this many are returned unranked (see `run`).
+pub const RANKED_HITS: usize = 1000;
 /// Fuzzy matching runs only when a query has fewer exact hits than this.
 const FUZZY_WHEN_FEWER_THAN: usize = 30;
 /// Below the least exact hit (a weight-1 field, not at its start: 120).
@@ -74,8 +76,9 @@ pub struct Hit {
 struct Entry {
     entry: EntryRef,
     /// Folded fields joined by SEP: names first (weight 3 for the person's own name or an
-    /// organisation's, 2 for a person's organisation), then places, specialties, procedures,
-    /// kind, address (weight 1).
+    /// organisation's, 2 for a person's organisation), then a person's specialties, title and
+    /// role (weight 1). The organisation's places, procedures, kind and address are kept once
+    /// per organisation in `SearchIndex::org_fields`, not copied into every person.
     haystack: Box<str>,
     mask: u64,
     name_mask: u64,
@@ -85,11 +88,18 @@ struct Entry {
     kana_rank: u32,
     /// People: contact windows as minutes of the week.
     week: Box<[(u32, u32)]>,
-    organization: usize,
+    /// Index of the organisation, or NO_ORGANIZATION.
+    organization: u32,
 }
 
+/// A person whose organisation is not in the directory (a bad delta).
+const NO_ORGANIZATION: u32 = u32::MAX;
+
 pub struct SearchIndex {
+    /// People first (entry i is person i), then organisations.
     entries: Vec<Entry>,
+    /// Per organisation: its folded place/procedure/kind/address fields, and their mask.
+    org_fields: Vec<(Box<str>, u64)>,
     /// For filters and availability: the snapshot's records.
     snapshot: Snapshot,
 }
@@ -199,36 +209,48 @@ impl SearchIndex {
             .enumerate()
             .map(|(i, o)| (o.id.as_str(), i))
             .collect();
+        let org_fields: Vec<(Box<str>, u64)> = snapshot
+            .organizations
+            .iter()
+            .map(|org| {
+                let mut b = HaystackBuilder::new();
+                organization_fields(&mut b, org);
+                let mask = mask_of(&b.text);
+                (b.text.into_boxed_str(), mask)
+            })
+            .collect();
         let mut entries = Vec::with_capacity(snapshot.people.len() + snapshot.organizations.len());
         for (i, person) in snapshot.people.iter().enumerate() {
             // A person whose organisation is missing (a bad delta) is still findable by name.
             let org_index = org_position.get(person.organization_id.as_str()).copied();
-            entries.push(person_entry(
-                i,
-                person,
-                org_index.map(|o| (o, &snapshot.organizations[o])),
-            ));
+            let mut entry = person_entry(i, person, org_index.map(|o| &snapshot.organizations[o]));
+            if let Some(o) = org_index {
+                entry.organization = o as u32;
+                entry.mask |= org_fields[o].1;
+            }
+            entries.push(entry);
         }
         for (i, org) in snapshot.organizations.iter().enumerate() {
             let mut b = HaystackBuilder::new();
             b.field(&org.name);
             b.field(&org.name_kana);
-            b.field("");
-            b.field("");
-            organization_fields(&mut b, org);
             let (haystack, mask, name_mask) = b.finish();
             entries.push(Entry {
                 entry: EntryRef::Organization(i),
                 haystack,
-                mask,
+                mask: mask | org_fields[i].1,
                 name_mask,
                 name_weights: [3, 3, 0, 0],
                 kana_rank: 0,
                 week: Box::new([]),
-                organization: i,
+                organization: i as u32,
             });
         }
-        SearchIndex { entries, snapshot }
+        SearchIndex {
+            entries,
+            org_fields,
+            snapshot,
+        }
     }
 
     pub fn snapshot(&self) -> &Snapshot {
@@ -256,8 +278,8 @@ impl SearchIndex {
         match entry {
             EntryRef::Organization(i) => self.snapshot.organizations.get(i),
             EntryRef::Person(i) => {
-                let id = &self.snapshot.people.get(i)?.organization_id;
-                self.snapshot.organization(id)
+                let org = self.entries.get(i)?.organization;
+                self.snapshot.organizations.get(org as usize)
             }
         }
     }
@@ -337,7 +359,17 @@ impl SearchIndex {
                 }
             }
         }
-        ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        let order = |a: &(i64, bool, u32, u32), b: &(i64, bool, u32, u32)| {
+            b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2))
+        };
+        // Nobody reads past the first screens: rank the best RANKED_HITS exactly, leave the tail
+        // (still all there, for counts and scrolling) in no particular order.
+        if ranked.len() > RANKED_HITS {
+            ranked.select_nth_unstable_by(RANKED_HITS, order);
+            ranked[..RANKED_HITS].sort_unstable_by(order);
+        } else {
+            ranked.sort_unstable_by(order);
+        }
         let hits = ranked
             .into_iter()
             .map(|(score, reachable_now, _, id)| Hit {
@@ -364,8 +396,14 @@ impl SearchIndex {
             if entry.mask & mask != mask {
                 return TokenMatch::Rejected;
             }
-            let token_score = match entry.haystack.find(token.as_str()) {
-                Some(at) => Some(exact_score(entry, at)),
+            let own = entry.haystack.find(token.as_str());
+            let shared = || self.org_text(entry).find(token.as_str());
+            let token_score = match own
+                .map(|at| (true, at))
+                .or_else(|| shared().map(|at| (false, at)))
+            {
+                Some((true, at)) => Some(exact_score(entry, at)),
+                Some((false, at)) => Some(place_score(self.org_text(entry), at)),
                 None if entry.name_mask & mask == mask => {
                     matcher.and_then(|m| fuzzy_score(entry, token, m))
                 }
@@ -379,8 +417,13 @@ impl SearchIndex {
         }
     }
 
+    fn org_text(&self, entry: &Entry) -> &str {
+        self.org_fields
+            .get(entry.organization as usize)
+            .map_or("", |(text, _)| text)
+    }
+
     fn passes(&self, entry: &Entry, f: &Filters, minute: u32) -> bool {
-        let org = &self.snapshot.organizations[entry.organization];
         let person = match entry.entry {
             EntryRef::Person(i) => Some(&self.snapshot.people[i]),
             EntryRef::Organization(_) => None,
@@ -388,6 +431,23 @@ impl SearchIndex {
         if (f.people_only || f.reachable_now) && person.is_none() {
             return false;
         }
+        if f.reachable_now && !reachable_at(&entry.week, minute) {
+            return false;
+        }
+        if let (Some(m), Some(p)) = (f.method, person) {
+            if !p.contact.preferred_methods.contains(&m) {
+                return false;
+            }
+        }
+        let Some(org) = self.snapshot.organizations.get(entry.organization as usize) else {
+            // Without its organisation a person passes only filters about the person.
+            return f.kinds.is_empty()
+                && f.ward.is_none()
+                && f.district.is_none()
+                && f.procedures.is_empty()
+                && f.accepting.is_none()
+                && f.visit_district.is_none();
+        };
         if !f.kinds.is_empty() && !f.kinds.contains(&org.kind) {
             return false;
         }
@@ -412,32 +472,26 @@ impl SearchIndex {
                 return false;
             }
         }
-        if let Some(m) = f.method {
-            let ok = match person {
-                Some(p) => p.contact.preferred_methods.contains(&m),
-                None => match m {
-                    ContactMethod::Phone => org.phone.is_some(),
-                    ContactMethod::Fax => org.fax.is_some(),
-                    ContactMethod::Email => org.email.is_some(),
-                },
+        if let (Some(m), None) = (f.method, person) {
+            let listed = match m {
+                ContactMethod::Phone => org.phone.is_some(),
+                ContactMethod::Fax => org.fax.is_some(),
+                ContactMethod::Email => org.email.is_some(),
             };
-            if !ok {
+            if !listed {
                 return false;
             }
-        }
-        if f.reachable_now && !(person.is_some() && reachable_at(&entry.week, minute)) {
-            return false;
         }
         true
     }
 }
 
-fn person_entry(i: usize, person: &Person, org: Option<(usize, &Organization)>) -> Entry {
+fn person_entry(i: usize, person: &Person, org: Option<&Organization>) -> Entry {
     let mut b = HaystackBuilder::new();
     b.field(&person.name);
     b.field(&person.name_kana);
-    b.field(org.map_or("", |(_, o)| o.name.as_str()));
-    b.field(org.map_or("", |(_, o)| o.name_kana.as_str()));
+    b.field(org.map_or("", |o| o.name.as_str()));
+    b.field(org.map_or("", |o| o.name_kana.as_str()));
     for s in &person.specialties {
         b.field(s);
         if let Some(r) = specialty_reading(s) {
@@ -449,9 +503,6 @@ fn person_entry(i: usize, person: &Person, org: Option<(usize, &Organization)>) 
     }
     b.field(person.role.label());
     b.field(role_reading(person.role));
-    if let Some((_, o)) = org {
-        organization_fields(&mut b, o);
-    }
     let (haystack, mask, name_mask) = b.finish();
     Entry {
         entry: EntryRef::Person(i),
@@ -461,7 +512,7 @@ fn person_entry(i: usize, person: &Person, org: Option<(usize, &Organization)>) 
         name_weights: [3, 3, 2, 2],
         kana_rank: 0,
         week: weekly_minutes(&person.contact),
-        organization: org.map_or(0, |(o, _)| o),
+        organization: NO_ORGANIZATION,
     }
 }
 
@@ -472,6 +523,16 @@ fn exact_score(entry: &Entry, at: usize) -> i64 {
     let at_field_start = at == 0 || before.ends_with(SEP);
     let weight = i64::from(entry.name_weights.get(field).copied().unwrap_or(1).max(1));
     weight * if at_field_start { 200 } else { 120 }
+}
+
+/// A substring hit in the organisation's shared fields (places, procedures, kind, address):
+/// weight 1, more at the start of a field.
+fn place_score(text: &str, at: usize) -> i64 {
+    if at == 0 || text[..at].ends_with(SEP) {
+        200
+    } else {
+        120
+    }
 }
 
 /// A subsequence hit in a name field (a typo, a dropped vowel: `sito` for さいとう), scored by

@@ -7,6 +7,6 @@ mod index;
 mod normalize;
 mod readings;
 
-pub use index::{EntryRef, Filters, Hit, SearchIndex, Searcher};
+pub use index::{EntryRef, Filters, Hit, SearchIndex, Searcher, RANKED_HITS};
 pub use normalize::{fold, fold_query};
 pub use readings::{place_reading, procedure_reading, PLACE_READINGS};
