@@ -25,6 +25,9 @@ const MIN_FUZZY_CHARS: usize = 3;
 /// Skim gives about 16–20 per matched character when the match is tight; scattered matches
 /// score far less.
 const MIN_FUZZY_SCORE_PER_CHAR: i64 = 12;
+const ORG_UNKNOWN: i16 = -2;
+const ORG_NO_MATCH: i16 = -1;
+
 /// Hits beyond this many are returned unranked (see `run`).
 pub const RANKED_HITS: usize = 1000;
 /// Fuzzy matching runs only when a query has fewer exact hits than this.
@@ -319,9 +322,14 @@ impl SearchIndex {
         let mut ranked: Vec<(i64, bool, u32, u32)> = Vec::new();
         // Exact (substring) hits first; entries that might match only fuzzily wait in a pool.
         let mut fuzzy_pool = Vec::new();
+        // People share their organisation's fields: look each organisation up once per token.
+        let mut org_memo: Vec<Vec<i16>> = tokens
+            .iter()
+            .map(|_| vec![ORG_UNKNOWN; self.org_fields.len()])
+            .collect();
         for id in candidates {
             let entry = &self.entries[id as usize];
-            let score = match self.score(entry, tokens, &token_masks, None) {
+            let score = match self.score(entry, tokens, &token_masks, &mut org_memo, None) {
                 TokenMatch::Rejected => continue,
                 TokenMatch::Candidate => None,
                 TokenMatch::Scored(score) => Some(score),
@@ -348,7 +356,7 @@ impl SearchIndex {
             for id in fuzzy_pool {
                 let entry = &self.entries[id as usize];
                 if let TokenMatch::Scored(score) =
-                    self.score(entry, tokens, &token_masks, Some(&matcher))
+                    self.score(entry, tokens, &token_masks, &mut org_memo, Some(&matcher))
                 {
                     ranked.push((
                         score,
@@ -389,22 +397,23 @@ impl SearchIndex {
         entry: &Entry,
         tokens: &[String],
         masks: &[u64],
+        org_memo: &mut [Vec<i16>],
         matcher: Option<&SkimMatcherV2>,
     ) -> TokenMatch {
         let mut total = Some(0i64);
-        for (token, &mask) in tokens.iter().zip(masks) {
+        for ((token, &mask), memo) in tokens.iter().zip(masks).zip(org_memo.iter_mut()) {
             if entry.mask & mask != mask {
                 return TokenMatch::Rejected;
             }
-            let own = entry.haystack.find(token.as_str());
-            let shared = || self.org_text(entry).find(token.as_str());
-            let token_score = match own
-                .map(|at| (true, at))
-                .or_else(|| shared().map(|at| (false, at)))
-            {
-                Some((true, at)) => Some(exact_score(entry, at)),
-                Some((false, at)) => Some(place_score(self.org_text(entry), at)),
-                None if entry.name_mask & mask == mask => {
+            let own = entry
+                .haystack
+                .find(token.as_str())
+                .map(|at| exact_score(entry, at));
+            let token_score = match own.or_else(|| self.shared_score(entry, token, memo)) {
+                Some(score) => Some(score),
+                // A fuzzy match needs the token as a subsequence of a name: checked cheaply here,
+                // scored by skim only in the second pass.
+                None if entry.name_mask & mask == mask && in_some_name(entry, token) => {
                     matcher.and_then(|m| fuzzy_score(entry, token, m))
                 }
                 None => return TokenMatch::Rejected,
@@ -417,10 +426,17 @@ impl SearchIndex {
         }
     }
 
-    fn org_text(&self, entry: &Entry) -> &str {
-        self.org_fields
-            .get(entry.organization as usize)
-            .map_or("", |(text, _)| text)
+    /// The token's score in the entry's organisation fields, memoised per organisation.
+    fn shared_score(&self, entry: &Entry, token: &str, memo: &mut [i16]) -> Option<i64> {
+        let o = entry.organization as usize;
+        let slot = memo.get_mut(o)?;
+        if *slot == ORG_UNKNOWN {
+            let text = &self.org_fields[o].0;
+            *slot = text
+                .find(token)
+                .map_or(ORG_NO_MATCH, |at| place_score(text, at) as i16);
+        }
+        (*slot >= 0).then_some(i64::from(*slot))
     }
 
     fn passes(&self, entry: &Entry, f: &Filters, minute: u32) -> bool {
@@ -525,6 +541,21 @@ fn exact_score(entry: &Entry, at: usize) -> i64 {
     weight * if at_field_start { 200 } else { 120 }
 }
 
+/// Whether `token` is a subsequence of one of the entry's name fields (the necessary condition
+/// for a fuzzy hit; it only gets stricter as the token grows, so narrowing stays exact).
+fn in_some_name(entry: &Entry, token: &str) -> bool {
+    entry
+        .haystack
+        .split(SEP)
+        .take(NAME_FIELDS)
+        .any(|field| is_subsequence(token, field))
+}
+
+fn is_subsequence(needle: &str, haystack: &str) -> bool {
+    let mut rest = haystack.chars();
+    needle.chars().all(|c| rest.any(|h| h == c))
+}
+
 /// A substring hit in the organisation's shared fields (places, procedures, kind, address):
 /// weight 1, more at the start of a field.
 fn place_score(text: &str, at: usize) -> i64 {
@@ -624,7 +655,7 @@ impl Searcher {
 }
 
 /// True when every candidate of `new` is also a candidate of `old`: each old token is a prefix
-/// of the token in its place, and the candidate conditions (substring, or characters present)
+/// of the token in its place, and the candidate conditions (substring, or subsequence of a name)
 /// only get stricter as a token grows or a token is added.
 fn narrows(old: &[String], new: &[String]) -> bool {
     new.len() >= old.len() && old.iter().zip(new).all(|(o, n)| n.starts_with(o.as_str()))
