@@ -43,7 +43,7 @@ fn search_names(directory: &anshin::directory::Snapshot, query: &str) -> Vec<Str
         .search(query, &Filters::default(), now)
         .iter()
         .filter_map(|h| match h.entry {
-            EntryRef::Person(i) => Some(index.person(i).name.clone()),
+            EntryRef::Person(i) => Some(index.person(i).name.to_string()),
             EntryRef::Organization(_) => None,
         })
         .collect()

@@ -1,6 +1,8 @@
 //! The offline copy of the directory, encrypted at rest (DESIGN §5): XChaCha20-Poly1305 under a
 //! random key kept in the keyring, bound to the server it came from, file mode 0600, written
-//! atomically (temp file + rename) so a crash never leaves half a cache. Anything unreadable —
+//! atomically (temp file + rename) so a crash never leaves half a cache. The JSON is gzipped
+//! before sealing and parsed straight from the decompressor, so loading 100k people never holds
+//! the whole text in memory beside the parsed directory (DESIGN §8: ≤ 150 MB). Anything unreadable —
 //! truncated, corrupt, another server's, a key that is gone — is reported as such, never a panic,
 //! and the caller fetches afresh.
 
@@ -13,7 +15,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 12] = b"ANSHIN-CACHE";
-const VERSION: u8 = 1;
+/// 2: gzip inside the seal (1 held plain JSON; such a file reads as corrupt and is refetched).
+const VERSION: u8 = 2;
 const NONCE_LEN: usize = 24;
 const HEADER_LEN: usize = MAGIC.len() + 1 + NONCE_LEN;
 
@@ -60,7 +63,9 @@ fn aad(server_url: &str) -> Vec<u8> {
 
 /// Encrypts a cache image. Pure: the caller picks the file.
 pub fn seal(directory: &CachedDirectory, key: &[u8; 32]) -> Vec<u8> {
-    let plaintext = serde_json::to_vec(directory).expect("a directory always serializes");
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    serde_json::to_writer(&mut gzip, directory).expect("a directory always serializes");
+    let plaintext = gzip.finish().expect("writing to memory cannot fail");
     let nonce: [u8; NONCE_LEN] = rand::random();
     let cipher = XChaCha20Poly1305::new(key.into());
     let aad = aad(&directory.server_url);
@@ -106,8 +111,10 @@ pub fn open(
             },
         )
         .map_err(|_| CacheProblem::Unreadable)?;
+    let reader =
+        std::io::BufReader::with_capacity(256 * 1024, flate2::read::GzDecoder::new(&plaintext[..]));
     let directory: CachedDirectory =
-        serde_json::from_slice(&plaintext).map_err(|_| CacheProblem::Corrupt)?;
+        serde_json::from_reader(reader).map_err(|_| CacheProblem::Corrupt)?;
     if directory.server_url != server_url {
         return Err(CacheProblem::Unreadable);
     }

@@ -4,8 +4,8 @@
 use super::api::{ApiClient, DeltaFetch, FullFetch};
 use super::cache::CachedDirectory;
 use super::ClientError;
-use crate::directory::{now_in_japan, Snapshot};
-use std::collections::HashMap;
+use crate::directory::{now_in_japan, Snapshot, Text};
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SyncOutcome {
@@ -86,10 +86,14 @@ pub fn apply_delta(snapshot: &mut Snapshot, delta: Snapshot) -> (usize, usize) {
         o.id.clone()
     });
     upsert(&mut snapshot.people, delta.people, |p| p.id.clone());
+    let gone_orgs: HashSet<&str> = deleted.organizations.iter().map(String::as_str).collect();
+    let gone_people: HashSet<&str> = deleted.people.iter().map(String::as_str).collect();
     snapshot
         .organizations
-        .retain(|o| !deleted.organizations.contains(&o.id));
-    snapshot.people.retain(|p| !deleted.people.contains(&p.id));
+        .retain(|o| !gone_orgs.contains(o.id.as_str()));
+    snapshot
+        .people
+        .retain(|p| !gone_people.contains(p.id.as_str()));
     snapshot.revision = delta.revision;
     snapshot.generated_at = delta.generated_at;
     if !delta.areas.is_empty() {
@@ -98,11 +102,11 @@ pub fn apply_delta(snapshot: &mut Snapshot, delta: Snapshot) -> (usize, usize) {
     (changed, removed)
 }
 
-fn upsert<T>(records: &mut Vec<T>, changes: Vec<T>, id: impl Fn(&T) -> String) {
+fn upsert<T>(records: &mut Vec<T>, changes: Vec<T>, id: impl Fn(&T) -> Text) {
     if changes.is_empty() {
         return;
     }
-    let position: HashMap<String, usize> = records
+    let position: HashMap<Text, usize> = records
         .iter()
         .enumerate()
         .map(|(i, r)| (id(r), i))
@@ -144,7 +148,7 @@ mod tests {
         delta.people = vec![changed, added];
         delta.deleted = Some(Deleted {
             organizations: vec![],
-            people: vec![base.people[5].id.clone()],
+            people: vec![base.people[5].id.to_string()],
         });
         let gone = base.people[5].id.clone();
         assert_eq!(apply_delta(&mut base, delta), (2, 1));

@@ -7,7 +7,8 @@ mod names;
 
 use crate::directory::{
     sagamihara_areas, Accepting, Area, ClockTime, Contact, ContactMethod, ContactWindow, HomeCare,
-    Organization, OrganizationKind, Person, Procedure, Role, Snapshot, Timestamp, Weekday, FORMAT,
+    Organization, OrganizationKind, Person, Procedure, Role, Snapshot, Text, Timestamp, Weekday,
+    FORMAT,
 };
 use chrono::{Duration, TimeZone};
 use names::*;
@@ -226,20 +227,20 @@ impl Generator {
             self.rng.gen_range(1..=25)
         );
         Organization {
-            id: format!("o-{:05}", index + 1),
+            id: format!("o-{:05}", index + 1).into(),
             kind,
-            name,
-            name_kana,
-            postal_code: Some(format!("252-{:04}", self.rng.gen_range(1..=399))),
-            address,
-            ward,
-            district,
-            phone: Some(phone),
-            fax: Some(fax),
+            name: name.into(),
+            name_kana: name_kana.into(),
+            postal_code: Some(format!("252-{:04}", self.rng.gen_range(1..=399)).into()),
+            address: address.into(),
+            ward: ward.into(),
+            district: district.into(),
+            phone: Some(phone.into()),
+            fax: Some(fax.into()),
             email: self
                 .rng
                 .gen_bool(0.7)
-                .then(|| format!("office{:05}@example.jp", index + 1)),
+                .then(|| format!("office{:05}@example.jp", index + 1).into()),
             home_care,
             updated_at: self.updated_at(),
         }
@@ -279,9 +280,9 @@ impl Generator {
                 .collect();
             procedures.sort();
         }
-        let mut visit_districts = Vec::new();
+        let mut visit_districts: Vec<Text> = Vec::new();
         if home_visits {
-            visit_districts.push(district.to_string());
+            visit_districts.push(district.into());
             let same_ward: Vec<String> = self
                 .areas
                 .iter()
@@ -290,7 +291,11 @@ impl Generator {
                 .filter(|d| d != district)
                 .collect();
             let extra = self.rng.gen_range(0..=same_ward.len().min(4));
-            visit_districts.extend(same_ward.choose_multiple(&mut self.rng, extra).cloned());
+            visit_districts.extend(
+                same_ward
+                    .choose_multiple(&mut self.rng, extra)
+                    .map(|d| Text::from(d.as_str())),
+            );
         }
         let accepting = match self.rng.gen_range(0..10) {
             0..=5 => Accepting::Accepting,
@@ -306,13 +311,14 @@ impl Generator {
                     kind_place(kind),
                     self.rng.gen_range(4..=16)
                 )
+                .into()
             }),
             procedures,
             accepting,
             note: self
                 .rng
                 .gen_bool(0.4)
-                .then(|| self.pick(HOME_CARE_NOTES).to_string()),
+                .then(|| self.pick(HOME_CARE_NOTES).into()),
         }
     }
 
@@ -363,11 +369,11 @@ impl Generator {
         let (title, specialties) = self.title_and_specialties(org, role);
         let contact = self.contact(role);
         Person {
-            id: format!("p-{:05}", index + 1),
+            id: format!("p-{:05}", index + 1).into(),
             organization_id: org.id.clone(),
             role,
-            name: format!("{surname} {given}"),
-            name_kana: format!("{surname_kana} {given_kana}"),
+            name: format!("{surname} {given}").into(),
+            name_kana: format!("{surname_kana} {given_kana}").into(),
             title,
             specialties,
             contact,
@@ -379,22 +385,22 @@ impl Generator {
         &mut self,
         org: &Organization,
         role: Role,
-    ) -> (Option<String>, Vec<String>) {
+    ) -> (Option<Text>, Vec<Text>) {
         match role {
             Role::Doctor if org.kind == OrganizationKind::Hospital => {
                 let count = self.rng.gen_range(1..=2);
                 let specialties = HOSPITAL_SPECIALTIES
                     .choose_multiple(&mut self.rng, count)
-                    .map(|s| s.to_string())
+                    .map(|s| Text::from(*s))
                     .collect();
-                (Some(self.pick(HOSPITAL_TITLES).to_string()), specialties)
+                (Some(self.pick(HOSPITAL_TITLES).into()), specialties)
             }
             Role::Doctor => {
                 let (_, _, specialties) = self.pick(CLINIC_SPECIALTIES);
-                let title = self.pick(DOCTOR_TITLES).to_string();
+                let title = self.pick(DOCTOR_TITLES).into();
                 (
                     Some(title),
-                    specialties.iter().map(|s| s.to_string()).collect(),
+                    specialties.iter().map(|s| Text::from(*s)).collect(),
                 )
             }
             Role::Dentist => (Some("院長".into()), vec!["歯科".into()]),
@@ -427,7 +433,7 @@ impl Generator {
                 start: ClockTime::new(start.0, start.1).expect("valid demo time"),
                 end: ClockTime::new(end.0, end.1).expect("valid demo time"),
                 methods: methods.to_vec(),
-                note: note.map(str::to_owned),
+                note: note.map(Into::into),
             }
         };
         let medical = matches!(role, Role::Doctor | Role::Dentist);
@@ -509,10 +515,12 @@ impl Generator {
                     self.rng.gen_range(1000..9999),
                     self.rng.gen_range(0..9999)
                 )
+                .into()
             }),
             fax: None,
-            email: own_email.then(|| format!("staff{:05}@example.jp", self.people.len() + 1)),
-            note: (medical && self.rng.gen_bool(0.5)).then(|| self.pick(CONTACT_NOTES).to_string()),
+            email: own_email
+                .then(|| format!("staff{:05}@example.jp", self.people.len() + 1).into()),
+            note: (medical && self.rng.gen_bool(0.5)).then(|| self.pick(CONTACT_NOTES).into()),
         }
     }
 }

@@ -14,6 +14,11 @@ pub use vocabulary::{Accepting, ContactMethod, OrganizationKind, Procedure, Role
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
+/// Text in directory records. Names, readings, ids, districts and numbers are short: up to 24
+/// bytes live inline without a heap allocation, which keeps 100k people within the client's
+/// memory budget (DESIGN §8).
+pub type Text = compact_str::CompactString;
+
 /// The `format` tag every snapshot and delta carries.
 pub const FORMAT: &str = "anshin-directory/1";
 
@@ -93,17 +98,27 @@ pub struct Deleted {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Organization {
-    pub id: String,
+    #[cfg_attr(feature = "server", schema(value_type = String))]
+    pub id: Text,
     pub kind: OrganizationKind,
-    pub name: String,
-    pub name_kana: String,
-    pub postal_code: Option<String>,
-    pub address: String,
-    pub ward: String,
-    pub district: String,
-    pub phone: Option<String>,
-    pub fax: Option<String>,
-    pub email: Option<String>,
+    #[cfg_attr(feature = "server", schema(value_type = String))]
+    pub name: Text,
+    #[cfg_attr(feature = "server", schema(value_type = String))]
+    pub name_kana: Text,
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>))]
+    pub postal_code: Option<Text>,
+    #[cfg_attr(feature = "server", schema(value_type = String))]
+    pub address: Text,
+    #[cfg_attr(feature = "server", schema(value_type = String))]
+    pub ward: Text,
+    #[cfg_attr(feature = "server", schema(value_type = String))]
+    pub district: Text,
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>))]
+    pub phone: Option<Text>,
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>))]
+    pub fax: Option<Text>,
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>))]
+    pub email: Option<Text>,
     /// Null for organisations that do not provide medical care.
     pub home_care: Option<HomeCare>,
     #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
@@ -117,27 +132,36 @@ pub struct Organization {
 pub struct HomeCare {
     pub home_visits: bool,
     #[serde(default)]
-    pub visit_districts: Vec<String>,
-    pub visit_area_note: Option<String>,
+    #[cfg_attr(feature = "server", schema(value_type = Vec<String>))]
+    pub visit_districts: Vec<Text>,
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>))]
+    pub visit_area_note: Option<Text>,
     #[serde(default)]
     pub procedures: Vec<Procedure>,
     pub accepting: Accepting,
-    pub note: Option<String>,
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>))]
+    pub note: Option<Text>,
 }
 
 /// A listed person: doctor, dentist, pharmacist, care manager, nurse or staff.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Person {
-    pub id: String,
-    pub organization_id: String,
+    #[cfg_attr(feature = "server", schema(value_type = String))]
+    pub id: Text,
+    #[cfg_attr(feature = "server", schema(value_type = String))]
+    pub organization_id: Text,
     pub role: Role,
     /// Family and given name separated by a space: 「田中 一郎」.
-    pub name: String,
-    pub name_kana: String,
-    pub title: Option<String>,
+    #[cfg_attr(feature = "server", schema(value_type = String))]
+    pub name: Text,
+    #[cfg_attr(feature = "server", schema(value_type = String))]
+    pub name_kana: Text,
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>))]
+    pub title: Option<Text>,
     #[serde(default)]
-    pub specialties: Vec<String>,
+    #[cfg_attr(feature = "server", schema(value_type = Vec<String>))]
+    pub specialties: Vec<Text>,
     pub contact: Contact,
     #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
@@ -153,10 +177,14 @@ pub struct Contact {
     #[serde(default)]
     pub windows: Vec<ContactWindow>,
     /// Null: use the organisation's number.
-    pub phone: Option<String>,
-    pub fax: Option<String>,
-    pub email: Option<String>,
-    pub note: Option<String>,
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>))]
+    pub phone: Option<Text>,
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>))]
+    pub fax: Option<Text>,
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>))]
+    pub email: Option<Text>,
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>))]
+    pub note: Option<Text>,
 }
 
 /// A weekly time window in which a person can be contacted, local time.
@@ -170,7 +198,8 @@ pub struct ContactWindow {
     /// Empty: any of the person's preferred methods.
     #[serde(default)]
     pub methods: Vec<ContactMethod>,
-    pub note: Option<String>,
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>))]
+    pub note: Option<Text>,
 }
 
 #[cfg(test)]

@@ -387,9 +387,9 @@ fn check_area(
 }
 
 fn check_numbers(
-    phone: &Option<String>,
-    fax: &Option<String>,
-    email: &Option<String>,
+    phone: &Option<super::Text>,
+    fax: &Option<super::Text>,
+    email: &Option<super::Text>,
     prefix: &str,
     record: &str,
     report: &mut Report,

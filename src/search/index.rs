@@ -484,7 +484,7 @@ impl SearchIndex {
             return false;
         }
         if let Some(d) = &f.visit_district {
-            if !care.is_some_and(|c| c.home_visits && c.visit_districts.contains(d)) {
+            if !care.is_some_and(|c| c.home_visits && c.visit_districts.iter().any(|v| v == d)) {
                 return false;
             }
         }

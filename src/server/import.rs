@@ -6,7 +6,7 @@ use super::db::{now_unix, Actor, Database, ImportSummary, RecordBody};
 use crate::directory::{
     now_in_japan, read_snapshot, validate_snapshot, Accepting, ClockTime, Contact, ContactMethod,
     ContactWindow, DirectoryError, HomeCare, Organization, OrganizationKind, Person, Problem,
-    Procedure, Role, Snapshot, Timestamp, Weekday, FORMAT,
+    Procedure, Role, Snapshot, Text, Timestamp, Weekday, FORMAT,
 };
 use std::collections::HashMap;
 use std::path::Path;
@@ -187,10 +187,10 @@ pub fn snapshot_from_csv(bytes: &[u8], now: Timestamp) -> Result<Snapshot, Direc
             problems.push(problem(line, "", "organization_id", "機関IDが空です"));
             continue;
         }
-        if !org_index.contains_key(&org_id) {
+        if !org_index.contains_key(org_id.as_str()) {
             match row.organization(&org_id, now) {
                 Ok(org) => {
-                    org_index.insert(org_id.clone(), organizations.len());
+                    org_index.insert(org_id.to_string(), organizations.len());
                     organizations.push(org);
                 }
                 Err(p) => {
@@ -246,16 +246,16 @@ struct Row<'a> {
 }
 
 impl Row<'_> {
-    fn get(&self, key: &str) -> String {
+    fn get(&self, key: &str) -> Text {
         self.columns
             .get(key)
             .and_then(|i| self.record.get(*i))
             .unwrap_or("")
             .trim()
-            .to_string()
+            .into()
     }
 
-    fn optional(&self, key: &str) -> Option<String> {
+    fn optional(&self, key: &str) -> Option<Text> {
         Some(self.get(key)).filter(|v| !v.is_empty())
     }
 
@@ -281,7 +281,7 @@ impl Row<'_> {
             None
         };
         Ok(Organization {
-            id: id.to_string(),
+            id: id.into(),
             kind,
             name: self.get("organization_name"),
             name_kana: self.get("organization_kana"),
@@ -327,7 +327,7 @@ impl Row<'_> {
         Ok(HomeCare {
             home_visits,
             visit_districts: split_list(&self.get("visit_districts"))
-                .map(str::to_owned)
+                .map(Text::from)
                 .collect(),
             visit_area_note: self.optional("visit_area_note"),
             procedures,
@@ -348,13 +348,13 @@ impl Row<'_> {
             .collect::<Result<_, _>>()?;
         Ok(Person {
             id: id.clone(),
-            organization_id: org_id.to_string(),
+            organization_id: org_id.into(),
             role,
             name: self.get("name"),
             name_kana: self.get("name_kana"),
             title: self.optional("title"),
             specialties: split_list(&self.get("specialties"))
-                .map(str::to_owned)
+                .map(Text::from)
                 .collect(),
             contact: Contact {
                 preferred_methods,
@@ -459,7 +459,7 @@ fn parse_window(text: &str) -> Result<ContactWindow, String> {
         start,
         end,
         methods,
-        note,
+        note: note.map(Text::from),
     })
 }
 
