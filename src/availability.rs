@@ -146,10 +146,27 @@ pub fn availability(contact: &Contact, now: NaiveDateTime) -> Availability {
     }
 }
 
-/// A person's windows as minute ranges from Monday 00:00 (an end may pass the week's end), for
-/// the search index: "reachable now?" for every hit of every keystroke without allocating.
-pub fn weekly_minutes(contact: &Contact) -> Box<[(u32, u32)]> {
-    spans(contact).iter().map(|s| (s.start, s.end)).collect()
+/// One contact window in six bytes, for the search index: "reachable now?" for every hit of
+/// every keystroke without allocating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CompactWindow {
+    /// Bit 0 = Monday … bit 6 = Sunday.
+    days: u8,
+    start: u16,
+    /// Earlier than (or equal to) `start`: the window runs past midnight.
+    end: u16,
+}
+
+pub fn compact_windows(contact: &Contact) -> Box<[CompactWindow]> {
+    contact
+        .windows
+        .iter()
+        .map(|w| CompactWindow {
+            days: w.days.iter().fold(0u8, |bits, d| bits | 1 << d.index()),
+            start: w.start.minutes(),
+            end: w.end.minutes(),
+        })
+        .collect()
 }
 
 /// Minutes from Monday 00:00 of `now`.
@@ -157,11 +174,19 @@ pub fn minute_of_week(now: NaiveDateTime) -> u32 {
     now.weekday().num_days_from_monday() * DAY + now.hour() * 60 + now.minute()
 }
 
-/// Whether minute `t` of the week falls in one of the ranges (agrees with [`availability`]).
-pub fn reachable_at(ranges: &[(u32, u32)], t: u32) -> bool {
-    ranges
-        .iter()
-        .any(|&(start, end)| (start <= t && t < end) || (start <= t + WEEK && t + WEEK < end))
+/// Whether minute `t` of the week falls in one of the windows (agrees with [`availability`]).
+pub fn reachable_at(windows: &[CompactWindow], t: u32) -> bool {
+    let day = (t / DAY) % 7;
+    let minute = (t % DAY) as u16;
+    let yesterday = (day + 6) % 7;
+    windows.iter().any(|w| {
+        let on = |d: u32| w.days & (1 << d) != 0;
+        if w.start < w.end {
+            on(day) && w.start <= minute && minute < w.end
+        } else {
+            (on(day) && minute >= w.start) || (on(yesterday) && minute < w.end)
+        }
+    })
 }
 
 fn clock(minutes: u16) -> ClockTime {
@@ -292,7 +317,7 @@ mod tests {
             window(&[Sun], "22:00", "01:00", &[Phone]),
             window(&[Mon, Wed], "13:00", "14:00", &[]),
         ]);
-        let ranges = weekly_minutes(&c);
+        let ranges = compact_windows(&c);
         for day in 0..7 {
             for minute in (0..24 * 60).step_by(10) {
                 let now = at(day, &format!("{:02}:{:02}", minute / 60, minute % 60));

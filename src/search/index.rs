@@ -6,7 +6,7 @@ use super::readings::{
     kind_reading, place_reading, procedure_reading, role_reading, specialty_reading,
 };
 use crate::availability::{
-    availability, minute_of_week, reachable_at, weekly_minutes, Availability,
+    availability, compact_windows, minute_of_week, reachable_at, Availability, CompactWindow,
 };
 use crate::directory::{
     Accepting, ContactMethod, Organization, OrganizationKind, Person, Procedure, Snapshot,
@@ -17,14 +17,29 @@ use fuzzy_matcher::FuzzyMatcher;
 
 /// Separates fields inside a haystack; never produced by folding.
 const SEP: char = '\u{1}';
-/// Fields before this index are names (of the person, or of the organisation).
-const NAME_FIELDS: usize = 4;
+/// Fields before this index are the entry's own names: name and reading (weight 3).
+const NAME_FIELDS: usize = 2;
 /// Fuzzy (subsequence) matching only for tokens at least this long: shorter ones match nearly
 /// everything and would drown the exact hits.
 const MIN_FUZZY_CHARS: usize = 3;
 /// Skim gives about 16–20 per matched character when the match is tight; scattered matches
 /// score far less.
 const MIN_FUZZY_SCORE_PER_CHAR: i64 = 12;
+/// Per token: each organisation's score for it, computed at most once per keystroke.
+struct OrgMemo {
+    names: Vec<i16>,
+    fields: Vec<i16>,
+}
+
+impl OrgMemo {
+    fn new(organizations: usize) -> OrgMemo {
+        OrgMemo {
+            names: vec![ORG_UNKNOWN; organizations],
+            fields: vec![ORG_UNKNOWN; organizations],
+        }
+    }
+}
+
 const ORG_UNKNOWN: i16 = -2;
 const ORG_NO_MATCH: i16 = -1;
 
@@ -78,19 +93,17 @@ pub struct Hit {
 
 struct Entry {
     entry: EntryRef,
-    /// Folded fields joined by SEP: names first (weight 3 for the person's own name or an
-    /// organisation's, 2 for a person's organisation), then a person's specialties, title and
-    /// role (weight 1). The organisation's places, procedures, kind and address are kept once
-    /// per organisation in `SearchIndex::org_fields`, not copied into every person.
+    /// Folded fields joined by SEP: the entry's own name and reading (weight 3), then a
+    /// person's specialties, title and role (weight 1). Nothing of the organisation is copied
+    /// into a person: its name (weight 2 for its people) is the organisation entry's haystack,
+    /// its places, procedures, kind and address are `SearchIndex::org_fields` (weight 1).
     haystack: Box<str>,
     mask: u64,
     name_mask: u64,
-    /// Weight of each of the first NAME_FIELDS fields.
-    name_weights: [u8; NAME_FIELDS],
     /// Position in kana order of all entries (ties in score are broken by it).
     kana_rank: u32,
     /// People: contact windows as minutes of the week.
-    week: Box<[(u32, u32)]>,
+    week: Box<[CompactWindow]>,
     /// Index of the organisation, or NO_ORGANIZATION.
     organization: u32,
 }
@@ -121,13 +134,6 @@ fn mask_of(text: &str) -> u64 {
     text.chars()
         .filter(|c| *c != SEP)
         .fold(0, |m, c| m | char_bit(c))
-}
-
-fn hiragana(text: &str) -> Box<str> {
-    text.chars()
-        .map(katakana_to_hiragana)
-        .collect::<String>()
-        .into_boxed_str()
 }
 
 /// Builds one haystack from fields in order. Each field is folded once; empty fields still take
@@ -186,21 +192,27 @@ impl SearchIndex {
     pub fn build(snapshot: Snapshot) -> SearchIndex {
         let mut index = SearchIndex::build_unranked(snapshot);
         // Kana order once, at build time: comparing strings on every keystroke is too slow.
-        let mut order: Vec<(Box<str>, u32)> = index
-            .entries
-            .iter()
+        let kana = |e: &Entry| match e.entry {
+            EntryRef::Person(p) => index.snapshot.people[p].name_kana.as_str(),
+            EntryRef::Organization(o) => index.snapshot.organizations[o].name_kana.as_str(),
+        };
+        let mut order: Vec<u32> = (0..index.entries.len() as u32).collect();
+        order.sort_by(|&a, &b| {
+            let (a, b) = (
+                kana(&index.entries[a as usize]),
+                kana(&index.entries[b as usize]),
+            );
+            a.chars()
+                .map(katakana_to_hiragana)
+                .cmp(b.chars().map(katakana_to_hiragana))
+        });
+        let ranks: Vec<(u32, u32)> = order
+            .into_iter()
             .enumerate()
-            .map(|(i, e)| {
-                let kana = match e.entry {
-                    EntryRef::Person(p) => &index.snapshot.people[p].name_kana,
-                    EntryRef::Organization(o) => &index.snapshot.organizations[o].name_kana,
-                };
-                (hiragana(kana), i as u32)
-            })
+            .map(|(r, i)| (i, r as u32))
             .collect();
-        order.sort();
-        for (rank, (_, i)) in order.into_iter().enumerate() {
-            index.entries[i as usize].kana_rank = rank as u32;
+        for (i, rank) in ranks {
+            index.entries[i as usize].kana_rank = rank;
         }
         index
     }
@@ -222,33 +234,37 @@ impl SearchIndex {
                 (b.text.into_boxed_str(), mask)
             })
             .collect();
-        let mut entries = Vec::with_capacity(snapshot.people.len() + snapshot.organizations.len());
+        let org_entries: Vec<Entry> = snapshot
+            .organizations
+            .iter()
+            .enumerate()
+            .map(|(i, org)| {
+                let mut b = HaystackBuilder::new();
+                b.field(&org.name);
+                b.field(&org.name_kana);
+                let (haystack, mask, name_mask) = b.finish();
+                Entry {
+                    entry: EntryRef::Organization(i),
+                    haystack,
+                    mask: mask | org_fields[i].1,
+                    name_mask,
+                    kana_rank: 0,
+                    week: Box::new([]),
+                    organization: i as u32,
+                }
+            })
+            .collect();
+        let mut entries = Vec::with_capacity(snapshot.people.len() + org_entries.len());
         for (i, person) in snapshot.people.iter().enumerate() {
+            let mut entry = person_entry(i, person);
             // A person whose organisation is missing (a bad delta) is still findable by name.
-            let org_index = org_position.get(person.organization_id.as_str()).copied();
-            let mut entry = person_entry(i, person, org_index.map(|o| &snapshot.organizations[o]));
-            if let Some(o) = org_index {
+            if let Some(&o) = org_position.get(person.organization_id.as_str()) {
                 entry.organization = o as u32;
-                entry.mask |= org_fields[o].1;
+                entry.mask |= org_entries[o].mask;
             }
             entries.push(entry);
         }
-        for (i, org) in snapshot.organizations.iter().enumerate() {
-            let mut b = HaystackBuilder::new();
-            b.field(&org.name);
-            b.field(&org.name_kana);
-            let (haystack, mask, name_mask) = b.finish();
-            entries.push(Entry {
-                entry: EntryRef::Organization(i),
-                haystack,
-                mask: mask | org_fields[i].1,
-                name_mask,
-                name_weights: [3, 3, 0, 0],
-                kana_rank: 0,
-                week: Box::new([]),
-                organization: i as u32,
-            });
-        }
+        entries.extend(org_entries);
         SearchIndex {
             entries,
             org_fields,
@@ -323,9 +339,9 @@ impl SearchIndex {
         // Exact (substring) hits first; entries that might match only fuzzily wait in a pool.
         let mut fuzzy_pool = Vec::new();
         // People share their organisation's fields: look each organisation up once per token.
-        let mut org_memo: Vec<Vec<i16>> = tokens
+        let mut org_memo: Vec<OrgMemo> = tokens
             .iter()
-            .map(|_| vec![ORG_UNKNOWN; self.org_fields.len()])
+            .map(|_| OrgMemo::new(self.org_fields.len()))
             .collect();
         for id in candidates {
             let entry = &self.entries[id as usize];
@@ -397,7 +413,7 @@ impl SearchIndex {
         entry: &Entry,
         tokens: &[String],
         masks: &[u64],
-        org_memo: &mut [Vec<i16>],
+        org_memo: &mut [OrgMemo],
         matcher: Option<&SkimMatcherV2>,
     ) -> TokenMatch {
         let mut total = Some(0i64);
@@ -409,7 +425,10 @@ impl SearchIndex {
                 .haystack
                 .find(token.as_str())
                 .map(|at| exact_score(entry, at));
-            let token_score = match own.or_else(|| self.shared_score(entry, token, memo)) {
+            let token_score = match own
+                .or_else(|| self.org_name_score(entry, token, memo))
+                .or_else(|| self.shared_score(entry, token, memo))
+            {
                 Some(score) => Some(score),
                 // A fuzzy match needs the token as a subsequence of a name: checked cheaply here,
                 // scored by skim only in the second pass.
@@ -426,10 +445,28 @@ impl SearchIndex {
         }
     }
 
-    /// The token's score in the entry's organisation fields, memoised per organisation.
-    fn shared_score(&self, entry: &Entry, token: &str, memo: &mut [i16]) -> Option<i64> {
+    /// A person's token found in their organisation's name or reading: weight 2. Memoised per
+    /// organisation, since a clinic's doctors all ask the same question.
+    fn org_name_score(&self, entry: &Entry, token: &str, memo: &mut OrgMemo) -> Option<i64> {
+        if !matches!(entry.entry, EntryRef::Person(_)) {
+            return None;
+        }
         let o = entry.organization as usize;
-        let slot = memo.get_mut(o)?;
+        let slot = memo.names.get_mut(o)?;
+        if *slot == ORG_UNKNOWN {
+            let org = &self.entries[self.snapshot.people.len() + o];
+            *slot = org
+                .haystack
+                .find(token)
+                .map_or(ORG_NO_MATCH, |at| (2 * exact_score(org, at) / 3) as i16);
+        }
+        (*slot >= 0).then_some(i64::from(*slot))
+    }
+
+    /// The token's score in the entry's organisation fields (weight 1), memoised likewise.
+    fn shared_score(&self, entry: &Entry, token: &str, memo: &mut OrgMemo) -> Option<i64> {
+        let o = entry.organization as usize;
+        let slot = memo.fields.get_mut(o)?;
         if *slot == ORG_UNKNOWN {
             let text = &self.org_fields[o].0;
             *slot = text
@@ -502,12 +539,10 @@ impl SearchIndex {
     }
 }
 
-fn person_entry(i: usize, person: &Person, org: Option<&Organization>) -> Entry {
+fn person_entry(i: usize, person: &Person) -> Entry {
     let mut b = HaystackBuilder::new();
     b.field(&person.name);
     b.field(&person.name_kana);
-    b.field(org.map_or("", |o| o.name.as_str()));
-    b.field(org.map_or("", |o| o.name_kana.as_str()));
     for s in &person.specialties {
         b.field(s);
         if let Some(r) = specialty_reading(s) {
@@ -525,9 +560,8 @@ fn person_entry(i: usize, person: &Person, org: Option<&Organization>) -> Entry 
         haystack,
         mask,
         name_mask,
-        name_weights: [3, 3, 2, 2],
         kana_rank: 0,
-        week: weekly_minutes(&person.contact),
+        week: compact_windows(&person.contact),
         organization: NO_ORGANIZATION,
     }
 }
@@ -537,7 +571,7 @@ fn exact_score(entry: &Entry, at: usize) -> i64 {
     let before = &entry.haystack[..at];
     let field = before.matches(SEP).count();
     let at_field_start = at == 0 || before.ends_with(SEP);
-    let weight = i64::from(entry.name_weights.get(field).copied().unwrap_or(1).max(1));
+    let weight = if field < NAME_FIELDS { 3 } else { 1 };
     weight * if at_field_start { 200 } else { 120 }
 }
 
@@ -578,12 +612,9 @@ fn fuzzy_score(entry: &Entry, token: &str, matcher: &SkimMatcherV2) -> Option<i6
         .haystack
         .split(SEP)
         .take(NAME_FIELDS)
-        .zip(entry.name_weights)
-        .filter(|(_, w)| *w > 0)
-        .filter_map(|(field, w)| {
+        .filter_map(|field| {
             let score = matcher.fuzzy_match(field, token)?;
-            (score >= MIN_FUZZY_SCORE_PER_CHAR * chars)
-                .then(|| score.min(MAX_FUZZY_SCORE) * i64::from(w) / 3)
+            (score >= MIN_FUZZY_SCORE_PER_CHAR * chars).then(|| score.min(MAX_FUZZY_SCORE))
         })
         .max()
 }
