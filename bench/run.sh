@@ -13,10 +13,11 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 # One core, as DESIGN §8 asks.
 taskset -c 0 cargo bench --bench search
 cargo bench --bench sync
+cargo bench --bench memory
 cargo build --release --bin anshin --bin anshin-server -q
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ./target/release/anshin-server demo-data --people 100000 --seed 1 -o "$tmp/100k.json"
 echo
-echo "client peak memory: anshin search over 100k people (parse the snapshot, build the index, search)"
+echo "for comparison, anshin search --directory over a 100k-person snapshot file (the file is read whole, then parsed and indexed)"
 /usr/bin/time -f "max RSS %M KiB, %e s" ./target/release/anshin search --directory "$tmp/100k.json" --limit 3 tanaka naika >/dev/null

@@ -7,6 +7,7 @@ pub mod directory;
 pub mod search;
 
 pub mod client;
+pub mod tui;
 
 #[cfg(feature = "server")]
 pub mod server;

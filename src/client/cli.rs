@@ -21,12 +21,16 @@ use std::process::ExitCode;
                   設定: ANSHIN_CONFIG または設定フォルダの config.toml の [client]（`anshin config path` で表示）"
 )]
 struct Cli {
+    /// 省略時は画面（TUI）を開きます
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// デモ: 架空のデモデータを入れたサーバーをこの PC の中で起動し、ログインして画面を開く
+    #[cfg(feature = "server")]
+    Demo,
     /// ログインする（パスワードは入力を求めます。保存するのはトークンだけです）
     Login {
         /// サーバーの住所（設定より優先）
@@ -107,7 +111,12 @@ pub fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
-    match cli.command {
+    let Some(command) = cli.command else {
+        return open_tui().await;
+    };
+    match command {
+        #[cfg(feature = "server")]
+        Command::Demo => demo().await,
         Command::Search {
             directory: Some(file),
             json,
@@ -177,9 +186,81 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     print_search(directory.snapshot, &query.join(" "), json, limit)
                 }
                 Command::Config(_) => unreachable!("handled above"),
+                #[cfg(feature = "server")]
+                Command::Demo => unreachable!("handled above"),
             }
         }
     }
+}
+
+/// `anshin` with no arguments: the TUI over the cache, syncing in the background. Without a
+/// token, the login questions come first, in the terminal.
+async fn open_tui() -> Result<(), Failure> {
+    let client = Client::new(ClientConfig::load()?)?;
+    if let Some(notice) = client.notice {
+        eprintln!("注意: {notice}");
+    }
+    if client.token().is_err() {
+        eprintln!("あんしんリンク（{}）にログインします", client.server());
+        login(&client, None).await?;
+    }
+    let member = match client.api.me(&client.token()?).await {
+        Ok(user) => format!("{}（{}）", user.display_name, user.organization),
+        Err(ClientError::SessionExpired) => return Err(ClientError::SessionExpired.into()),
+        Err(_) => String::new(),
+    };
+    let initial = client.load_cache().ok();
+    crate::tui::run(std::sync::Arc::new(client), member, initial)
+        .await
+        .map_err(|e| Failure {
+            code: 1,
+            message: format!("画面を開けません: {e}"),
+        })
+}
+
+/// `anshin demo`: an in-process server on 127.0.0.1 with a temporary database, the demo
+/// directory and the demo account; logged in (token in memory only); everything is removed on
+/// exit.
+#[cfg(feature = "server")]
+async fn demo() -> Result<(), Failure> {
+    use crate::client::config::CredentialStoreChoice;
+    use crate::server::cli::{prepare_demo_database, DEMO_LOGIN_ID, DEMO_PASSWORD};
+    let fail = |e: anyhow::Error| Failure {
+        code: 1,
+        message: format!("デモを起動できません: {e:#}"),
+    };
+    let dir = tempfile::tempdir().map_err(|e| fail(e.into()))?;
+    let server_config = crate::server::ServerConfig {
+        database: dir.path().join("demo.db"),
+        listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+        ..crate::server::ServerConfig::default()
+    };
+    let db = prepare_demo_database(&server_config.database, &server_config)
+        .await
+        .map_err(fail)?;
+    let server = crate::server::http::start_with(db, server_config)
+        .await
+        .map_err(fail)?;
+    let config = ClientConfig {
+        server_url: server.url(),
+        credential_store: CredentialStoreChoice::Memory,
+        cache_dir: Some(dir.path().join("cache")),
+        ..ClientConfig::load().unwrap_or_default()
+    };
+    let client = Client::new(config)?;
+    let info = client.login(DEMO_LOGIN_ID, DEMO_PASSWORD).await?;
+    let (directory, _) = client.sync().await?;
+    let member = format!(
+        "{}（{}）デモ — パスワード {DEMO_PASSWORD}",
+        info.user.display_name, info.user.organization
+    );
+    let result = crate::tui::run(std::sync::Arc::new(client), member, Some(directory)).await;
+    let _ = server.shutdown().await;
+    drop(dir);
+    result.map_err(|e| Failure {
+        code: 1,
+        message: format!("画面を開けません: {e}"),
+    })
 }
 
 async fn login(client: &Client, user: Option<String>) -> Result<(), Failure> {

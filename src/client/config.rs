@@ -16,6 +16,8 @@ pub struct ClientConfig {
     pub ca_file: Option<PathBuf>,
     /// Background sync period in the TUI.
     pub sync_interval_minutes: u32,
+    /// Minutes without a key before the TUI hides the directory and asks for the password.
+    pub idle_lock_minutes: u32,
     /// Seconds before a request is given up (a full sync of a large directory takes a few).
     pub request_timeout_seconds: u32,
     /// `auto`: the OS credential store; `memory`: keep the token in this process only.
@@ -40,6 +42,7 @@ impl Default for ClientConfig {
             allow_insecure_http: false,
             ca_file: None,
             sync_interval_minutes: 15,
+            idle_lock_minutes: 10,
             request_timeout_seconds: 60,
             credential_store: CredentialStoreChoice::Auto,
             cache_dir: None,

@@ -58,6 +58,12 @@ impl Client {
     ) -> Result<api::LoginInfo, ClientError> {
         let info = self.api.login(login_id, password).await?;
         self.credentials.set_token(self.server(), &info.token)?;
+        // For the TUI's idle lock: a hash that can check the password offline, never the
+        // password itself.
+        if let Some(verifier) = crate::tui::make_verifier(password) {
+            self.credentials
+                .set(&crate::tui::unlock_account(self.server()), &verifier)?;
+        }
         Ok(info)
     }
 
@@ -75,6 +81,8 @@ impl Client {
             None => Ok(()),
         };
         self.credentials.forget(self.server())?;
+        self.credentials
+            .delete(&crate::tui::unlock_account(self.server()))?;
         cache::remove(&self.cache_dir);
         // Local secrets are gone whatever the server said; report an offline logout honestly.
         server_result

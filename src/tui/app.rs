@@ -1,0 +1,482 @@
+//! The TUI's state, the actions that change it, and the effects it asks for (STYLE: state,
+//! action, update, draw). No I/O here: `update` is a plain function, tested without a terminal.
+
+use super::text;
+use crate::availability::Availability;
+use crate::client::cache::CachedDirectory;
+use crate::directory::{Accepting, ContactMethod, OrganizationKind, Procedure};
+use crate::search::{EntryRef, Filters, Hit, SearchIndex, Searcher};
+use chrono::NaiveDateTime;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Query,
+    Results,
+    Detail,
+    Filters,
+}
+
+/// The rows of the filter panel, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FilterRow {
+    Kind,
+    Ward,
+    District,
+    Procedure,
+    Accepting,
+    Method,
+    Reachable,
+}
+
+pub const FILTER_ROWS: [FilterRow; 7] = [
+    FilterRow::Kind,
+    FilterRow::Ward,
+    FilterRow::District,
+    FilterRow::Procedure,
+    FilterRow::Accepting,
+    FilterRow::Method,
+    FilterRow::Reachable,
+];
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    Type(char),
+    Backspace,
+    CaretLeft,
+    CaretRight,
+    FocusQuery,
+    Up,
+    Down,
+    Enter,
+    Back,
+    OpenFilters,
+    FilterLeft,
+    FilterRight,
+    ToggleReachable,
+    Copy,
+    Sync,
+    Compose,
+    Help,
+    Quit,
+    /// A second passed (idle lock, the clock in "reachable now").
+    Tick,
+    /// Any key while locked goes into the password.
+    LockType(char),
+    LockBackspace,
+    LockSubmit,
+    Resize,
+}
+
+/// What `update` asks the runtime to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    Quit,
+    Sync,
+    /// Put text on the clipboard (OSC 52).
+    Copy(String),
+    /// Check a password for unlocking; the result comes back as `Message::Unlocked`.
+    CheckUnlock(String),
+}
+
+/// Results of background work, posted back into `update`.
+#[derive(Debug)]
+pub enum Message {
+    Synced(Result<Box<(CachedDirectory, String)>, String>),
+    Unlocked(bool),
+}
+
+pub struct App {
+    pub index: Option<Arc<SearchIndex>>,
+    searcher: Searcher,
+    pub query: String,
+    /// Caret position in characters.
+    pub caret: usize,
+    pub hits: Vec<Hit>,
+    pub selected: usize,
+    pub focus: Focus,
+    pub filters: Filters,
+    pub filter_row: usize,
+    pub help: bool,
+    pub locked: bool,
+    pub lock_input: String,
+    pub lock_error: Option<&'static str>,
+    pub status: Status,
+    /// A passing message in the status bar.
+    pub flash: Option<String>,
+    pub now: NaiveDateTime,
+    last_input: Instant,
+    idle_limit: Duration,
+    pub quitting: bool,
+}
+
+/// What the status bar shows.
+#[derive(Debug, Clone, Default)]
+pub struct Status {
+    pub member: String,
+    pub online: bool,
+    pub synced_at: Option<crate::directory::Timestamp>,
+    pub revision: u64,
+    pub syncing: bool,
+    pub error: Option<String>,
+}
+
+impl App {
+    pub fn new(member: String, idle_limit: Duration, now: NaiveDateTime) -> App {
+        App {
+            index: None,
+            searcher: Searcher::new(),
+            query: String::new(),
+            caret: 0,
+            hits: Vec::new(),
+            selected: 0,
+            focus: Focus::Query,
+            filters: Filters::default(),
+            filter_row: 0,
+            help: false,
+            locked: false,
+            lock_input: String::new(),
+            lock_error: None,
+            status: Status {
+                member,
+                ..Status::default()
+            },
+            flash: None,
+            now,
+            last_input: Instant::now(),
+            idle_limit,
+            quitting: false,
+        }
+    }
+
+    /// A new directory (from the cache or a sync): rebuild the index and search again.
+    pub fn set_directory(&mut self, directory: CachedDirectory, online: bool) {
+        self.status.online = online;
+        self.status.synced_at = Some(directory.synced_at);
+        self.status.revision = directory.snapshot.revision;
+        self.index = Some(Arc::new(SearchIndex::build(directory.snapshot)));
+        self.searcher.reset();
+        self.refresh();
+    }
+
+    pub fn selected_hit(&self) -> Option<&Hit> {
+        self.hits.get(self.selected)
+    }
+
+    pub fn availability(&self, entry: EntryRef) -> Option<Availability> {
+        self.index.as_ref()?.availability(entry, self.now)
+    }
+
+    fn refresh(&mut self) {
+        let Some(index) = self.index.clone() else {
+            return;
+        };
+        self.hits = self
+            .searcher
+            .search(&index, &self.query, &self.filters, self.now);
+        self.selected = self.selected.min(self.hits.len().saturating_sub(1));
+    }
+
+    fn caret_byte(&self) -> usize {
+        self.query
+            .char_indices()
+            .nth(self.caret)
+            .map_or(self.query.len(), |(i, _)| i)
+    }
+
+    /// Numbers to copy for the selected row: phone, then FAX, then email (a person's own, else
+    /// the organisation's).
+    fn number_to_copy(&self) -> Option<String> {
+        let index = self.index.as_ref()?;
+        let hit = self.selected_hit()?;
+        let org = index.organization_of(hit.entry);
+        let (phone, fax, email) = match hit.entry {
+            EntryRef::Person(i) => {
+                let c = &index.person(i).contact;
+                (
+                    c.phone.as_deref().or(org.and_then(|o| o.phone.as_deref())),
+                    c.fax.as_deref().or(org.and_then(|o| o.fax.as_deref())),
+                    c.email.as_deref().or(org.and_then(|o| o.email.as_deref())),
+                )
+            }
+            EntryRef::Organization(_) => (
+                org.and_then(|o| o.phone.as_deref()),
+                org.and_then(|o| o.fax.as_deref()),
+                org.and_then(|o| o.email.as_deref()),
+            ),
+        };
+        phone.or(fax).or(email).map(str::to_owned)
+    }
+}
+
+/// Changes the state for one action; returns what the runtime must do.
+pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
+    if !matches!(action, Action::Tick | Action::Resize) {
+        app.last_input = Instant::now();
+        if !app.locked {
+            app.flash = None;
+        }
+    }
+    if app.locked {
+        return update_locked(app, action);
+    }
+    if app.help && !matches!(action, Action::Tick | Action::Resize) {
+        app.help = false;
+        return Vec::new();
+    }
+    match action {
+        Action::Tick => {
+            if app.last_input.elapsed() >= app.idle_limit {
+                app.locked = true;
+                app.lock_input.clear();
+                app.lock_error = None;
+                app.help = false;
+            }
+        }
+        Action::Resize => {}
+        Action::Type(c) => {
+            let at = app.caret_byte();
+            app.query.insert(at, c);
+            app.caret += 1;
+            app.focus = Focus::Query;
+            app.refresh();
+        }
+        Action::Backspace if app.caret > 0 => {
+            app.caret -= 1;
+            let at = app.caret_byte();
+            app.query.remove(at);
+            app.refresh();
+        }
+        Action::Backspace => {}
+        Action::CaretLeft => app.caret = app.caret.saturating_sub(1),
+        Action::CaretRight => app.caret = (app.caret + 1).min(app.query.chars().count()),
+        Action::FocusQuery => app.focus = Focus::Query,
+        Action::Up if app.focus == Focus::Filters => {
+            app.filter_row = app.filter_row.saturating_sub(1)
+        }
+        Action::Down if app.focus == Focus::Filters => {
+            app.filter_row = (app.filter_row + 1).min(FILTER_ROWS.len() - 1)
+        }
+        Action::Up => app.selected = app.selected.saturating_sub(1),
+        Action::Down => app.selected = (app.selected + 1).min(app.hits.len().saturating_sub(1)),
+        Action::Enter => {
+            if !app.hits.is_empty() {
+                app.focus = Focus::Detail;
+            }
+        }
+        Action::Back => {
+            app.focus = match app.focus {
+                Focus::Detail | Focus::Filters => Focus::Results,
+                Focus::Results => Focus::Query,
+                Focus::Query => Focus::Results,
+            }
+        }
+        Action::OpenFilters => app.focus = Focus::Filters,
+        Action::FilterLeft | Action::FilterRight => {
+            let forward = action == Action::FilterRight;
+            let areas = app
+                .index
+                .as_ref()
+                .map(|i| i.snapshot().areas.clone())
+                .unwrap_or_default();
+            cycle_filter(
+                &mut app.filters,
+                FILTER_ROWS[app.filter_row],
+                forward,
+                &areas,
+            );
+            app.refresh();
+        }
+        Action::ToggleReachable => {
+            app.filters.reachable_now = !app.filters.reachable_now;
+            app.refresh();
+        }
+        Action::Copy => match app.number_to_copy() {
+            Some(number) => {
+                app.flash = Some(format!("{}: {number}", text::COPIED));
+                return vec![Effect::Copy(number)];
+            }
+            None => app.flash = Some(text::NOTHING_TO_COPY.to_string()),
+        },
+        Action::Sync => {
+            app.status.syncing = true;
+            return vec![Effect::Sync];
+        }
+        Action::Compose => app.flash = Some(text::COMPOSE_NOT_YET.to_string()),
+        Action::Help => app.help = true,
+        Action::Quit => {
+            app.quitting = true;
+            return vec![Effect::Quit];
+        }
+        Action::LockType(_) | Action::LockBackspace | Action::LockSubmit => {}
+    }
+    Vec::new()
+}
+
+fn update_locked(app: &mut App, action: Action) -> Vec<Effect> {
+    match action {
+        Action::LockType(c) => app.lock_input.push(c),
+        Action::LockBackspace => {
+            app.lock_input.pop();
+        }
+        Action::LockSubmit => {
+            let password = std::mem::take(&mut app.lock_input);
+            return vec![Effect::CheckUnlock(password)];
+        }
+        Action::Quit => {
+            app.quitting = true;
+            return vec![Effect::Quit];
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Results of background work.
+pub fn receive(app: &mut App, message: Message) {
+    match message {
+        Message::Synced(Ok(synced)) => {
+            let (directory, summary) = *synced;
+            app.status.syncing = false;
+            app.status.error = None;
+            app.flash = Some(summary);
+            app.set_directory(directory, true);
+        }
+        Message::Synced(Err(error)) => {
+            app.status.syncing = false;
+            app.status.online = false;
+            app.status.error = Some(error);
+        }
+        Message::Unlocked(true) => {
+            app.locked = false;
+            app.lock_error = None;
+            app.last_input = Instant::now();
+        }
+        Message::Unlocked(false) => app.lock_error = Some(text::LOCK_WRONG),
+    }
+}
+
+fn cycle<T: Copy + PartialEq>(current: Option<T>, values: &[T], forward: bool) -> Option<T> {
+    // None ("all") sits before the first value.
+    let position = current.and_then(|c| values.iter().position(|v| *v == c));
+    let next = match (position, forward) {
+        (None, true) => Some(0),
+        (None, false) => values.len().checked_sub(1),
+        (Some(i), true) => (i + 1 < values.len()).then_some(i + 1),
+        (Some(i), false) => i.checked_sub(1),
+    };
+    next.map(|i| values[i])
+}
+
+fn cycle_text(current: &Option<String>, values: &[String], forward: bool) -> Option<String> {
+    let position = current
+        .as_ref()
+        .and_then(|c| values.iter().position(|v| v == c));
+    let next = match (position, forward) {
+        (None, true) => Some(0),
+        (None, false) => values.len().checked_sub(1),
+        (Some(i), true) => (i + 1 < values.len()).then_some(i + 1),
+        (Some(i), false) => i.checked_sub(1),
+    };
+    next.map(|i| values[i].clone())
+}
+
+fn cycle_filter(
+    filters: &mut Filters,
+    row: FilterRow,
+    forward: bool,
+    areas: &[crate::directory::Area],
+) {
+    match row {
+        FilterRow::Kind => {
+            let next = cycle(
+                filters.kinds.first().copied(),
+                OrganizationKind::ALL,
+                forward,
+            );
+            filters.kinds = next.into_iter().collect();
+        }
+        FilterRow::Ward => {
+            let wards: Vec<String> = areas.iter().map(|a| a.ward.clone()).collect();
+            filters.ward = cycle_text(&filters.ward, &wards, forward);
+            filters.district = None;
+        }
+        FilterRow::District => {
+            let districts: Vec<String> = areas
+                .iter()
+                .filter(|a| filters.ward.as_ref().is_none_or(|w| *w == a.ward))
+                .flat_map(|a| a.districts.clone())
+                .collect();
+            filters.district = cycle_text(&filters.district, &districts, forward);
+        }
+        FilterRow::Procedure => {
+            let next = cycle(filters.procedures.first().copied(), Procedure::ALL, forward);
+            filters.procedures = next.into_iter().collect();
+        }
+        FilterRow::Accepting => {
+            filters.accepting = cycle(filters.accepting, Accepting::ALL, forward)
+        }
+        FilterRow::Method => filters.method = cycle(filters.method, ContactMethod::ALL, forward),
+        FilterRow::Reachable => filters.reachable_now = !filters.reachable_now,
+    }
+}
+
+/// The value a filter row shows.
+pub fn filter_value(filters: &Filters, row: FilterRow) -> String {
+    let any = || text::ANY.to_string();
+    match row {
+        FilterRow::Kind => filters
+            .kinds
+            .first()
+            .map_or_else(any, |k| k.label().to_string()),
+        FilterRow::Ward => filters.ward.clone().unwrap_or_else(any),
+        FilterRow::District => filters.district.clone().unwrap_or_else(any),
+        FilterRow::Procedure => filters
+            .procedures
+            .first()
+            .map_or_else(any, |p| p.label().to_string()),
+        FilterRow::Accepting => filters
+            .accepting
+            .map_or_else(any, |a| a.label().to_string()),
+        FilterRow::Method => filters.method.map_or_else(any, |m| m.label().to_string()),
+        FilterRow::Reachable => if filters.reachable_now {
+            text::ON
+        } else {
+            text::OFF
+        }
+        .to_string(),
+    }
+}
+
+pub fn filter_label(row: FilterRow) -> &'static str {
+    match row {
+        FilterRow::Kind => text::FILTER_KIND,
+        FilterRow::Ward => text::FILTER_WARD,
+        FilterRow::District => text::FILTER_DISTRICT,
+        FilterRow::Procedure => text::FILTER_PROCEDURE,
+        FilterRow::Accepting => text::FILTER_ACCEPTING,
+        FilterRow::Method => text::FILTER_METHOD,
+        FilterRow::Reachable => text::FILTER_REACHABLE,
+    }
+}
+
+/// Active filters as chips under the query box.
+pub fn chips(filters: &Filters) -> Vec<String> {
+    FILTER_ROWS
+        .iter()
+        .filter(|row| match row {
+            FilterRow::Kind => !filters.kinds.is_empty(),
+            FilterRow::Ward => filters.ward.is_some(),
+            FilterRow::District => filters.district.is_some(),
+            FilterRow::Procedure => !filters.procedures.is_empty(),
+            FilterRow::Accepting => filters.accepting.is_some(),
+            FilterRow::Method => filters.method.is_some(),
+            FilterRow::Reachable => filters.reachable_now,
+        })
+        .map(|row| match row {
+            FilterRow::Reachable => text::REACHABLE_CHIP.to_string(),
+            _ => format!("{}: {}", filter_label(*row), filter_value(filters, *row)),
+        })
+        .collect()
+}

@@ -1,0 +1,489 @@
+//! Drawing: reads the state, never changes it (STYLE). Black-on-default friendly colours, wide
+//! (CJK) characters measured by ratatui, and no arithmetic that can underflow at tiny sizes.
+
+use super::app::{chips, filter_label, filter_value, App, Focus, FILTER_ROWS};
+use super::text;
+use crate::availability::Availability;
+use crate::directory::{ContactWindow, Organization, Person};
+use crate::search::EntryRef;
+use chrono::{Datelike, Timelike};
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::{Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::Frame;
+
+pub const MIN_WIDTH: u16 = 40;
+pub const MIN_HEIGHT: u16 = 12;
+/// Side-by-side list and detail from this width; below it the detail replaces the list.
+const SPLIT_WIDTH: u16 = 100;
+/// Hours shown in the weekly grid.
+const GRID_HOURS: std::ops::RangeInclusive<u32> = 8..=19;
+
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let message = Paragraph::new(text::TOO_SMALL).wrap(Wrap { trim: true });
+        frame.render_widget(message, area);
+        return;
+    }
+    if app.locked {
+        draw_lock(frame, app, area);
+        return;
+    }
+    let chip_list = chips(&app.filters);
+    let [title, query, chip_row, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(3),
+        Constraint::Length(u16::from(!chip_list.is_empty())),
+        Constraint::Min(3),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+
+    frame.render_widget(
+        Line::from(vec![
+            Span::raw(format!(" {} ", text::TITLE))
+                .add_modifier(Modifier::BOLD | Modifier::REVERSED),
+            Span::raw(format!("  {}", app.status.member)),
+        ]),
+        title,
+    );
+    draw_query(frame, app, query);
+    if !chip_list.is_empty() {
+        let spans: Vec<Span> = chip_list
+            .iter()
+            .flat_map(|c| {
+                [
+                    Span::raw(format!("[{c}]")).add_modifier(Modifier::BOLD),
+                    Span::raw(" "),
+                ]
+            })
+            .collect();
+        frame.render_widget(Line::from(spans), chip_row);
+    }
+
+    if body.width >= SPLIT_WIDTH {
+        let [list, detail] =
+            Layout::horizontal([Constraint::Percentage(45), Constraint::Percentage(55)])
+                .areas(body);
+        draw_results(frame, app, list);
+        draw_detail(frame, app, detail);
+    } else if app.focus == Focus::Detail {
+        draw_detail(frame, app, body);
+    } else {
+        draw_results(frame, app, body);
+    }
+    draw_status(frame, app, status);
+
+    if app.focus == Focus::Filters {
+        draw_filters(frame, app, area);
+    }
+    if app.help {
+        draw_help(frame, area);
+    }
+}
+
+fn draw_query(frame: &mut Frame, app: &App, area: Rect) {
+    let focused = app.focus == Focus::Query;
+    let block = Block::bordered().title(" 検索 ").border_style(if focused {
+        Style::new().add_modifier(Modifier::BOLD)
+    } else {
+        Style::new()
+    });
+    let inner = block.inner(area);
+    let line = if app.query.is_empty() {
+        Line::from(Span::raw(text::QUERY_PLACEHOLDER).add_modifier(Modifier::DIM))
+    } else {
+        Line::from(app.query.as_str())
+    };
+    frame.render_widget(Paragraph::new(line).block(block), area);
+    if focused {
+        // The real cursor sits at the caret, so an IME composes in the right place.
+        let before: String = app.query.chars().take(app.caret).collect();
+        let x = inner.x.saturating_add(Span::raw(before).width() as u16);
+        frame.set_cursor_position(Position::new(
+            x.min(inner.right().saturating_sub(1)),
+            inner.y,
+        ));
+    }
+}
+
+fn draw_results(frame: &mut Frame, app: &App, area: Rect) {
+    let block = Block::bordered().title(format!(" {}（{} 件） ", text::RESULTS, app.hits.len()));
+    let Some(index) = &app.index else {
+        frame.render_widget(Paragraph::new(text::NO_DIRECTORY).block(block), area);
+        return;
+    };
+    if app.hits.is_empty() {
+        frame.render_widget(Paragraph::new(text::NO_RESULTS).block(block), area);
+        return;
+    }
+    // Only the rows that can be seen are built.
+    let visible = area.height.saturating_sub(2) as usize;
+    let start = app.selected.saturating_sub(visible.saturating_sub(1));
+    let items: Vec<ListItem> = app
+        .hits
+        .iter()
+        .skip(start)
+        .take(visible.max(1))
+        .map(|hit| {
+            let org = index.organization_of(hit.entry);
+            let place = org.map(|o| o.district.to_string()).unwrap_or_default();
+            let mut spans = match hit.entry {
+                EntryRef::Person(i) => {
+                    let p = index.person(i);
+                    vec![
+                        Span::raw(p.name.to_string()).add_modifier(Modifier::BOLD),
+                        Span::raw(format!(
+                            " {} ",
+                            p.title.as_deref().unwrap_or(p.role.label())
+                        )),
+                        Span::raw(org.map(|o| o.name.to_string()).unwrap_or_default()),
+                    ]
+                }
+                EntryRef::Organization(i) => {
+                    let o = index.organization(i);
+                    vec![
+                        Span::raw(format!("[{}] ", text::ORGANIZATION_BADGE)),
+                        Span::raw(o.name.to_string()).add_modifier(Modifier::BOLD),
+                        Span::raw(format!(" {}", o.kind.label())),
+                    ]
+                }
+            };
+            spans.push(Span::raw(format!(" {place}")));
+            if let Some(care) = org.and_then(|o| o.home_care.as_ref()) {
+                if matches!(hit.entry, EntryRef::Organization(_)) {
+                    spans.push(Span::raw(format!(" {}", care.accepting.label())));
+                }
+            }
+            if hit.reachable_now {
+                if let Some(a) = app.availability(hit.entry) {
+                    spans.push(
+                        Span::raw(format!(" {}", a.label())).add_modifier(Modifier::REVERSED),
+                    );
+                }
+            }
+            ListItem::new(Line::from(spans))
+        })
+        .collect();
+    let list = List::new(items)
+        .block(block)
+        .highlight_symbol("▶ ")
+        .highlight_style(Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED));
+    let mut state = ListState::default().with_selected(Some(app.selected - start));
+    frame.render_stateful_widget(list, area, &mut state);
+}
+
+fn draw_detail(frame: &mut Frame, app: &App, area: Rect) {
+    let block = Block::bordered().title(format!(" {} ", text::DETAIL));
+    let (Some(index), Some(hit)) = (&app.index, app.selected_hit()) else {
+        frame.render_widget(block, area);
+        return;
+    };
+    let org = index.organization_of(hit.entry);
+    let mut lines: Vec<Line> = Vec::new();
+    match hit.entry {
+        EntryRef::Person(i) => {
+            let person = index.person(i);
+            person_lines(&mut lines, person, org, app.availability(hit.entry), app);
+        }
+        EntryRef::Organization(i) => {
+            let o = index.organization(i);
+            lines.push(Line::from(vec![
+                Span::raw(o.name.to_string()).add_modifier(Modifier::BOLD),
+                Span::raw(format!("（{}）", o.name_kana)),
+            ]));
+            lines.push(Line::from(format!("{}　{}", o.kind.label(), o.address)));
+            numbers_line(
+                &mut lines,
+                o.phone.as_deref(),
+                o.fax.as_deref(),
+                o.email.as_deref(),
+            );
+        }
+    }
+    if let Some(o) = org {
+        organization_lines(&mut lines, o);
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        area,
+    );
+}
+
+fn person_lines<'a>(
+    lines: &mut Vec<Line<'a>>,
+    p: &'a Person,
+    org: Option<&'a Organization>,
+    availability: Option<Availability>,
+    app: &App,
+) {
+    lines.push(Line::from(vec![
+        Span::raw(p.name.to_string()).add_modifier(Modifier::BOLD),
+        Span::raw(format!("（{}）", p.name_kana)),
+        Span::raw(format!(" {}", p.title.as_deref().unwrap_or(p.role.label()))),
+    ]));
+    if let Some(o) = org {
+        lines.push(Line::from(format!(
+            "{}（{}）{}{}",
+            o.name,
+            o.kind.label(),
+            o.ward,
+            o.district
+        )));
+    }
+    if !p.specialties.is_empty() {
+        lines.push(Line::from(
+            p.specialties
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("・"),
+        ));
+    }
+    numbers_line(
+        lines,
+        p.contact
+            .phone
+            .as_deref()
+            .or(org.and_then(|o| o.phone.as_deref())),
+        p.contact
+            .fax
+            .as_deref()
+            .or(org.and_then(|o| o.fax.as_deref())),
+        p.contact
+            .email
+            .as_deref()
+            .or(org.and_then(|o| o.email.as_deref())),
+    );
+    let preferred: Vec<String> = p
+        .contact
+        .preferred_methods
+        .iter()
+        .enumerate()
+        .map(|(i, m)| format!("{}. {}", i + 1, m.label()))
+        .collect();
+    lines.push(Line::from(format!(
+        "{}: {}",
+        text::DETAIL_PREFERRED,
+        preferred.join("  ")
+    )));
+    if let Some(a) = availability {
+        let span = Span::raw(a.label());
+        lines.push(Line::from(if a.is_now() {
+            span.add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        } else {
+            span.add_modifier(Modifier::BOLD)
+        }));
+    }
+    if let Some(note) = &p.contact.note {
+        lines.push(Line::from(format!("{}: {note}", text::DETAIL_NOTE)));
+    }
+    lines.push(Line::from(format!("{}:", text::DETAIL_WINDOWS)));
+    week_grid(lines, &p.contact.windows, app);
+}
+
+fn numbers_line(
+    lines: &mut Vec<Line<'_>>,
+    phone: Option<&str>,
+    fax: Option<&str>,
+    email: Option<&str>,
+) {
+    let parts: Vec<String> = [(text::PHONE, phone), (text::FAX, fax), (text::EMAIL, email)]
+        .iter()
+        .filter_map(|(label, v)| v.map(|v| format!("{label} {v}")))
+        .collect();
+    lines.push(Line::from(format!(
+        "{}: {}",
+        text::DETAIL_NUMBERS,
+        parts.join(" ／ ")
+    )));
+}
+
+fn organization_lines<'a>(lines: &mut Vec<Line<'a>>, o: &'a Organization) {
+    let Some(care) = &o.home_care else { return };
+    let procedures: Vec<&str> = care.procedures.iter().map(|p| p.label()).collect();
+    lines.push(Line::from(format!(
+        "{}: {}",
+        text::DETAIL_PROCEDURES,
+        if procedures.is_empty() {
+            "—".to_string()
+        } else {
+            procedures.join("、")
+        }
+    )));
+    let mut visits = care
+        .visit_districts
+        .iter()
+        .map(|d| d.as_str())
+        .collect::<Vec<_>>()
+        .join("、");
+    if let Some(note) = &care.visit_area_note {
+        visits.push_str(&format!("（{note}）"));
+    }
+    if care.home_visits {
+        lines.push(Line::from(format!("{}: {visits}", text::DETAIL_VISITS)));
+    }
+    let mut accepting = care.accepting.label().to_string();
+    if let Some(note) = &care.note {
+        accepting.push_str(&format!("（{note}）"));
+    }
+    lines.push(Line::from(format!(
+        "{}: {accepting}",
+        text::DETAIL_ACCEPTING
+    )));
+}
+
+/// Days × hours, a filled cell where a window touches that hour, the current day and hour
+/// marked.
+fn week_grid(lines: &mut Vec<Line<'_>>, windows: &[ContactWindow], app: &App) {
+    let today = app.now.weekday().num_days_from_monday() as usize;
+    let hour = app.now.hour();
+    let mut header = vec![Span::raw("    ")];
+    for h in GRID_HOURS {
+        let label = Span::raw(format!("{h:>2} "));
+        header.push(if h == hour {
+            label.add_modifier(Modifier::REVERSED)
+        } else {
+            label
+        });
+    }
+    lines.push(Line::from(header));
+    for (d, day) in crate::directory::Weekday::ALL.iter().enumerate() {
+        let label = Span::raw(format!(" {} ", day.label()));
+        let mut row = vec![
+            if d == today {
+                label.add_modifier(Modifier::REVERSED)
+            } else {
+                label
+            },
+            Span::raw(" "),
+        ];
+        for h in GRID_HOURS {
+            let covered = windows.iter().any(|w| covers(w, d, h));
+            row.push(Span::raw(if covered { "██ " } else { "·· " }));
+        }
+        lines.push(Line::from(row));
+    }
+}
+
+fn covers(w: &ContactWindow, day: usize, hour: u32) -> bool {
+    let (from, to) = (hour * 60, hour * 60 + 60);
+    let start = u32::from(w.start.minutes());
+    let end = u32::from(w.end.minutes());
+    let on = |d: usize| w.days.iter().any(|x| x.index() == d);
+    if start < end {
+        on(day) && start < to && from < end
+    } else {
+        // Past midnight: the evening on the listed day, the small hours on the next.
+        (on(day) && from < 24 * 60 && start < to) || (on((day + 6) % 7) && from < end)
+    }
+}
+
+fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
+    let sync = match app.status.synced_at {
+        Some(at) => {
+            let at = at.format("%m/%d %H:%M");
+            let revision = app.status.revision;
+            if app.status.online {
+                format!("オンライン — 同期 {at}（版 {revision}）")
+            } else {
+                format!("オフライン — 最終同期 {at}（版 {revision}）")
+            }
+        }
+        None => "未同期".to_string(),
+    };
+    let mut spans = vec![Span::raw(sync).add_modifier(Modifier::REVERSED)];
+    if app.status.syncing {
+        spans.push(Span::raw(format!(" {}", text::SYNCING)));
+    }
+    if let Some(flash) = &app.flash {
+        spans.push(Span::raw(format!(" {flash}")).add_modifier(Modifier::BOLD));
+    } else if let Some(error) = &app.status.error {
+        spans.push(Span::raw(format!(" {error}")));
+    }
+    spans.push(Span::raw("  ? ヘルプ  q 終了"));
+    frame.render_widget(Line::from(spans), area);
+}
+
+fn popup(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    )
+}
+
+fn draw_filters(frame: &mut Frame, app: &App, area: Rect) {
+    let rect = popup(area, 60, FILTER_ROWS.len() as u16 + 2);
+    let items: Vec<ListItem> = FILTER_ROWS
+        .iter()
+        .map(|row| {
+            let label = filter_label(*row);
+            // Pad by display width: a kanji takes two cells.
+            let pad = 10usize.saturating_sub(Span::raw(label).width());
+            ListItem::new(format!(
+                "{label}{} ◀ {} ▶",
+                " ".repeat(pad),
+                filter_value(&app.filters, *row)
+            ))
+        })
+        .collect();
+    let list = List::new(items)
+        .block(Block::bordered().title(format!(" {} ", text::FILTERS)))
+        .highlight_symbol("▶ ")
+        .highlight_style(Style::new().add_modifier(Modifier::REVERSED));
+    frame.render_widget(Clear, rect);
+    frame.render_stateful_widget(
+        list,
+        rect,
+        &mut ListState::default().with_selected(Some(app.filter_row)),
+    );
+}
+
+fn draw_help(frame: &mut Frame, area: Rect) {
+    let rect = popup(area, 76, text::HELP.len() as u16 + 2);
+    let lines: Vec<Line> = text::HELP
+        .iter()
+        .map(|(key, what)| {
+            let pad = 13usize.saturating_sub(Span::raw(*key).width());
+            Line::from(vec![
+                Span::raw(format!(" {key}{}", " ".repeat(pad))).add_modifier(Modifier::BOLD),
+                Span::raw(*what),
+            ])
+        })
+        .collect();
+    frame.render_widget(Clear, rect);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::bordered().title(format!(" {} ", text::HELP_TITLE))),
+        rect,
+    );
+}
+
+fn draw_lock(frame: &mut Frame, app: &App, area: Rect) {
+    let rect = popup(area, 70, 7);
+    let mut lines = vec![
+        Line::from(text::LOCKED_BODY),
+        Line::from(""),
+        Line::from(format!(
+            "{}: {}",
+            text::LOGIN_PASSWORD,
+            "*".repeat(app.lock_input.chars().count())
+        )),
+    ];
+    if let Some(error) = app.lock_error {
+        lines.push(Line::from(Span::raw(error).add_modifier(Modifier::BOLD)));
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .block(Block::bordered().title(format!(" {} ", text::LOCKED_TITLE))),
+        rect,
+    );
+}

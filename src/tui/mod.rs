@@ -1,0 +1,175 @@
+//! The TUI (DESIGN §5.2): keyboard-first lookup during phone calls. The runtime merges terminal
+//! input, a one-second tick, the periodic sync and background results into one loop, and
+//! redraws only when something changed (ratatui's event-driven template).
+
+pub mod app;
+pub mod draw;
+pub mod keys;
+pub mod text;
+
+use crate::client::Client;
+use app::{receive, update, Action, App, Effect, Message};
+use ratatui::crossterm::event::{self, Event};
+use ratatui::crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use ratatui::crossterm::ExecutableCommand;
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// What unlocks the idle lock: an argon2id hash of the member's password, kept in the
+/// credential store (never the password), so unlocking works offline.
+pub fn unlock_account(server: &str) -> String {
+    format!("unlock:{server}")
+}
+
+pub fn make_verifier(password: &str) -> Option<String> {
+    use argon2::password_hash::{rand_core::OsRng, PasswordHasher, SaltString};
+    let salt = SaltString::generate(&mut OsRng);
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .ok()
+        .map(|h| h.to_string())
+}
+
+pub fn check_verifier(password: &str, verifier: &str) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    PasswordHash::new(verifier)
+        .map(|h| {
+            argon2::Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+fn restore_terminal() {
+    let _ = disable_raw_mode();
+    let _ = std::io::stdout().execute(LeaveAlternateScreen);
+    let _ = std::io::stdout().execute(ratatui::crossterm::cursor::Show);
+}
+
+/// Runs the TUI until the member quits. `member` is shown in the title bar.
+pub async fn run(
+    client: Arc<Client>,
+    member: String,
+    initial: Option<crate::client::cache::CachedDirectory>,
+) -> anyhow::Result<()> {
+    let idle = Duration::from_secs(u64::from(client.config.idle_lock_minutes.max(1)) * 60);
+    let mut app = App::new(member, idle, crate::directory::now_in_japan().naive_local());
+    if let Some(directory) = initial {
+        app.set_directory(directory, false);
+    }
+
+    // A panic must not leave the office PC's terminal in raw mode.
+    let previous_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous_hook(info);
+    }));
+    enable_raw_mode()?;
+    std::io::stdout().execute(EnterAlternateScreen)?;
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))?;
+    let result = event_loop(&mut terminal, &mut app, client).await;
+    restore_terminal();
+    let _ = std::panic::take_hook();
+    result
+}
+
+enum Input {
+    Key(event::KeyEvent),
+    Resize,
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::Terminal<ratatui::backend::CrosstermBackend<std::io::Stdout>>,
+    app: &mut App,
+    client: Arc<Client>,
+) -> anyhow::Result<()> {
+    let (input_tx, mut input_rx) = mpsc::unbounded_channel();
+    // crossterm's read blocks: it gets a thread of its own.
+    std::thread::spawn(move || loop {
+        let input = match event::read() {
+            Ok(Event::Key(key)) => Input::Key(key),
+            Ok(Event::Resize(..)) | Ok(Event::FocusGained) => Input::Resize,
+            Ok(_) => continue,
+            Err(_) => break,
+        };
+        if input_tx.send(input).is_err() {
+            break;
+        }
+    });
+    let (message_tx, mut message_rx) = mpsc::unbounded_channel::<Message>();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let period = Duration::from_secs(u64::from(client.config.sync_interval_minutes.max(1)) * 60);
+    let mut sync_timer = tokio::time::interval(period);
+
+    terminal.draw(|f| draw::draw(f, app))?;
+    loop {
+        let effects = tokio::select! {
+            Some(input) = input_rx.recv() => match input {
+                Input::Key(key) => match keys::action_for(app, key) {
+                    Some(action) => update(app, action),
+                    None => continue,
+                },
+                Input::Resize => update(app, Action::Resize),
+            },
+            _ = tick.tick() => {
+                app.now = crate::directory::now_in_japan().naive_local();
+                update(app, Action::Tick)
+            }
+            // The first tick fires at once: the sync on start.
+            _ = sync_timer.tick() => update(app, Action::Sync),
+            Some(message) = message_rx.recv() => {
+                receive(app, message);
+                Vec::new()
+            }
+        };
+        for effect in effects {
+            match effect {
+                Effect::Quit => return Ok(()),
+                Effect::Sync => {
+                    let client = client.clone();
+                    let tx = message_tx.clone();
+                    tokio::spawn(async move {
+                        let result = client
+                            .sync()
+                            .await
+                            .map(|(directory, outcome)| {
+                                let summary = outcome.message(directory.snapshot.revision);
+                                Box::new((directory, summary))
+                            })
+                            .map_err(|e| e.to_string());
+                        let _ = tx.send(Message::Synced(result));
+                    });
+                }
+                Effect::Copy(text) => copy_osc52(&text),
+                Effect::CheckUnlock(password) => {
+                    let verifier = client
+                        .credentials
+                        .get(&unlock_account(client.server()))
+                        .ok()
+                        .flatten();
+                    let tx = message_tx.clone();
+                    tokio::task::spawn_blocking(move || {
+                        let ok = verifier.is_some_and(|v| check_verifier(&password, &v));
+                        let _ = tx.send(Message::Unlocked(ok));
+                    });
+                }
+            }
+        }
+        terminal.draw(|f| draw::draw(f, app))?;
+    }
+}
+
+/// OSC 52: the terminal puts the text on the clipboard, also over SSH.
+fn copy_osc52(text: &str) {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = std::io::stdout();
+    let _ = write!(out, "\x1b]52;c;{encoded}\x07");
+    let _ = out.flush();
+}

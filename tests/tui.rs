@@ -1,0 +1,310 @@
+//! The TUI without a terminal: keys → actions → state, and screens drawn on ratatui's
+//! TestBackend as insta snapshots (fixed clock, the shipped demo directory).
+
+use anshin::client::cache::CachedDirectory;
+use anshin::directory::parse_snapshot;
+use anshin::search::EntryRef;
+use anshin::tui::app::{receive, update, Action, App, Effect, Focus, Message};
+use anshin::tui::{draw, keys};
+use chrono::{NaiveDate, NaiveDateTime, TimeZone};
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui::Terminal;
+use std::time::Duration;
+
+/// Wednesday 2026-11-25 13:30: lunch windows are open.
+fn clock() -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2026, 11, 25)
+        .unwrap()
+        .and_hms_opt(13, 30, 0)
+        .unwrap()
+}
+
+fn app() -> App {
+    let mut app = App::new(
+        "デモ 利用者（デモ居宅介護支援事業所）".into(),
+        Duration::from_secs(600),
+        clock(),
+    );
+    let synced_at = anshin::directory::japan_offset()
+        .with_ymd_and_hms(2026, 11, 25, 13, 0, 0)
+        .unwrap();
+    app.set_directory(
+        CachedDirectory {
+            server_url: "http://127.0.0.1:8080".into(),
+            etag: None,
+            synced_at,
+            snapshot: parse_snapshot(anshin::demo::DEMO_DIRECTORY_JSON.as_bytes()).unwrap(),
+        },
+        true,
+    );
+    app
+}
+
+fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    let event = KeyEvent::new(code, KeyModifiers::NONE);
+    match keys::action_for(app, event) {
+        Some(action) => update(app, action),
+        None => Vec::new(),
+    }
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+fn screen(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal.draw(|f| draw::draw(f, app)).unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    (0..height)
+        .map(|y| {
+            let mut line = String::new();
+            let mut x = 0;
+            while x < width {
+                let cell = &buffer[(x, y)];
+                line.push_str(cell.symbol());
+                // A wide character covers the next cell too.
+                x += ratatui::text::Span::raw(cell.symbol().to_string())
+                    .width()
+                    .max(1) as u16;
+            }
+            line.trim_end().to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn typing_searches_on_every_key_and_arrows_select() {
+    let mut app = app();
+    let everyone = app.hits.len();
+    type_text(&mut app, "takahasi");
+    assert_eq!(app.query, "takahasi");
+    assert!(app.hits.len() < everyone);
+    let first = app.selected_hit().unwrap().entry;
+    let EntryRef::Person(i) = first else {
+        panic!("a person first")
+    };
+    assert!(app
+        .index
+        .as_ref()
+        .unwrap()
+        .person(i)
+        .name_kana
+        .starts_with("たかはし"));
+    key(&mut app, KeyCode::Down);
+    assert_eq!(app.selected, 1);
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Up);
+    assert_eq!(app.selected, 0, "never above the first row");
+    key(&mut app, KeyCode::Backspace);
+    assert_eq!(app.query, "takahas");
+    key(&mut app, KeyCode::Left);
+    key(&mut app, KeyCode::Char('X'));
+    assert_eq!(app.query, "takahaXs", "typing goes in at the caret");
+}
+
+#[test]
+fn command_keys_act_only_outside_the_query_box() {
+    let mut app = app();
+    type_text(&mut app, "sq");
+    assert_eq!(app.query, "sq", "s and q are text while typing");
+    assert!(!app.quitting);
+    key(&mut app, KeyCode::Backspace);
+    key(&mut app, KeyCode::Backspace);
+    type_text(&mut app, "ta");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.focus, Focus::Detail);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.focus, Focus::Results);
+    assert_eq!(key(&mut app, KeyCode::Char('s')), vec![Effect::Sync]);
+    key(&mut app, KeyCode::Char('c'));
+    assert!(app.flash.as_deref().unwrap().contains("準備中"));
+    key(&mut app, KeyCode::Char('/'));
+    assert_eq!(app.focus, Focus::Query);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(key(&mut app, KeyCode::Char('q')), vec![Effect::Quit]);
+}
+
+#[test]
+fn releases_are_ignored_and_ctrl_c_always_quits() {
+    let mut app = app();
+    let release = KeyEvent {
+        kind: KeyEventKind::Release,
+        ..KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE)
+    };
+    assert_eq!(keys::action_for(&app, release), None);
+    let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert_eq!(keys::action_for(&app, ctrl_c), Some(Action::Quit));
+    app.locked = true;
+    assert_eq!(keys::action_for(&app, ctrl_c), Some(Action::Quit));
+}
+
+#[test]
+fn filters_toggle_and_show_as_chips() {
+    let mut app = app();
+    key(&mut app, KeyCode::Esc); // to the results
+    key(&mut app, KeyCode::Char('r'));
+    assert!(app.filters.reachable_now);
+    assert!(app.hits.iter().all(|h| h.reachable_now));
+    key(&mut app, KeyCode::Char('r'));
+    assert!(!app.filters.reachable_now);
+    key(&mut app, KeyCode::Char('f'));
+    assert_eq!(app.focus, Focus::Filters);
+    key(&mut app, KeyCode::Right); // 種別: 診療所
+    assert_eq!(
+        app.filters.kinds,
+        vec![anshin::directory::OrganizationKind::Clinic]
+    );
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Right); // 区: 緑区
+    assert_eq!(app.filters.ward.as_deref(), Some("緑区"));
+    for hit in &app.hits {
+        let org = app
+            .index
+            .as_ref()
+            .unwrap()
+            .organization_of(hit.entry)
+            .unwrap();
+        assert_eq!(
+            (org.kind, org.ward.as_str()),
+            (anshin::directory::OrganizationKind::Clinic, "緑区")
+        );
+    }
+    key(&mut app, KeyCode::Left); // back to all wards
+    assert_eq!(app.filters.ward, None);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.focus, Focus::Results);
+    assert_eq!(
+        anshin::tui::app::chips(&app.filters),
+        vec!["種別: 診療所".to_string()]
+    );
+}
+
+#[test]
+fn idle_lock_hides_everything_and_unlocks_with_the_password() {
+    let mut app = App::new("x".into(), Duration::ZERO, clock());
+    let synced = app_directory();
+    app.set_directory(synced, true);
+    update(&mut app, Action::Tick);
+    assert!(app.locked);
+    let locked = screen(&app, 120, 40);
+    assert!(
+        !locked.contains("髙橋") && !locked.contains("高橋"),
+        "no directory data while locked"
+    );
+    assert!(locked.contains("ロック中"));
+    // A resize keeps it locked.
+    update(&mut app, Action::Resize);
+    assert!(app.locked);
+    type_text(&mut app, "pw");
+    assert_eq!(app.lock_input, "pw");
+    assert_eq!(
+        key(&mut app, KeyCode::Enter),
+        vec![Effect::CheckUnlock("pw".into())]
+    );
+    receive(&mut app, Message::Unlocked(false));
+    assert!(app.locked);
+    assert!(screen(&app, 120, 40).contains("パスワードが違います"));
+    receive(&mut app, Message::Unlocked(true));
+    assert!(!app.locked);
+}
+
+fn app_directory() -> CachedDirectory {
+    CachedDirectory {
+        server_url: "http://127.0.0.1:8080".into(),
+        etag: None,
+        synced_at: anshin::directory::japan_offset()
+            .with_ymd_and_hms(2026, 11, 25, 13, 0, 0)
+            .unwrap(),
+        snapshot: parse_snapshot(anshin::demo::DEMO_DIRECTORY_JSON.as_bytes()).unwrap(),
+    }
+}
+
+#[test]
+fn the_unlock_verifier_checks_the_password() {
+    let verifier = anshin::tui::make_verifier("anshin-demo-2026").unwrap();
+    assert!(verifier.starts_with("$argon2id$"));
+    assert!(anshin::tui::check_verifier("anshin-demo-2026", &verifier));
+    assert!(!anshin::tui::check_verifier("wrong", &verifier));
+    assert!(!anshin::tui::check_verifier("x", "not a hash"));
+}
+
+#[test]
+fn copy_takes_the_selected_number() {
+    let mut app = app();
+    type_text(&mut app, "takahasi");
+    key(&mut app, KeyCode::Esc);
+    let effects = key(&mut app, KeyCode::Char('y'));
+    let [Effect::Copy(number)] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert!(number.starts_with("0"), "{number}");
+    assert!(app.flash.as_deref().unwrap().contains(number.as_str()));
+}
+
+#[test]
+fn no_size_panics_and_tiny_terminals_are_told() {
+    let mut app = app();
+    type_text(&mut app, "髙橋");
+    key(&mut app, KeyCode::Enter);
+    for (w, h) in [
+        (1, 1),
+        (20, 5),
+        (39, 11),
+        (40, 12),
+        (41, 13),
+        (60, 20),
+        (99, 30),
+        (100, 30),
+        (200, 60),
+    ] {
+        let text = screen(&app, w, h);
+        if w < 40 || h < 12 {
+            assert!(text.contains("画面を") || w < 10, "{w}x{h}: {text}");
+        }
+    }
+    app.help = true;
+    for (w, h) in [(40, 12), (50, 14), (120, 40)] {
+        let _ = screen(&app, w, h);
+    }
+}
+
+#[test]
+fn screen_main_with_detail_and_weekly_grid() {
+    let mut app = app();
+    type_text(&mut app, "takahasi");
+    insta::assert_snapshot!(screen(&app, 120, 40));
+}
+
+#[test]
+fn screen_narrow_detail_replaces_the_list() {
+    let mut app = app();
+    type_text(&mut app, "ﾀｶﾊｼ");
+    key(&mut app, KeyCode::Enter);
+    insta::assert_snapshot!(screen(&app, 80, 30));
+}
+
+#[test]
+fn screen_filters_and_help() {
+    let mut app = app();
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('f'));
+    key(&mut app, KeyCode::Right);
+    insta::assert_snapshot!("filters", screen(&app, 120, 40));
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('?'));
+    insta::assert_snapshot!("help", screen(&app, 120, 40));
+}
+
+#[test]
+fn screen_lock_and_too_small() {
+    let mut app = app();
+    app.locked = true;
+    insta::assert_snapshot!("lock", screen(&app, 120, 40));
+    app.locked = false;
+    insta::assert_snapshot!("too_small", screen(&app, 30, 8));
+}
