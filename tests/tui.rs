@@ -206,10 +206,10 @@ fn idle_lock_hides_everything_and_unlocks_with_the_password() {
         key(&mut app, KeyCode::Enter),
         vec![Effect::CheckUnlock("pw".into())]
     );
-    receive(&mut app, Message::Unlocked(false));
+    let _ = receive(&mut app, Message::Unlocked(false));
     assert!(app.locked);
     assert!(screen(&app, 120, 40).contains("パスワードが違います"));
-    receive(&mut app, Message::Unlocked(true));
+    let _ = receive(&mut app, Message::Unlocked(true));
     assert!(!app.locked);
 }
 
@@ -307,4 +307,52 @@ fn screen_lock_and_too_small() {
     insta::assert_snapshot!("lock", screen(&app, 120, 40));
     app.locked = false;
     insta::assert_snapshot!("too_small", screen(&app, 30, 8));
+}
+
+#[test]
+fn login_screen_collects_and_sends_without_keeping_the_password() {
+    let mut app = app();
+    app.login = Some(anshin::tui::app::LoginForm::new("http://127.0.0.1:8080"));
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.login.as_ref().unwrap().error.as_deref(), Some("ログインIDを入力してください"));
+    type_text(&mut app, "sato");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "pass word 123");
+    let shown = screen(&app, 120, 40);
+    assert!(shown.contains("*************") && !shown.contains("pass word"), "{shown}");
+    assert!(!shown.contains("髙橋"), "no directory data behind the login screen");
+    insta::assert_snapshot!("login", shown);
+    let effects = key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        effects,
+        vec![Effect::Login {
+            server: "http://127.0.0.1:8080".into(),
+            login_id: "sato".into(),
+            password: "pass word 123".into()
+        }]
+    );
+    assert!(app.login.as_ref().unwrap().password.is_empty());
+    receive(&mut app, Message::LoggedIn(Err("認証に失敗しました".into())));
+    assert_eq!(app.login.as_ref().unwrap().error.as_deref(), Some("認証に失敗しました"));
+    assert_eq!(receive(&mut app, Message::LoggedIn(Ok("佐藤".into()))), vec![Effect::Sync]);
+    assert!(app.login.is_none());
+}
+
+#[test]
+fn an_expired_session_during_sync_opens_the_login_screen() {
+    let mut app = app();
+    receive(
+        &mut app,
+        Message::Synced(Err(anshin::tui::app::SyncFailure {
+            message: "ログインの有効期限が切れました".into(),
+            session_expired: true,
+        })),
+    );
+    assert!(app.login.is_some());
+    let offline = receive(
+        &mut app,
+        Message::Synced(Err(anshin::tui::app::SyncFailure { message: "接続できません".into(), session_expired: false })),
+    );
+    assert!(offline.is_empty());
+    assert!(!app.status.online);
 }

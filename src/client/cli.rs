@@ -193,20 +193,20 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
-/// `anshin` with no arguments: the TUI over the cache, syncing in the background. Without a
-/// token, the login questions come first, in the terminal.
+/// `anshin` with no arguments: the TUI over the cache, syncing in the background; the login
+/// screen first when there is no token (or when the session turns out to have expired).
 async fn open_tui() -> Result<(), Failure> {
     let client = Client::new(ClientConfig::load()?)?;
     if let Some(notice) = client.notice {
         eprintln!("注意: {notice}");
     }
-    if client.token().is_err() {
-        eprintln!("あんしんリンク（{}）にログインします", client.server());
-        login(&client, None).await?;
-    }
-    let member = match client.api.me(&client.token()?).await {
-        Ok(user) => format!("{}（{}）", user.display_name, user.organization),
-        Err(ClientError::SessionExpired) => return Err(ClientError::SessionExpired.into()),
+    let member = match client.token() {
+        Ok(token) => match client.api.me(&token).await {
+            Ok(user) => format!("{}（{}）", user.display_name, user.organization),
+            // Offline or expired: the cache still opens; an expired session asks to sign in
+            // at the first sync.
+            Err(_) => String::new(),
+        },
         Err(_) => String::new(),
     };
     let initial = client.load_cache().ok();

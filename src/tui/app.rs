@@ -67,6 +67,38 @@ pub enum Action {
     LockBackspace,
     LockSubmit,
     Resize,
+    /// Keys on the login screen.
+    LoginType(char),
+    LoginBackspace,
+    LoginNextField,
+    LoginPreviousField,
+    LoginSubmit,
+}
+
+/// The login screen (no valid token, or the session expired).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoginForm {
+    pub server: String,
+    pub login_id: String,
+    pub password: String,
+    /// 0 server, 1 login ID, 2 password.
+    pub field: usize,
+    pub error: Option<String>,
+    pub busy: bool,
+}
+
+impl LoginForm {
+    pub fn new(server: &str) -> LoginForm {
+        LoginForm { server: server.to_string(), field: 1, ..LoginForm::default() }
+    }
+
+    fn current(&mut self) -> &mut String {
+        match self.field {
+            0 => &mut self.server,
+            1 => &mut self.login_id,
+            _ => &mut self.password,
+        }
+    }
 }
 
 /// What `update` asks the runtime to do.
@@ -78,13 +110,24 @@ pub enum Effect {
     Copy(String),
     /// Check a password for unlocking; the result comes back as `Message::Unlocked`.
     CheckUnlock(String),
+    /// Sign in; the result comes back as `Message::LoggedIn`.
+    Login { server: String, login_id: String, password: String },
+}
+
+/// Why a background sync failed, and whether the member must sign in again.
+#[derive(Debug)]
+pub struct SyncFailure {
+    pub message: String,
+    pub session_expired: bool,
 }
 
 /// Results of background work, posted back into `update`.
 #[derive(Debug)]
 pub enum Message {
-    Synced(Result<Box<(CachedDirectory, String)>, String>),
+    Synced(Result<Box<(CachedDirectory, String)>, SyncFailure>),
     Unlocked(bool),
+    /// The member's display name, or the Japanese reason it failed.
+    LoggedIn(Result<String, String>),
 }
 
 pub struct App {
@@ -106,6 +149,8 @@ pub struct App {
     /// A passing message in the status bar.
     pub flash: Option<String>,
     pub now: NaiveDateTime,
+    /// Shown instead of everything else while set.
+    pub login: Option<LoginForm>,
     last_input: Instant,
     idle_limit: Duration,
     pub quitting: bool,
@@ -144,6 +189,7 @@ impl App {
             },
             flash: None,
             now,
+            login: None,
             last_input: Instant::now(),
             idle_limit,
             quitting: false,
@@ -217,6 +263,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         if !app.locked {
             app.flash = None;
         }
+    }
+    if app.login.is_some() {
+        return update_login(app, action);
     }
     if app.locked {
         return update_locked(app, action);
@@ -310,6 +359,52 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             return vec![Effect::Quit];
         }
         Action::LockType(_) | Action::LockBackspace | Action::LockSubmit => {}
+        Action::LoginType(_)
+        | Action::LoginBackspace
+        | Action::LoginNextField
+        | Action::LoginPreviousField
+        | Action::LoginSubmit => {}
+    }
+    Vec::new()
+}
+
+fn update_login(app: &mut App, action: Action) -> Vec<Effect> {
+    let Some(form) = app.login.as_mut() else { return Vec::new() };
+    match action {
+        Action::Quit => {
+            app.quitting = true;
+            return vec![Effect::Quit];
+        }
+        _ if form.busy => {}
+        Action::LoginType(c) => {
+            form.current().push(c);
+            form.error = None;
+        }
+        Action::LoginBackspace => {
+            form.current().pop();
+            form.error = None;
+        }
+        Action::LoginNextField => form.field = (form.field + 1) % 3,
+        Action::LoginPreviousField => form.field = (form.field + 2) % 3,
+        Action::LoginSubmit => {
+            if form.login_id.trim().is_empty() {
+                form.field = 1;
+                form.error = Some(text::LOGIN_NEED_ID.to_string());
+            } else if form.password.is_empty() {
+                form.field = 2;
+                form.error = Some(text::LOGIN_NEED_PASSWORD.to_string());
+            } else {
+                form.busy = true;
+                form.error = None;
+                return vec![Effect::Login {
+                    server: form.server.trim().to_string(),
+                    login_id: form.login_id.trim().to_string(),
+                    // The form keeps no copy of the password once it is sent.
+                    password: std::mem::take(&mut form.password),
+                }];
+            }
+        }
+        _ => {}
     }
     Vec::new()
 }
@@ -333,8 +428,8 @@ fn update_locked(app: &mut App, action: Action) -> Vec<Effect> {
     Vec::new()
 }
 
-/// Results of background work.
-pub fn receive(app: &mut App, message: Message) {
+/// Results of background work; may ask for more.
+pub fn receive(app: &mut App, message: Message) -> Vec<Effect> {
     match message {
         Message::Synced(Ok(synced)) => {
             let (directory, summary) = *synced;
@@ -343,10 +438,29 @@ pub fn receive(app: &mut App, message: Message) {
             app.flash = Some(summary);
             app.set_directory(directory, true);
         }
-        Message::Synced(Err(error)) => {
+        Message::Synced(Err(failure)) => {
             app.status.syncing = false;
             app.status.online = false;
-            app.status.error = Some(error);
+            if failure.session_expired {
+                let mut form = LoginForm::new("");
+                form.error = Some(failure.message.clone());
+                app.login = Some(form);
+            }
+            app.status.error = Some(failure.message);
+        }
+        Message::LoggedIn(Ok(member)) => {
+            app.login = None;
+            app.status.member = member;
+            app.status.error = None;
+            app.status.syncing = true;
+            return vec![Effect::Sync];
+        }
+        Message::LoggedIn(Err(reason)) => {
+            if let Some(form) = app.login.as_mut() {
+                form.busy = false;
+                form.error = Some(reason);
+                form.field = 2;
+            }
         }
         Message::Unlocked(true) => {
             app.locked = false;
@@ -355,6 +469,7 @@ pub fn receive(app: &mut App, message: Message) {
         }
         Message::Unlocked(false) => app.lock_error = Some(text::LOCK_WRONG),
     }
+    Vec::new()
 }
 
 fn cycle<T: Copy + PartialEq>(current: Option<T>, values: &[T], forward: bool) -> Option<T> {

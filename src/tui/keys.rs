@@ -12,6 +12,16 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
     if ctrl && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('q')) {
         return Some(Action::Quit);
     }
+    if app.login.is_some() {
+        return match key.code {
+            KeyCode::Enter => Some(Action::LoginSubmit),
+            KeyCode::Backspace => Some(Action::LoginBackspace),
+            KeyCode::Tab | KeyCode::Down => Some(Action::LoginNextField),
+            KeyCode::BackTab | KeyCode::Up => Some(Action::LoginPreviousField),
+            KeyCode::Char(c) if !ctrl => Some(Action::LoginType(c)),
+            _ => None,
+        };
+    }
     if app.locked {
         return match key.code {
             KeyCode::Enter => Some(Action::LockSubmit),

@@ -7,8 +7,10 @@ pub mod draw;
 pub mod keys;
 pub mod text;
 
-use crate::client::Client;
-use app::{receive, update, Action, App, Effect, Message};
+use crate::client::config::ClientConfig;
+use crate::client::{Client, ClientError};
+use app::{receive, update, Action, App, Effect, LoginForm, Message, SyncFailure};
+use std::sync::Mutex;
 use ratatui::crossterm::event::{self, Event};
 use ratatui::crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
@@ -62,6 +64,9 @@ pub async fn run(
     if let Some(directory) = initial {
         app.set_directory(directory, false);
     }
+    if client.token().is_err() {
+        app.login = Some(LoginForm::new(client.server()));
+    }
 
     // A panic must not leave the office PC's terminal in raw mode.
     let previous_hook = std::panic::take_hook();
@@ -73,7 +78,7 @@ pub async fn run(
     std::io::stdout().execute(EnterAlternateScreen)?;
     let mut terminal =
         ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))?;
-    let result = event_loop(&mut terminal, &mut app, client).await;
+    let result = event_loop(&mut terminal, &mut app, Arc::new(Mutex::new(client))).await;
     restore_terminal();
     let _ = std::panic::take_hook();
     result
@@ -87,8 +92,11 @@ enum Input {
 async fn event_loop(
     terminal: &mut ratatui::Terminal<ratatui::backend::CrosstermBackend<std::io::Stdout>>,
     app: &mut App,
-    client: Arc<Client>,
+    // Replaced when the member signs in to another server from the login screen.
+    shared_client: Arc<Mutex<Arc<Client>>>,
 ) -> anyhow::Result<()> {
+    let current = || shared_client.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let client = current();
     let (input_tx, mut input_rx) = mpsc::unbounded_channel();
     // crossterm's read blocks: it gets a thread of its own.
     std::thread::spawn(move || loop {
@@ -123,14 +131,16 @@ async fn event_loop(
             }
             // The first tick fires at once: the sync on start.
             _ = sync_timer.tick() => update(app, Action::Sync),
-            Some(message) = message_rx.recv() => {
-                receive(app, message);
-                Vec::new()
-            }
+            Some(message) = message_rx.recv() => receive(app, message),
         };
+        let client = current();
         for effect in effects {
             match effect {
                 Effect::Quit => return Ok(()),
+                Effect::Sync if client.token().is_err() => {
+                    // Not signed in yet: the login screen's success asks again.
+                    app.status.syncing = false;
+                }
                 Effect::Sync => {
                     let client = client.clone();
                     let tx = message_tx.clone();
@@ -142,11 +152,23 @@ async fn event_loop(
                                 let summary = outcome.message(directory.snapshot.revision);
                                 Box::new((directory, summary))
                             })
-                            .map_err(|e| e.to_string());
+                            .map_err(|e| SyncFailure {
+                                session_expired: matches!(e, ClientError::SessionExpired | ClientError::NotLoggedIn),
+                                message: e.to_string(),
+                            });
                         let _ = tx.send(Message::Synced(result));
                     });
                 }
                 Effect::Copy(text) => copy_osc52(&text),
+                Effect::Login { server, login_id, password } => {
+                    let tx = message_tx.clone();
+                    let shared = shared_client.clone();
+                    let client = client.clone();
+                    tokio::spawn(async move {
+                        let result = login(client, &server, &login_id, &password, &shared).await;
+                        let _ = tx.send(Message::LoggedIn(result));
+                    });
+                }
                 Effect::CheckUnlock(password) => {
                     let verifier = client
                         .credentials
@@ -163,6 +185,25 @@ async fn event_loop(
         }
         terminal.draw(|f| draw::draw(f, app))?;
     }
+}
+
+/// Signs in from the login screen, to another server if the member changed the address.
+async fn login(
+    client: Arc<Client>,
+    server: &str,
+    login_id: &str,
+    password: &str,
+    shared: &Mutex<Arc<Client>>,
+) -> Result<String, String> {
+    let client = if server.is_empty() || server == client.server() {
+        client
+    } else {
+        let config = ClientConfig { server_url: server.to_string(), ..client.config.clone() };
+        Arc::new(Client::new(config).map_err(|e| e.to_string())?)
+    };
+    let info = client.login(login_id, password).await.map_err(|e| e.to_string())?;
+    *shared.lock().unwrap_or_else(|e| e.into_inner()) = client;
+    Ok(format!("{}（{}）", info.user.display_name, info.user.organization))
 }
 
 /// OSC 52: the terminal puts the text on the clipboard, also over SSH.
