@@ -14,6 +14,7 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 taskset -c 0 cargo bench --bench search
 cargo bench --bench sync
 cargo bench --bench memory
+taskset -c 0 cargo bench --bench tui
 cargo build --release --bin anshin --bin anshin-server -q
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
