@@ -18,7 +18,10 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn main() {
-    let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap().and_hms_opt(13, 30, 0).unwrap();
+    let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
+        .unwrap()
+        .and_hms_opt(13, 30, 0)
+        .unwrap();
     println!("| people | cache → first frame (load + decrypt + parse + index + draw) | frame 120×40 p50 | frame p99 |");
     println!("|---:|---:|---:|---:|");
     for people in [10_000, 100_000] {

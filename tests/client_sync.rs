@@ -95,7 +95,13 @@ async fn login_sync_search_then_offline() {
     assert!(err.is_offline(), "{err:?}");
     assert!(err.to_string().contains("接続できません"), "{err}");
     let cached = client.load_cache().unwrap();
-    assert_eq!(cached.snapshot, directory.snapshot);
+    // Same records and revision (generated_at moves with every sync).
+    assert_eq!(cached.snapshot.revision, directory.snapshot.revision);
+    assert_eq!(cached.snapshot.people, directory.snapshot.people);
+    assert_eq!(
+        cached.snapshot.organizations,
+        directory.snapshot.organizations
+    );
     assert!(anshin::client::sync::status_line(&cached, false).starts_with("オフライン — 最終同期"));
     assert!(!search_names(&cached.snapshot, "ﾀｶﾊｼ").is_empty());
 }
@@ -269,4 +275,26 @@ fn insecure_http_to_another_machine_is_refused() {
     let err = Client::new(config).err().unwrap();
     assert!(matches!(err, ClientError::InsecureUrl { .. }));
     assert!(err.to_string().contains("https://"));
+}
+
+#[tokio::test]
+async fn unlock_checks_the_server_online_and_the_verifier_offline() {
+    let mut t = start(|_| {}).await;
+    let cache = tempfile::tempdir().unwrap();
+    let client = client_for(&t, cache.path());
+    client.login(MEMBER.0, MEMBER.1).await.unwrap();
+    let first_token = client.token().unwrap();
+    assert!(anshin::tui::unlock(&client, MEMBER.1.to_string()).await);
+    assert_ne!(
+        client.token().unwrap(),
+        first_token,
+        "online: a fresh session from the server"
+    );
+    assert!(!anshin::tui::unlock(&client, "wrong-password-123".to_string()).await);
+    t.server.take().unwrap().shutdown().await.unwrap();
+    assert!(
+        anshin::tui::unlock(&client, MEMBER.1.to_string()).await,
+        "offline: the local verifier"
+    );
+    assert!(!anshin::tui::unlock(&client, "wrong-password-123".to_string()).await);
 }

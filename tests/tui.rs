@@ -314,13 +314,22 @@ fn login_screen_collects_and_sends_without_keeping_the_password() {
     let mut app = app();
     app.login = Some(anshin::tui::app::LoginForm::new("http://127.0.0.1:8080"));
     key(&mut app, KeyCode::Enter);
-    assert_eq!(app.login.as_ref().unwrap().error.as_deref(), Some("ログインIDを入力してください"));
+    assert_eq!(
+        app.login.as_ref().unwrap().error.as_deref(),
+        Some("ログインIDを入力してください")
+    );
     type_text(&mut app, "sato");
     key(&mut app, KeyCode::Tab);
     type_text(&mut app, "pass word 123");
     let shown = screen(&app, 120, 40);
-    assert!(shown.contains("*************") && !shown.contains("pass word"), "{shown}");
-    assert!(!shown.contains("髙橋"), "no directory data behind the login screen");
+    assert!(
+        shown.contains("*************") && !shown.contains("pass word"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("髙橋"),
+        "no directory data behind the login screen"
+    );
     insta::assert_snapshot!("login", shown);
     let effects = key(&mut app, KeyCode::Enter);
     assert_eq!(
@@ -332,9 +341,18 @@ fn login_screen_collects_and_sends_without_keeping_the_password() {
         }]
     );
     assert!(app.login.as_ref().unwrap().password.is_empty());
-    receive(&mut app, Message::LoggedIn(Err("認証に失敗しました".into())));
-    assert_eq!(app.login.as_ref().unwrap().error.as_deref(), Some("認証に失敗しました"));
-    assert_eq!(receive(&mut app, Message::LoggedIn(Ok("佐藤".into()))), vec![Effect::Sync]);
+    receive(
+        &mut app,
+        Message::LoggedIn(Err("認証に失敗しました".into())),
+    );
+    assert_eq!(
+        app.login.as_ref().unwrap().error.as_deref(),
+        Some("認証に失敗しました")
+    );
+    assert_eq!(
+        receive(&mut app, Message::LoggedIn(Ok("佐藤".into()))),
+        vec![Effect::Sync]
+    );
     assert!(app.login.is_none());
 }
 
@@ -351,7 +369,10 @@ fn an_expired_session_during_sync_opens_the_login_screen() {
     assert!(app.login.is_some());
     let offline = receive(
         &mut app,
-        Message::Synced(Err(anshin::tui::app::SyncFailure { message: "接続できません".into(), session_expired: false })),
+        Message::Synced(Err(anshin::tui::app::SyncFailure {
+            message: "接続できません".into(),
+            session_expired: false,
+        })),
     );
     assert!(offline.is_empty());
     assert!(!app.status.online);

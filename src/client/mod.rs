@@ -18,6 +18,10 @@ use credentials::Credentials;
 use std::path::PathBuf;
 use sync::SyncOutcome;
 
+fn login_id_account(server: &str) -> String {
+    format!("login-id:{server}")
+}
+
 /// Everything a command or the TUI needs to talk to the service and keep the offline copy.
 pub struct Client {
     pub config: ClientConfig,
@@ -64,7 +68,17 @@ impl Client {
             self.credentials
                 .set(&crate::tui::unlock_account(self.server()), &verifier)?;
         }
+        self.credentials
+            .set(&login_id_account(self.server()), &info.user.login_id)?;
         Ok(info)
+    }
+
+    /// The login ID of the last sign-in on this server (for unlocking the TUI).
+    pub fn login_id(&self) -> Option<String> {
+        self.credentials
+            .get(&login_id_account(self.server()))
+            .ok()
+            .flatten()
     }
 
     pub fn token(&self) -> Result<String, ClientError> {
@@ -83,6 +97,7 @@ impl Client {
         self.credentials.forget(self.server())?;
         self.credentials
             .delete(&crate::tui::unlock_account(self.server()))?;
+        self.credentials.delete(&login_id_account(self.server()))?;
         cache::remove(&self.cache_dir);
         // Local secrets are gone whatever the server said; report an offline logout honestly.
         server_result

@@ -89,7 +89,11 @@ pub struct LoginForm {
 
 impl LoginForm {
     pub fn new(server: &str) -> LoginForm {
-        LoginForm { server: server.to_string(), field: 1, ..LoginForm::default() }
+        LoginForm {
+            server: server.to_string(),
+            field: 1,
+            ..LoginForm::default()
+        }
     }
 
     fn current(&mut self) -> &mut String {
@@ -111,7 +115,11 @@ pub enum Effect {
     /// Check a password for unlocking; the result comes back as `Message::Unlocked`.
     CheckUnlock(String),
     /// Sign in; the result comes back as `Message::LoggedIn`.
-    Login { server: String, login_id: String, password: String },
+    Login {
+        server: String,
+        login_id: String,
+        password: String,
+    },
 }
 
 /// Why a background sync failed, and whether the member must sign in again.
@@ -369,7 +377,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
 }
 
 fn update_login(app: &mut App, action: Action) -> Vec<Effect> {
-    let Some(form) = app.login.as_mut() else { return Vec::new() };
+    let Some(form) = app.login.as_mut() else {
+        return Vec::new();
+    };
     match action {
         Action::Quit => {
             app.quitting = true;

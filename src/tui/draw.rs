@@ -484,21 +484,39 @@ fn draw_login(frame: &mut Frame, form: &super::app::LoginForm, area: Rect) {
     for (i, (label, value)) in fields.iter().enumerate() {
         let pad = 12usize.saturating_sub(Span::raw(*label).width());
         let label = Span::raw(format!("{label}{}", " ".repeat(pad)));
-        let label = if i == form.field { label.add_modifier(Modifier::BOLD | Modifier::REVERSED) } else { label };
-        lines.push(Line::from(vec![label, Span::raw(" "), Span::raw(value.to_string())]));
+        let label = if i == form.field {
+            label.add_modifier(Modifier::BOLD | Modifier::REVERSED)
+        } else {
+            label
+        };
+        lines.push(Line::from(vec![
+            label,
+            Span::raw(" "),
+            Span::raw(value.to_string()),
+        ]));
     }
     lines.push(Line::from(""));
     if form.busy {
         lines.push(Line::from(text::LOGIN_BUSY));
     } else if let Some(error) = &form.error {
-        lines.push(Line::from(Span::raw(error.clone()).add_modifier(Modifier::BOLD)));
+        lines.push(Line::from(
+            Span::raw(error.clone()).add_modifier(Modifier::BOLD),
+        ));
     }
-    lines.push(Line::from(Span::raw(text::LOGIN_HINT).add_modifier(Modifier::DIM)));
+    lines.push(Line::from(
+        Span::raw(text::LOGIN_HINT).add_modifier(Modifier::DIM),
+    ));
     frame.render_widget(Clear, rect);
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }).block(block), rect);
+    frame.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: true }).block(block),
+        rect,
+    );
     // The caret at the end of the field being typed in (IME composes there).
     let value = fields[form.field.min(2)].1;
-    let x = inner.x.saturating_add(13).saturating_add(Span::raw(value).width() as u16);
+    let x = inner
+        .x
+        .saturating_add(13)
+        .saturating_add(Span::raw(value).width() as u16);
     let y = inner.y.saturating_add(form.field as u16);
     if x < inner.right() && y < inner.bottom() {
         frame.set_cursor_position(Position::new(x, y));

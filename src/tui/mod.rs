@@ -10,7 +10,6 @@ pub mod text;
 use crate::client::config::ClientConfig;
 use crate::client::{Client, ClientError};
 use app::{receive, update, Action, App, Effect, LoginForm, Message, SyncFailure};
-use std::sync::Mutex;
 use ratatui::crossterm::event::{self, Event};
 use ratatui::crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
@@ -18,6 +17,7 @@ use ratatui::crossterm::terminal::{
 use ratatui::crossterm::ExecutableCommand;
 use std::io::Write;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -95,7 +95,12 @@ async fn event_loop(
     // Replaced when the member signs in to another server from the login screen.
     shared_client: Arc<Mutex<Arc<Client>>>,
 ) -> anyhow::Result<()> {
-    let current = || shared_client.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let current = || {
+        shared_client
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    };
     let client = current();
     let (input_tx, mut input_rx) = mpsc::unbounded_channel();
     // crossterm's read blocks: it gets a thread of its own.
@@ -153,14 +158,21 @@ async fn event_loop(
                                 Box::new((directory, summary))
                             })
                             .map_err(|e| SyncFailure {
-                                session_expired: matches!(e, ClientError::SessionExpired | ClientError::NotLoggedIn),
+                                session_expired: matches!(
+                                    e,
+                                    ClientError::SessionExpired | ClientError::NotLoggedIn
+                                ),
                                 message: e.to_string(),
                             });
                         let _ = tx.send(Message::Synced(result));
                     });
                 }
                 Effect::Copy(text) => copy_osc52(&text),
-                Effect::Login { server, login_id, password } => {
+                Effect::Login {
+                    server,
+                    login_id,
+                    password,
+                } => {
                     let tx = message_tx.clone();
                     let shared = shared_client.clone();
                     let client = client.clone();
@@ -170,21 +182,41 @@ async fn event_loop(
                     });
                 }
                 Effect::CheckUnlock(password) => {
-                    let verifier = client
-                        .credentials
-                        .get(&unlock_account(client.server()))
-                        .ok()
-                        .flatten();
+                    let client = client.clone();
                     let tx = message_tx.clone();
-                    tokio::task::spawn_blocking(move || {
-                        let ok = verifier.is_some_and(|v| check_verifier(&password, &v));
-                        let _ = tx.send(Message::Unlocked(ok));
+                    tokio::spawn(async move {
+                        let _ = tx.send(Message::Unlocked(unlock(&client, password).await));
                     });
                 }
             }
         }
         terminal.draw(|f| draw::draw(f, app))?;
     }
+}
+
+/// Unlocking checks the password with the server when it answers (a fresh session replaces
+/// the token), and against the local argon2id verifier when it does not (offline).
+pub async fn unlock(client: &Client, password: String) -> bool {
+    if let Some(login_id) = client.login_id() {
+        match client.api.login(&login_id, &password).await {
+            Ok(info) => {
+                return client
+                    .credentials
+                    .set_token(client.server(), &info.token)
+                    .is_ok()
+            }
+            Err(ClientError::LoginFailed(_) | ClientError::Throttled { .. }) => return false,
+            Err(_) => {} // unreachable or failing server: decide locally
+        }
+    }
+    let verifier = client
+        .credentials
+        .get(&unlock_account(client.server()))
+        .ok()
+        .flatten();
+    tokio::task::spawn_blocking(move || verifier.is_some_and(|v| check_verifier(&password, &v)))
+        .await
+        .unwrap_or(false)
 }
 
 /// Signs in from the login screen, to another server if the member changed the address.
@@ -198,12 +230,21 @@ async fn login(
     let client = if server.is_empty() || server == client.server() {
         client
     } else {
-        let config = ClientConfig { server_url: server.to_string(), ..client.config.clone() };
+        let config = ClientConfig {
+            server_url: server.to_string(),
+            ..client.config.clone()
+        };
         Arc::new(Client::new(config).map_err(|e| e.to_string())?)
     };
-    let info = client.login(login_id, password).await.map_err(|e| e.to_string())?;
+    let info = client
+        .login(login_id, password)
+        .await
+        .map_err(|e| e.to_string())?;
     *shared.lock().unwrap_or_else(|e| e.into_inner()) = client;
-    Ok(format!("{}（{}）", info.user.display_name, info.user.organization))
+    Ok(format!(
+        "{}（{}）",
+        info.user.display_name, info.user.organization
+    ))
 }
 
 /// OSC 52: the terminal puts the text on the clipboard, also over SSH.
