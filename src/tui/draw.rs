@@ -413,6 +413,30 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(Line::from(spans), area);
 }
 
+/// Clears a popup's area, and the wide characters of what lies beneath that straddle its edges:
+/// a kanji whose right half falls under the border would otherwise be cut in half on screen.
+fn clear_popup(frame: &mut Frame, rect: Rect) {
+    frame.render_widget(Clear, rect);
+    let buffer = frame.buffer_mut();
+    let bounds = buffer.area;
+    for y in rect.top()..rect.bottom() {
+        if rect.x > bounds.x {
+            let left = &mut buffer[(rect.x - 1, y)];
+            if Span::raw(left.symbol().to_string()).width() > 1 {
+                left.set_symbol(" ");
+            }
+        }
+        if rect.right() < bounds.right() {
+            // The cell after the popup may be the right half of a wide character whose left half
+            // the popup covered: give it a blank of its own.
+            let right = &mut buffer[(rect.right(), y)];
+            if right.symbol().is_empty() {
+                right.set_symbol(" ");
+            }
+        }
+    }
+}
+
 fn popup(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
     let height = height.min(area.height);
@@ -443,7 +467,7 @@ fn draw_filters(frame: &mut Frame, app: &App, area: Rect) {
         .block(Block::bordered().title(format!(" {} ", text::FILTERS)))
         .highlight_symbol("▶ ")
         .highlight_style(Style::new().add_modifier(Modifier::REVERSED));
-    frame.render_widget(Clear, rect);
+    clear_popup(frame, rect);
     frame.render_stateful_widget(
         list,
         rect,
@@ -463,7 +487,7 @@ fn draw_help(frame: &mut Frame, area: Rect) {
             ])
         })
         .collect();
-    frame.render_widget(Clear, rect);
+    clear_popup(frame, rect);
     frame.render_widget(
         Paragraph::new(lines).block(Block::bordered().title(format!(" {} ", text::HELP_TITLE))),
         rect,
@@ -506,7 +530,7 @@ fn draw_login(frame: &mut Frame, form: &super::app::LoginForm, area: Rect) {
     lines.push(Line::from(
         Span::raw(text::LOGIN_HINT).add_modifier(Modifier::DIM),
     ));
-    frame.render_widget(Clear, rect);
+    clear_popup(frame, rect);
     frame.render_widget(
         Paragraph::new(lines).wrap(Wrap { trim: true }).block(block),
         rect,
