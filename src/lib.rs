@@ -5,6 +5,7 @@ pub mod availability;
 pub mod demo;
 pub mod directory;
 pub mod search;
+pub mod slip;
 
 pub mod client;
 pub mod tui;

@@ -155,3 +155,56 @@ fn login_against_a_stopped_server_says_so() {
         .code(1)
         .stderr(contains("接続できません"));
 }
+
+#[test]
+fn lint_exit_codes_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    anshin(dir.path())
+        .arg("lint")
+        .write_stdin("同行受診の日程調整をお願いします。85歳女性、中央区上溝在住。")
+        .assert()
+        .code(0)
+        .stdout(contains("見つかりませんでした"));
+    let output = anshin(dir.path())
+        .args(["lint", "--json", "--patient-name", "髙橋 一郎", "-"])
+        .write_stdin("高橋一郎様（昭和15年3月2日生）\n自宅 042-700-0001")
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let body: serde_json::Value = serde_json::from_slice(&output).unwrap();
+    let findings = body["findings"].as_array().unwrap();
+    let kinds: Vec<&str> = findings
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["patient_name", "birth_date", "phone_number"]);
+    for f in findings {
+        for key in ["kind", "start", "end", "text", "message"] {
+            assert!(f.get(key).is_some(), "{key} missing in {f}");
+        }
+    }
+    assert_eq!(findings[0]["start"], 0);
+    assert_eq!(findings[0]["end"], 4);
+    let file = dir.path().join("body.txt");
+    std::fs::write(&file, "連絡先\n〒252-0243").unwrap();
+    anshin(dir.path())
+        .arg("lint")
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stdout(contains("2:1: postal_code"));
+    std::fs::write(&file, [0xff, 0xfe, 0x00]).unwrap();
+    anshin(dir.path())
+        .arg("lint")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(contains("UTF-8"));
+    anshin(dir.path())
+        .args(["lint", "/nonexistent.txt"])
+        .assert()
+        .code(2)
+        .stderr(contains("読めません"));
+}

@@ -59,6 +59,17 @@ enum Command {
         #[arg(required = true)]
         query: Vec<String>,
     },
+    /// 個人情報の確認（FAX・メールに載せてはいけない情報を探します）。終了コード: 0 なし / 1 あり / 2 読めない
+    Lint {
+        /// 利用者の本当の氏名（漏れの確認だけに使い、保存しません）。ps で見えるのを避けるなら環境変数 ANSHIN_PATIENT_NAME
+        #[arg(long, env = "ANSHIN_PATIENT_NAME", hide_env_values = true)]
+        patient_name: Option<String>,
+        /// JSON で出力
+        #[arg(long)]
+        json: bool,
+        /// 確認する文書（省略時または - は標準入力）
+        file: Option<PathBuf>,
+    },
     /// 設定
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -129,6 +140,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 .map_err(|e| usage(format!("{} を読めません: {e}", file.display())))?;
             print_search(snapshot, &query.join(" "), json, limit)
         }
+        Command::Lint {
+            patient_name,
+            json,
+            file,
+        } => lint(patient_name.as_deref(), json, file),
         Command::Config(ConfigCommand::Path) => {
             let config = ClientConfig::load()?;
             println!(
@@ -185,7 +201,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     }
                     print_search(directory.snapshot, &query.join(" "), json, limit)
                 }
-                Command::Config(_) => unreachable!("handled above"),
+                Command::Config(_) | Command::Lint { .. } => unreachable!("handled above"),
                 #[cfg(feature = "server")]
                 Command::Demo => unreachable!("handled above"),
             }
@@ -291,6 +307,77 @@ async fn login(client: &Client, user: Option<String>) -> Result<(), Failure> {
         Err(e) => eprintln!("注意: ログインはできましたが、同期できませんでした: {e}"),
     }
     Ok(())
+}
+
+/// `anshin lint`: findings on stdout; exit 1 when there are any (DESIGN §5.3).
+fn lint(patient_name: Option<&str>, json: bool, file: Option<PathBuf>) -> Result<(), Failure> {
+    use crate::slip::detect::{detect, DetectOptions};
+    use chrono::Datelike;
+    use std::io::Read;
+    let text = match file.as_deref() {
+        None => None,
+        Some(p) if p.as_os_str() == "-" => None,
+        Some(p) => Some(
+            std::fs::read(p).map_err(|e| usage(format!("{} を読めません: {e}", p.display())))?,
+        ),
+    };
+    let bytes = match text {
+        Some(bytes) => bytes,
+        None => {
+            let mut buffer = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut buffer)
+                .map_err(|e| usage(format!("標準入力を読めません: {e}")))?;
+            buffer
+        }
+    };
+    let text = String::from_utf8(bytes).map_err(|_| usage("文字コードが UTF-8 ではありません"))?;
+    let options = DetectOptions {
+        patient_name: patient_name.filter(|n| !n.trim().is_empty()),
+        allowed_numbers: &[],
+        current_year: crate::directory::now_in_japan().year(),
+    };
+    let findings = detect(&text, &options);
+    let mut out = std::io::stdout().lock();
+    let _ = if json {
+        writeln!(out, "{}", serde_json::json!({ "findings": findings }))
+    } else if findings.is_empty() {
+        writeln!(out, "個人情報は見つかりませんでした")
+    } else {
+        findings.iter().try_for_each(|f| {
+            let (line, column) = line_and_column(&text, f.start);
+            writeln!(
+                out,
+                "{line}:{column}: {}「{}」— {}",
+                f.kind.code(),
+                f.text,
+                f.message
+            )
+        })
+    };
+    if findings.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure {
+            code: 1,
+            message: format!("個人情報が {} 件あります", findings.len()),
+        })
+    }
+}
+
+/// 1-based line and column (in characters) of a char offset.
+fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut line = 1;
+    let mut column = 1;
+    for c in text.chars().take(offset) {
+        if c == '\n' {
+            line += 1;
+            column = 1;
+        } else {
+            column += 1;
+        }
+    }
+    (line, column)
 }
 
 fn read_line() -> Result<String, Failure> {

@@ -4,7 +4,7 @@
 //! now", then kana order. Pure: no I/O, no terminal, no clock of its own.
 
 mod index;
-mod normalize;
+pub(crate) mod normalize;
 mod readings;
 
 pub use index::{EntryRef, Filters, Hit, SearchIndex, Searcher, RANKED_HITS};

@@ -77,7 +77,7 @@ fn is_hiragana(c: char) -> bool {
     ('\u{3041}'..='\u{3096}').contains(&c)
 }
 
-pub(super) fn katakana_to_hiragana(c: char) -> char {
+pub(crate) fn katakana_to_hiragana(c: char) -> char {
     match c {
         '\u{30A1}'..='\u{30F6}' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
         _ => c,
@@ -86,7 +86,7 @@ pub(super) fn katakana_to_hiragana(c: char) -> char {
 
 /// Variant (異体字) and old-form kanji common in surnames and place names, to one form.
 /// NFKC already folds most compatibility ideographs; these are the ones it leaves alone.
-fn variant_kanji(c: char) -> char {
+pub(crate) fn variant_kanji(c: char) -> char {
     match c {
         '髙' => '高',
         '﨑' | '嵜' | '碕' => '崎',

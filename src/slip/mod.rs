@@ -1,0 +1,4 @@
+//! The contact slip (あんしんリンク連絡票, DESIGN §6): what keeps patients safe. So far: the
+//! personal-information detector behind `anshin lint` (and, next, rule R7).
+
+pub mod detect;
