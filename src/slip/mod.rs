@@ -2,3 +2,5 @@
 //! personal-information detector behind `anshin lint` (and, next, rule R7).
 
 pub mod detect;
+pub mod model;
+pub mod rules;
