@@ -208,3 +208,95 @@ fn lint_exit_codes_and_json() {
         .code(2)
         .stderr(contains("読めません"));
 }
+
+fn slip_check(dir: &std::path::Path, fixture: &str) -> (i32, String) {
+    let demo = demo_file(dir);
+    let output = anshin(dir)
+        .env("ANSHIN_CREDENTIAL_STORE", "memory")
+        .args(["slip", "check", "--directory"])
+        .arg(&demo)
+        .arg(format!("tests/fixtures/slips/{fixture}"))
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn slip_fixtures_each_break_their_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, out) = slip_check(dir.path(), "ok.toml");
+    assert_eq!((code, out.trim()), (0, "規則違反はありません"));
+    for (fixture, rule, exit) in [
+        ("r1_first_contact.toml", "R1_FIRST_CONTACT_SCHEDULE_ONLY", 1),
+        ("r2_urgent.toml", "R2_URGENT_USE_EMERGENCY", 1),
+        ("r3_urgent_signs.toml", "R3_URGENT_SIGNS", 0),
+        ("r4_consult.toml", "R4_CONSULT_NEEDS_RELATIONSHIP", 0),
+        ("r5_consent.toml", "R5_CONSENT_REQUIRED", 1),
+        ("r6_unmasked.toml", "R6_PATIENT_NAME_UNMASKED", 1),
+        ("r7_personal_info.toml", "R7_PERSONAL_INFO", 1),
+        ("r8_too_long.toml", "R8_TOO_LONG", 0),
+        ("r9_method.toml", "R9_METHOD_NOT_PREFERRED", 0),
+        ("r10_unverified.toml", "R10_RECIPIENT_UNVERIFIED", 0),
+    ] {
+        let (code, out) = slip_check(dir.path(), fixture);
+        assert_eq!(code, exit, "{fixture}: {out}");
+        let codes: Vec<&str> = out
+            .lines()
+            .filter_map(|l| l.split_whitespace().nth(1))
+            .map(|c| c.trim_end_matches(':'))
+            .collect();
+        assert!(
+            codes.iter().all(|c| *c == rule),
+            "{fixture} should break only {rule}: {out}"
+        );
+        assert!(!codes.is_empty(), "{fixture}: {out}");
+    }
+    let (code, _) = slip_check(dir.path(), "broken.toml");
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn slip_render_refuses_errors_and_writes_text_and_phone() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = demo_file(dir.path());
+    anshin(dir.path())
+        .args(["slip", "render", "--format", "text", "--directory"])
+        .arg(&demo)
+        .arg("tests/fixtures/slips/r7_personal_info.toml")
+        .assert()
+        .code(1)
+        .stderr(contains("R7_PERSONAL_INFO"))
+        .stderr(contains("出力しません"));
+    let out = dir.path().join("slip.txt");
+    anshin(dir.path())
+        .args(["slip", "render", "--format", "text", "--directory"])
+        .arg(&demo)
+        .arg("tests/fixtures/slips/ok.toml")
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.starts_with("あんしんリンク連絡票") && text.contains("林内科医院 渡邊 浩 先生"),
+        "{text}"
+    );
+    anshin(dir.path())
+        .args(["slip", "render", "--format", "phone", "--directory"])
+        .arg(&demo)
+        .arg("tests/fixtures/slips/ok.toml")
+        .assert()
+        .success()
+        .stdout(contains("光が丘ケアプランセンターの佐藤 花子と申します"));
+    anshin(dir.path())
+        .env("ANSHIN_PATIENT_NAME", "木村 正男")
+        .args(["slip", "check", "--json", "--directory"])
+        .arg(&demo)
+        .arg("tests/fixtures/slips/ok.toml")
+        .assert()
+        .success()
+        .stdout(contains("\"violations\":[]"));
+}

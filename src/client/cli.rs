@@ -70,9 +70,47 @@ enum Command {
         /// 確認する文書（省略時または - は標準入力）
         file: Option<PathBuf>,
     },
+    /// あんしんリンク連絡票（規則の確認と出力）
+    #[command(subcommand)]
+    Slip(SlipCommand),
     /// 設定
     #[command(subcommand)]
     Config(ConfigCommand),
+}
+
+#[derive(Subcommand)]
+enum SlipCommand {
+    /// 規則 R1〜R10 で確認する。終了コード: 0 エラーなし（注意は表示）/ 1 エラーあり / 2 読めない
+    Check {
+        slip: PathBuf,
+        #[command(flatten)]
+        options: SlipOptions,
+    },
+    /// 連絡票を出力する（エラーがあれば出力しません）
+    Render {
+        slip: PathBuf,
+        /// pdf | text（メール本文）| phone（電話のメモ）
+        #[arg(long, value_parser = ["pdf", "text", "phone"])]
+        format: String,
+        /// 出力先（省略時は標準出力）
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        options: SlipOptions,
+    },
+}
+
+#[derive(clap::Args)]
+struct SlipOptions {
+    /// 利用者の本当の氏名（漏れの確認だけに使い、保存しません）。環境変数 ANSHIN_PATIENT_NAME でも可
+    #[arg(long, env = "ANSHIN_PATIENT_NAME", hide_env_values = true)]
+    patient_name: Option<String>,
+    /// 宛先の確認に使うスナップショット（省略時はこの PC のキャッシュ）
+    #[arg(long, value_name = "FILE")]
+    directory: Option<PathBuf>,
+    /// 結果を JSON で出力（check のみ）
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Subcommand)]
@@ -145,6 +183,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             json,
             file,
         } => lint(patient_name.as_deref(), json, file),
+        Command::Slip(command) => slip(command),
         Command::Config(ConfigCommand::Path) => {
             let config = ClientConfig::load()?;
             println!(
@@ -201,7 +240,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     }
                     print_search(directory.snapshot, &query.join(" "), json, limit)
                 }
-                Command::Config(_) | Command::Lint { .. } => unreachable!("handled above"),
+                Command::Config(_) | Command::Lint { .. } | Command::Slip(_) => {
+                    unreachable!("handled above")
+                }
                 #[cfg(feature = "server")]
                 Command::Demo => unreachable!("handled above"),
             }
@@ -362,6 +403,99 @@ fn lint(patient_name: Option<&str>, json: bool, file: Option<PathBuf>) -> Result
             code: 1,
             message: format!("個人情報が {} 件あります", findings.len()),
         })
+    }
+}
+
+/// `anshin slip check|render` (DESIGN §5.3, §6).
+fn slip(command: SlipCommand) -> Result<(), Failure> {
+    use crate::slip::rules::{check, RuleContext, Severity};
+    let (path, options) = match &command {
+        SlipCommand::Check { slip, options } | SlipCommand::Render { slip, options, .. } => {
+            (slip, options)
+        }
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| usage(format!("{} を読めません: {e}", path.display())))?;
+    let slip = crate::slip::model::parse_slip(&text)
+        .map_err(|e| usage(format!("{}: {e}", path.display())))?;
+    let directory = match &options.directory {
+        Some(file) => {
+            let bytes = std::fs::read(file)
+                .map_err(|e| usage(format!("{} を読めません: {e}", file.display())))?;
+            Some(
+                parse_snapshot(&bytes)
+                    .map_err(|e| usage(format!("{} を読めません: {e}", file.display())))?,
+            )
+        }
+        None => ClientConfig::load()
+            .ok()
+            .and_then(|config| Client::new(config).ok())
+            .and_then(|client| client.load_cache().ok())
+            .map(|cached| cached.snapshot),
+    };
+    let context = RuleContext {
+        directory: directory.as_ref(),
+        patient_name: options
+            .patient_name
+            .as_deref()
+            .filter(|n| !n.trim().is_empty()),
+        now: Some(crate::directory::now_in_japan().naive_local()),
+    };
+    let violations = check(&slip, &context);
+    let errors = violations
+        .iter()
+        .filter(|v| v.severity == Severity::Error)
+        .count();
+    let report = |out: &mut dyn Write| {
+        for v in &violations {
+            let level = if v.severity == Severity::Error {
+                "エラー"
+            } else {
+                "注意"
+            };
+            let _ = writeln!(out, "{level} {}: {}", v.code.code(), v.message);
+        }
+    };
+    match command {
+        SlipCommand::Check { options, .. } => {
+            let mut out = std::io::stdout().lock();
+            if options.json {
+                let _ = writeln!(out, "{}", serde_json::json!({ "violations": violations }));
+            } else if violations.is_empty() {
+                let _ = writeln!(out, "規則違反はありません");
+            } else {
+                report(&mut out);
+            }
+        }
+        SlipCommand::Render { format, output, .. } => {
+            report(&mut std::io::stderr().lock());
+            if errors > 0 {
+                return Err(Failure {
+                    code: 1,
+                    message: format!("エラーが {errors} 件あるため出力しません"),
+                });
+            }
+            let rendered = match format.as_str() {
+                "text" => crate::slip::export::to_text(&slip),
+                "phone" => crate::slip::export::to_phone_script(&slip),
+                _ => return Err(usage("PDF 出力はまだありません。--format text（メール本文）か phone を使ってください")),
+            };
+            match output {
+                Some(path) => std::fs::write(&path, rendered).map_err(|e| Failure {
+                    code: 1,
+                    message: format!("{} に書けません: {e}", path.display()),
+                })?,
+                None => print!("{rendered}"),
+            }
+        }
+    }
+    if errors > 0 {
+        Err(Failure {
+            code: 1,
+            message: format!("エラーが {errors} 件あります"),
+        })
+    } else {
+        Ok(())
     }
 }
 

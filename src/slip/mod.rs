@@ -2,5 +2,6 @@
 //! personal-information detector behind `anshin lint` (and, next, rule R7).
 
 pub mod detect;
+pub mod export;
 pub mod model;
 pub mod rules;
