@@ -475,17 +475,35 @@ fn slip(command: SlipCommand) -> Result<(), Failure> {
                     message: format!("エラーが {errors} 件あるため出力しません"),
                 });
             }
-            let rendered = match format.as_str() {
-                "text" => crate::slip::export::to_text(&slip),
-                "phone" => crate::slip::export::to_phone_script(&slip),
-                _ => return Err(usage("PDF 出力はまだありません。--format text（メール本文）か phone を使ってください")),
-            };
+            let rendered =
+                match format.as_str() {
+                    "text" => crate::slip::export::to_text(&slip).into_bytes(),
+                    "phone" => crate::slip::export::to_phone_script(&slip).into_bytes(),
+                    _ => {
+                        if output.is_none() {
+                            return Err(usage("PDF は -o で出力先のファイルを指定してください"));
+                        }
+                        let config = ClientConfig::load()?;
+                        let font = crate::slip::pdf::find_font(config.pdf_font.as_deref())
+                            .map_err(|e| Failure {
+                                code: 1,
+                                message: e.to_string(),
+                            })?;
+                        crate::slip::pdf::render_pdf(&slip, &font, config.slip_template.as_deref())
+                            .map_err(|e| Failure {
+                                code: 1,
+                                message: e.to_string(),
+                            })?
+                    }
+                };
             match output {
                 Some(path) => std::fs::write(&path, rendered).map_err(|e| Failure {
                     code: 1,
                     message: format!("{} に書けません: {e}", path.display()),
                 })?,
-                None => print!("{rendered}"),
+                None => {
+                    let _ = std::io::stdout().lock().write_all(&rendered);
+                }
             }
         }
     }

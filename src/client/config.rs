@@ -26,6 +26,12 @@ pub struct ClientConfig {
     /// Where the encrypted directory cache lives. Empty: the platform cache folder.
     /// Environment: ANSHIN_CACHE_DIR.
     pub cache_dir: Option<PathBuf>,
+    /// A Japanese font for the slip PDF. Empty: the system's (IPAex, Noto CJK, Hiragino, Yu
+    /// Gothic, MS Gothic). Environment: ANSHIN_PDF_FONT.
+    pub pdf_font: Option<PathBuf>,
+    /// An edited copy of `assets/slip.typ` to lay out the slip PDF with. Environment:
+    /// ANSHIN_SLIP_TEMPLATE.
+    pub slip_template: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -46,6 +52,8 @@ impl Default for ClientConfig {
             request_timeout_seconds: 60,
             credential_store: CredentialStoreChoice::Auto,
             cache_dir: None,
+            pdf_font: None,
+            slip_template: None,
         }
     }
 }
@@ -107,6 +115,12 @@ impl ClientConfig {
                     )))
                 }
             };
+        }
+        if let Some(font) = get("ANSHIN_PDF_FONT") {
+            self.pdf_font = Some(PathBuf::from(font));
+        }
+        if let Some(template) = get("ANSHIN_SLIP_TEMPLATE") {
+            self.slip_template = Some(PathBuf::from(template));
         }
         if let Some(dir) = get("ANSHIN_CACHE_DIR") {
             self.cache_dir = Some(PathBuf::from(dir));

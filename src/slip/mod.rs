@@ -4,4 +4,5 @@
 pub mod detect;
 pub mod export;
 pub mod model;
+pub mod pdf;
 pub mod rules;
