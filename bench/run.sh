@@ -15,6 +15,7 @@ taskset -c 0 cargo bench --bench search
 cargo bench --bench sync
 cargo bench --bench memory
 taskset -c 0 cargo bench --bench tui
+cargo bench --bench slip
 cargo build --release --bin anshin --bin anshin-server -q
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
