@@ -11,7 +11,10 @@ const BODY: &str = "いつもお世話になっております。光が丘ケア
 ご都合のよい日時を12月1日までにお知らせいただけますと幸いです。血圧は 138/82、要介護2です。";
 
 fn main() {
-    let options = DetectOptions { current_year: 2026, ..DetectOptions::default() };
+    let options = DetectOptions {
+        current_year: 2026,
+        ..DetectOptions::default()
+    };
     let rounds = 2000;
     let started = Instant::now();
     for _ in 0..rounds {
@@ -27,7 +30,10 @@ fn main() {
         elapsed.as_secs_f64() * 1000.0 / rounds as f64
     );
 
-    let base = anshin::slip::model::parse_slip(&std::fs::read_to_string("tests/fixtures/slips/ok.toml").unwrap()).unwrap();
+    let base = anshin::slip::model::parse_slip(
+        &std::fs::read_to_string("tests/fixtures/slips/ok.toml").unwrap(),
+    )
+    .unwrap();
     let Ok(font) = anshin::slip::pdf::find_font(None) else {
         println!("| PDF | no Japanese font installed: skipped |");
         return;
@@ -44,6 +50,12 @@ fn main() {
     }
     let first = times.remove(0);
     times.sort();
-    println!("| PDF, first slip (font loaded, typst warmed up) | {:.0} ms |", first.as_secs_f64() * 1000.0);
-    println!("| PDF, each slip after the first (median of 10) | {:.0} ms |", times[5].as_secs_f64() * 1000.0);
+    println!(
+        "| PDF, first slip (font loaded, typst warmed up) | {:.0} ms |",
+        first.as_secs_f64() * 1000.0
+    );
+    println!(
+        "| PDF, each slip after the first (median of 10) | {:.0} ms |",
+        times[5].as_secs_f64() * 1000.0
+    );
 }
