@@ -31,15 +31,21 @@ fn poppler(tool: &str, pdf: &std::path::Path) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// `anshin slip render --format pdf` of a fixture against the demo directory, with extra
+/// environment (a font or template path).
 fn render(
     home: &std::path::Path,
     fixture: &str,
     out: &std::path::Path,
+    env: &[(&str, &std::path::Path)],
 ) -> assert_cmd::assert::Assert {
     let demo = home.join("demo.json");
     std::fs::write(&demo, anshin::demo::DEMO_DIRECTORY_JSON).unwrap();
-    anshin(home)
-        .args(["slip", "render", "--format", "pdf", "--directory"])
+    let mut cmd = anshin(home);
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    cmd.args(["slip", "render", "--format", "pdf", "--directory"])
         .arg(&demo)
         .arg(format!("tests/fixtures/slips/{fixture}"))
         .arg("-o")
@@ -55,7 +61,7 @@ fn pdf_is_a4_japanese_embedded_and_has_the_reply_section() {
     );
     let home = tempfile::tempdir().unwrap();
     let pdf = home.path().join("slip.pdf");
-    render(home.path(), "ok.toml", &pdf).success();
+    render(home.path(), "ok.toml", &pdf, &[]).success();
     let bytes = std::fs::read(&pdf).unwrap();
     assert!(bytes.starts_with(b"%PDF-"));
 
@@ -93,22 +99,19 @@ fn pdf_is_a4_japanese_embedded_and_has_the_reply_section() {
 fn error_slips_are_not_rendered_and_missing_fonts_are_named() {
     let home = tempfile::tempdir().unwrap();
     let pdf = home.path().join("slip.pdf");
-    render(home.path(), "r7_personal_info.toml", &pdf)
+    render(home.path(), "r7_personal_info.toml", &pdf, &[])
         .code(1)
         .stderr(contains("R7_PERSONAL_INFO"));
     assert!(!pdf.exists());
-    let demo = home.path().join("demo.json");
-    std::fs::write(&demo, anshin::demo::DEMO_DIRECTORY_JSON).unwrap();
-    anshin(home.path())
-        .env("ANSHIN_PDF_FONT", "/nonexistent/font.ttf")
-        .args(["slip", "render", "--format", "pdf", "--directory"])
-        .arg(&demo)
-        .arg("tests/fixtures/slips/ok.toml")
-        .arg("-o")
-        .arg(&pdf)
-        .assert()
-        .code(1)
-        .stderr(contains("フォント"));
+    let missing_font = std::path::Path::new("/nonexistent/font.ttf");
+    render(
+        home.path(),
+        "ok.toml",
+        &pdf,
+        &[("ANSHIN_PDF_FONT", missing_font)],
+    )
+    .code(1)
+    .stderr(contains("フォント"));
     anshin(home.path())
         .args([
             "slip",
@@ -133,31 +136,25 @@ fn an_edited_template_is_used_without_rebuilding() {
     assert_ne!(edited, anshin::slip::pdf::DEFAULT_TEMPLATE);
     std::fs::write(&template, edited).unwrap();
     let pdf = home.path().join("slip.pdf");
-    let demo = home.path().join("demo.json");
-    std::fs::write(&demo, anshin::demo::DEMO_DIRECTORY_JSON).unwrap();
-    anshin(home.path())
-        .env("ANSHIN_SLIP_TEMPLATE", &template)
-        .args(["slip", "render", "--format", "pdf", "--directory"])
-        .arg(&demo)
-        .arg("tests/fixtures/slips/ok.toml")
-        .arg("-o")
-        .arg(&pdf)
-        .assert()
-        .success();
+    render(
+        home.path(),
+        "ok.toml",
+        &pdf,
+        &[("ANSHIN_SLIP_TEMPLATE", &template)],
+    )
+    .success();
     assert!(poppler("pdftotext", &pdf).contains("支援センター改訂版"));
     std::fs::write(
         &template,
         "#let s = json(\"slip.json\")\n#s.nonexistent.field",
     )
     .unwrap();
-    anshin(home.path())
-        .env("ANSHIN_SLIP_TEMPLATE", &template)
-        .args(["slip", "render", "--format", "pdf", "--directory"])
-        .arg(&demo)
-        .arg("tests/fixtures/slips/ok.toml")
-        .arg("-o")
-        .arg(&pdf)
-        .assert()
-        .code(1)
-        .stderr(contains("組版できません"));
+    render(
+        home.path(),
+        "ok.toml",
+        &pdf,
+        &[("ANSHIN_SLIP_TEMPLATE", &template)],
+    )
+    .code(1)
+    .stderr(contains("組版できません"));
 }
