@@ -3,7 +3,8 @@
 
 use super::model::{ContactKind, Slip};
 
-fn patient_line(slip: &Slip) -> String {
+/// 「○村○男 様・85歳・女性・中央区上溝在住」: the patient as every export shows them.
+pub(crate) fn patient_line(slip: &Slip) -> String {
     let p = &slip.patient;
     let mut parts: Vec<String> = Vec::new();
     match (&p.masked_name, p.name_told_by_phone) {

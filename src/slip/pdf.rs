@@ -108,22 +108,6 @@ impl World for SlipWorld {
 
 /// The slip as the template sees it: every text already formatted.
 fn template_data(slip: &Slip, font_family: &str) -> serde_json::Value {
-    let p = &slip.patient;
-    let mut patient: Vec<String> = Vec::new();
-    match (&p.masked_name, p.name_told_by_phone) {
-        (Some(mask), _) => patient.push(format!("{mask} 様")),
-        (None, true) => patient.push("（お名前はお電話でお伝えした方）".into()),
-        (None, false) => {}
-    }
-    if let Some(age) = p.age {
-        patient.push(format!("{age}歳"));
-    }
-    if let Some(sex) = p.sex.label() {
-        patient.push(sex.into());
-    }
-    if let Some(area) = &p.area {
-        patient.push(format!("{area}在住"));
-    }
     serde_json::json!({
         "font": font_family,
         "date": slip.date.format("%Y年%m月%d日").to_string(),
@@ -132,7 +116,7 @@ fn template_data(slip: &Slip, font_family: &str) -> serde_json::Value {
         "kinds": ContactKind::ALL.iter().map(|k| serde_json::json!({"label": k.label(), "on": *k == slip.purpose.kind()})).collect::<Vec<_>>(),
         "purpose": format!("{}. {}", slip.purpose.number(), slip.purpose.label()),
         "first_contact": slip.first_contact,
-        "patient": patient.join("・"),
+        "patient": super::export::patient_line(slip),
         "body": slip.request.body.trim(),
         "slots": slip.request.proposed_slots,
         "reply_by": slip.request.reply_by.map(|d| d.format("%Y年%m月%d日").to_string()),

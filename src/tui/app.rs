@@ -482,22 +482,9 @@ pub fn receive(app: &mut App, message: Message) -> Vec<Effect> {
     Vec::new()
 }
 
-fn cycle<T: Copy + PartialEq>(current: Option<T>, values: &[T], forward: bool) -> Option<T> {
-    // None ("all") sits before the first value.
-    let position = current.and_then(|c| values.iter().position(|v| *v == c));
-    let next = match (position, forward) {
-        (None, true) => Some(0),
-        (None, false) => values.len().checked_sub(1),
-        (Some(i), true) => (i + 1 < values.len()).then_some(i + 1),
-        (Some(i), false) => i.checked_sub(1),
-    };
-    next.map(|i| values[i])
-}
-
-fn cycle_text(current: &Option<String>, values: &[String], forward: bool) -> Option<String> {
-    let position = current
-        .as_ref()
-        .and_then(|c| values.iter().position(|v| v == c));
+/// The next (or previous) value after `current`; None ("all") sits before the first value.
+fn cycle<T: Clone + PartialEq>(current: Option<&T>, values: &[T], forward: bool) -> Option<T> {
+    let position = current.and_then(|c| values.iter().position(|v| v == c));
     let next = match (position, forward) {
         (None, true) => Some(0),
         (None, false) => values.len().checked_sub(1),
@@ -515,16 +502,12 @@ fn cycle_filter(
 ) {
     match row {
         FilterRow::Kind => {
-            let next = cycle(
-                filters.kinds.first().copied(),
-                OrganizationKind::ALL,
-                forward,
-            );
+            let next = cycle(filters.kinds.first(), OrganizationKind::ALL, forward);
             filters.kinds = next.into_iter().collect();
         }
         FilterRow::Ward => {
             let wards: Vec<String> = areas.iter().map(|a| a.ward.clone()).collect();
-            filters.ward = cycle_text(&filters.ward, &wards, forward);
+            filters.ward = cycle(filters.ward.as_ref(), &wards, forward);
             filters.district = None;
         }
         FilterRow::District => {
@@ -533,16 +516,18 @@ fn cycle_filter(
                 .filter(|a| filters.ward.as_ref().is_none_or(|w| *w == a.ward))
                 .flat_map(|a| a.districts.clone())
                 .collect();
-            filters.district = cycle_text(&filters.district, &districts, forward);
+            filters.district = cycle(filters.district.as_ref(), &districts, forward);
         }
         FilterRow::Procedure => {
-            let next = cycle(filters.procedures.first().copied(), Procedure::ALL, forward);
+            let next = cycle(filters.procedures.first(), Procedure::ALL, forward);
             filters.procedures = next.into_iter().collect();
         }
         FilterRow::Accepting => {
-            filters.accepting = cycle(filters.accepting, Accepting::ALL, forward)
+            filters.accepting = cycle(filters.accepting.as_ref(), Accepting::ALL, forward)
         }
-        FilterRow::Method => filters.method = cycle(filters.method, ContactMethod::ALL, forward),
+        FilterRow::Method => {
+            filters.method = cycle(filters.method.as_ref(), ContactMethod::ALL, forward)
+        }
         FilterRow::Reachable => filters.reachable_now = !filters.reachable_now,
     }
 }
