@@ -275,6 +275,12 @@ async fn open_tui() -> Result<(), Failure> {
         })
 }
 
+/// The demo office's numbers (fictional, like the rest of the demo).
+#[cfg(feature = "server")]
+const DEMO_SENDER_PHONE: &str = "042-700-1000";
+#[cfg(feature = "server")]
+const DEMO_SENDER_FAX: &str = "042-700-1001";
+
 /// `anshin demo`: an in-process server on 127.0.0.1 with a temporary database, the demo
 /// directory and the demo account; logged in (token in memory only); everything is removed on
 /// exit.
@@ -298,14 +304,31 @@ async fn demo() -> Result<(), Failure> {
     let server = crate::server::http::start_with(db, server_config)
         .await
         .map_err(fail)?;
-    let config = ClientConfig {
+    let mut config = ClientConfig {
         server_url: server.url(),
         credential_store: CredentialStoreChoice::Memory,
         cache_dir: Some(dir.path().join("cache")),
         ..ClientConfig::load().unwrap_or_default()
     };
-    let client = Client::new(config)?;
+    // Demo slips (to fictional doctors) are kept apart from real ones, and outlive the demo so
+    // the exported PDF can be looked at afterwards.
+    let data = config.data_dir()?.join("demo");
+    config.export_dir = Some(
+        config
+            .export_dir
+            .take()
+            .map_or_else(|| data.join("exports"), |d| d.join("demo")),
+    );
+    config.data_dir = Some(data);
+    let mut client = Client::new(config)?;
     let info = client.login(DEMO_LOGIN_ID, DEMO_PASSWORD).await?;
+    let sender = &mut client.config.sender;
+    if sender.office.is_empty() && sender.name.is_empty() {
+        sender.office = info.user.organization.clone();
+        sender.name = info.user.display_name.clone();
+        sender.phone = DEMO_SENDER_PHONE.to_string();
+        sender.fax = DEMO_SENDER_FAX.to_string();
+    }
     let (directory, _) = client.sync().await?;
     let member = format!(
         "{}（{}）デモ — パスワード {DEMO_PASSWORD}",

@@ -32,6 +32,24 @@ pub struct ClientConfig {
     /// An edited copy of `assets/slip.typ` to lay out the slip PDF with. Environment:
     /// ANSHIN_SLIP_TEMPLATE.
     pub slip_template: Option<PathBuf>,
+    /// Where the composer keeps drafts and the sent-log (masked slips only). Empty: the
+    /// platform data folder. Environment: ANSHIN_DATA_DIR.
+    pub data_dir: Option<PathBuf>,
+    /// Where exported slips (PDF, email text, phone memo) are written. Empty: `exports` in the
+    /// data folder. Environment: ANSHIN_EXPORT_DIR.
+    pub export_dir: Option<PathBuf>,
+    /// The office and care manager a new slip is sent from (`[client.sender]`).
+    pub sender: SenderDefaults,
+}
+
+/// 差出人 on every new slip; each can still be changed in the composer.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SenderDefaults {
+    pub office: String,
+    pub name: String,
+    pub phone: String,
+    pub fax: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -54,6 +72,9 @@ impl Default for ClientConfig {
             cache_dir: None,
             pdf_font: None,
             slip_template: None,
+            data_dir: None,
+            export_dir: None,
+            sender: SenderDefaults::default(),
         }
     }
 }
@@ -122,6 +143,12 @@ impl ClientConfig {
         if let Some(template) = get("ANSHIN_SLIP_TEMPLATE") {
             self.slip_template = Some(PathBuf::from(template));
         }
+        if let Some(dir) = get("ANSHIN_DATA_DIR") {
+            self.data_dir = Some(PathBuf::from(dir));
+        }
+        if let Some(dir) = get("ANSHIN_EXPORT_DIR") {
+            self.export_dir = Some(PathBuf::from(dir));
+        }
         if let Some(dir) = get("ANSHIN_CACHE_DIR") {
             self.cache_dir = Some(PathBuf::from(dir));
         }
@@ -140,6 +167,21 @@ impl ClientConfig {
                 .ok_or_else(|| {
                     ClientError::Config(
                         "キャッシュの場所を決められません。設定の cache_dir を指定してください"
+                            .into(),
+                    )
+                }),
+        }
+    }
+
+    /// The folder of drafts and the sent-log.
+    pub fn data_dir(&self) -> Result<PathBuf, ClientError> {
+        match &self.data_dir {
+            Some(dir) => Ok(dir.clone()),
+            None => project_dirs()
+                .map(|d| d.data_dir().to_path_buf())
+                .ok_or_else(|| {
+                    ClientError::Config(
+                        "下書きの保存場所を決められません。設定の data_dir を指定してください"
                             .into(),
                     )
                 }),

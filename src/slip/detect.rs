@@ -360,6 +360,13 @@ fn find_name(text: &str, name: &str, raw: &mut Vec<(FindingKind, usize, usize)>)
         name.split(|c: char| c.is_whitespace() || c == '　')
             .map(fold),
     );
+    // Typed without a space (木村正男): most family names are two characters, so 木村 and 正男
+    // are looked for too (a one-character remainder would match everywhere).
+    let whole: Vec<char> = parts[0].chars().collect();
+    if parts.len() == 2 && whole.len() >= 4 {
+        parts.push(whole[..2].iter().collect());
+        parts.push(whole[2..].iter().collect());
+    }
     parts.retain(|p| !p.is_empty());
     parts.dedup();
     for part in parts {

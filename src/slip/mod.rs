@@ -1,8 +1,11 @@
-//! The contact slip (あんしんリンク連絡票, DESIGN §6): what keeps patients safe. So far: the
-//! personal-information detector behind `anshin lint` (and, next, rule R7).
+//! The contact slip (あんしんリンク連絡票, DESIGN §6): what keeps patients safe. The slip file
+//! (model), the personal-information detector, the rules, the exports, and where the composer
+//! keeps drafts and the sent-log.
 
 pub mod detect;
+pub mod drafts;
 pub mod export;
 pub mod model;
 pub mod pdf;
 pub mod rules;
+pub mod sent_log;

@@ -1,11 +1,17 @@
 //! The TUI's state, the actions that change it, and the effects it asks for (STYLE: state,
 //! action, update, draw). No I/O here: `update` is a plain function, tested without a terminal.
 
+use super::composer::{Composer, ComposerAction, ComposerRequest};
+use super::slips::{SlipsAction, SlipsView};
 use super::text;
 use crate::availability::Availability;
 use crate::client::cache::CachedDirectory;
-use crate::directory::{Accepting, ContactMethod, OrganizationKind, Procedure};
+use crate::client::config::SenderDefaults;
+use crate::directory::{Accepting, ContactMethod, OrganizationKind, Procedure, Role};
 use crate::search::{EntryRef, Filters, Hit, SearchIndex, Searcher};
+use crate::slip::drafts::SavedDraft;
+use crate::slip::model::Slip;
+use crate::slip::sent_log::{ExportFormat, SentRecord};
 use chrono::NaiveDateTime;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -73,6 +79,11 @@ pub enum Action {
     LoginNextField,
     LoginPreviousField,
     LoginSubmit,
+    /// Keys in the slip composer.
+    Composer(ComposerAction),
+    /// `d`: drafts and the sent-log.
+    OpenSlips,
+    Slips(SlipsAction),
 }
 
 /// The login screen (no valid token, or the session expired).
@@ -106,7 +117,7 @@ impl LoginForm {
 }
 
 /// What `update` asks the runtime to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Quit,
     Sync,
@@ -120,6 +131,30 @@ pub enum Effect {
         login_id: String,
         password: String,
     },
+    /// Write a draft (masked slip only); the result comes back as `Message::DraftSaved`.
+    SaveDraft {
+        id: String,
+        slip: Box<Slip>,
+    },
+    /// Write the slip as PDF, text or phone memo and log it as sent; `Message::Exported`.
+    Export {
+        id: String,
+        slip: Box<Slip>,
+        format: ExportFormat,
+    },
+    DeleteDraft(String),
+    /// Read drafts and the sent-log; `Message::SlipsLoaded`.
+    LoadSlips,
+}
+
+/// A slip written out.
+#[derive(Debug)]
+pub struct Exported {
+    pub id: String,
+    pub format: ExportFormat,
+    pub path: std::path::PathBuf,
+    /// The email text or the phone memo (for the clipboard, for reading out).
+    pub text: String,
 }
 
 /// Why a background sync failed, and whether the member must sign in again.
@@ -136,6 +171,12 @@ pub enum Message {
     Unlocked(bool),
     /// The member's display name, or the Japanese reason it failed.
     LoggedIn(Result<String, String>),
+    DraftSaved {
+        id: String,
+        result: Result<(), String>,
+    },
+    Exported(Result<Exported, String>),
+    SlipsLoaded(Result<(Vec<SavedDraft>, Vec<SentRecord>), String>),
 }
 
 pub struct App {
@@ -162,6 +203,12 @@ pub struct App {
     last_input: Instant,
     idle_limit: Duration,
     pub quitting: bool,
+    /// The slip being written, if any (drawn instead of the main screen).
+    pub composer: Option<Composer>,
+    /// Drafts and the sent-log, over the main screen.
+    pub slips: Option<SlipsView>,
+    /// 差出人 for new slips (config `[client.sender]`).
+    pub sender: SenderDefaults,
 }
 
 /// What the status bar shows.
@@ -201,6 +248,9 @@ impl App {
             last_input: Instant::now(),
             idle_limit,
             quitting: false,
+            composer: None,
+            slips: None,
+            sender: SenderDefaults::default(),
         }
     }
 
@@ -272,6 +322,13 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.flash = None;
         }
     }
+    if action == Action::Quit {
+        return quit(app);
+    }
+    if action == Action::Tick && (app.login.is_some() || app.locked) {
+        // Behind the login screen or the lock, a draft still gets saved.
+        return save_draft_if_changed(app);
+    }
     if app.login.is_some() {
         return update_login(app, action);
     }
@@ -290,7 +347,15 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 app.lock_error = None;
                 app.help = false;
             }
+            // Autosave: a crash loses at most a second of typing (DESIGN §8).
+            return save_draft_if_changed(app);
         }
+        Action::Composer(action) => return update_composer(app, action),
+        Action::OpenSlips => {
+            app.slips = Some(SlipsView::default());
+            return vec![Effect::LoadSlips];
+        }
+        Action::Slips(action) => return update_slips(app, action),
         Action::Resize => {}
         Action::Type(c) => {
             let at = app.caret_byte();
@@ -360,12 +425,9 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.status.syncing = true;
             return vec![Effect::Sync];
         }
-        Action::Compose => app.flash = Some(text::COMPOSE_NOT_YET.to_string()),
+        Action::Compose => open_composer(app),
         Action::Help => app.help = true,
-        Action::Quit => {
-            app.quitting = true;
-            return vec![Effect::Quit];
-        }
+        Action::Quit => return quit(app),
         Action::LockType(_) | Action::LockBackspace | Action::LockSubmit => {}
         Action::LoginType(_)
         | Action::LoginBackspace
@@ -381,10 +443,6 @@ fn update_login(app: &mut App, action: Action) -> Vec<Effect> {
         return Vec::new();
     };
     match action {
-        Action::Quit => {
-            app.quitting = true;
-            return vec![Effect::Quit];
-        }
         _ if form.busy => {}
         Action::LoginType(c) => {
             form.current().push(c);
@@ -428,10 +486,6 @@ fn update_locked(app: &mut App, action: Action) -> Vec<Effect> {
         Action::LockSubmit => {
             let password = std::mem::take(&mut app.lock_input);
             return vec![Effect::CheckUnlock(password)];
-        }
-        Action::Quit => {
-            app.quitting = true;
-            return vec![Effect::Quit];
         }
         _ => {}
     }
@@ -478,6 +532,181 @@ pub fn receive(app: &mut App, message: Message) -> Vec<Effect> {
             app.last_input = Instant::now();
         }
         Message::Unlocked(false) => app.lock_error = Some(text::LOCK_WRONG),
+        Message::DraftSaved { id, result } => {
+            if let Some(composer) = app.composer.as_mut().filter(|c| c.id == id) {
+                match result {
+                    Ok(()) => composer.saved_at = Some(app.now),
+                    Err(e) => {
+                        // Tried again on the next tick; the member sees why meanwhile.
+                        composer.dirty = true;
+                        composer.problem = Some(format!("{}: {e}", text::DRAFT_SAVE_FAILED));
+                    }
+                }
+            } else if let Err(e) = result {
+                app.flash = Some(format!("{}: {e}", text::DRAFT_SAVE_FAILED));
+            }
+        }
+        Message::Exported(Ok(exported)) => {
+            let mut flash = format!(
+                "{}{}: {}",
+                exported.format.label(),
+                text::EXPORTED,
+                exported.path.display()
+            );
+            let mut effects = Vec::new();
+            match exported.format {
+                ExportFormat::Text => {
+                    flash.push_str(text::COPIED_TEXT);
+                    effects.push(Effect::Copy(exported.text.clone()));
+                }
+                ExportFormat::Phone => {
+                    if let Some(c) = app.composer.as_mut().filter(|c| c.id == exported.id) {
+                        c.popup = Some(exported.text);
+                    }
+                }
+                ExportFormat::Pdf => {}
+            }
+            if let Some(c) = app.composer.as_mut() {
+                c.problem = Some(flash.clone());
+            }
+            app.flash = Some(flash);
+            return effects;
+        }
+        Message::Exported(Err(e)) => {
+            let message = format!("{}: {e}", text::EXPORT_FAILED);
+            match app.composer.as_mut() {
+                Some(c) => c.problem = Some(message),
+                None => app.flash = Some(message),
+            }
+        }
+        Message::SlipsLoaded(result) => {
+            if let Some(view) = app.slips.as_mut() {
+                match result {
+                    Ok((drafts, sent)) => {
+                        view.drafts = Some(drafts);
+                        view.sent = sent;
+                    }
+                    Err(e) => {
+                        view.drafts = Some(Vec::new());
+                        view.error = Some(e);
+                    }
+                }
+            }
+        }
+    }
+    Vec::new()
+}
+
+/// `c` on a person: a new slip to them.
+fn open_composer(app: &mut App) {
+    let (Some(index), Some(hit)) = (app.index.clone(), app.selected_hit()) else {
+        return;
+    };
+    let person = match hit.entry {
+        EntryRef::Person(i) => Some(index.person(i)),
+        EntryRef::Organization(_) => None,
+    };
+    // Anshin Link slips go to doctors (seed §3).
+    let Some(person) = person.filter(|p| matches!(p.role, Role::Doctor | Role::Dentist)) else {
+        app.flash = Some(text::COMPOSE_NEEDS_DOCTOR.to_string());
+        return;
+    };
+    let org = index.organization_of(hit.entry);
+    let mut composer = Composer::new(person, org, &app.sender, app.now);
+    composer.refresh(Some(index.snapshot()), app.now);
+    app.composer = Some(composer);
+}
+
+/// Quitting saves what was typed last first.
+fn quit(app: &mut App) -> Vec<Effect> {
+    app.quitting = true;
+    let mut effects = save_draft_if_changed(app);
+    effects.push(Effect::Quit);
+    effects
+}
+
+fn save_draft_if_changed(app: &mut App) -> Vec<Effect> {
+    match app.composer.as_mut() {
+        Some(c) if c.dirty => {
+            c.dirty = false;
+            vec![Effect::SaveDraft {
+                id: c.id.clone(),
+                slip: Box::new(c.slip()),
+            }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn update_composer(app: &mut App, action: ComposerAction) -> Vec<Effect> {
+    let Some(composer) = app.composer.as_mut() else {
+        return Vec::new();
+    };
+    let request = composer.update(action);
+    composer.refresh(app.index.as_ref().map(|i| i.snapshot()), app.now);
+    match request {
+        None => Vec::new(),
+        Some(ComposerRequest::SaveDraft) => {
+            composer.dirty = true;
+            save_draft_if_changed(app)
+        }
+        Some(ComposerRequest::Export(format)) => {
+            // What is exported is logged as sent; the draft goes (the runtime removes it).
+            composer.dirty = false;
+            vec![Effect::Export {
+                id: composer.id.clone(),
+                slip: Box::new(composer.slip()),
+                format,
+            }]
+        }
+        Some(ComposerRequest::Close) => {
+            let kept = composer.dirty || composer.saved_at.is_some();
+            let effects = save_draft_if_changed(app);
+            app.composer = None;
+            if kept {
+                app.flash = Some(text::DRAFT_KEPT.to_string());
+            }
+            effects
+        }
+    }
+}
+
+fn update_slips(app: &mut App, action: SlipsAction) -> Vec<Effect> {
+    let Some(view) = app.slips.as_mut() else {
+        return Vec::new();
+    };
+    match action {
+        SlipsAction::Close => app.slips = None,
+        SlipsAction::Up => view.move_selection(false),
+        SlipsAction::Down => view.move_selection(true),
+        SlipsAction::Open => {
+            if let Some(draft) = view.selected_draft() {
+                if let Ok(slip) = &draft.slip {
+                    let snapshot = app.index.as_ref().map(|i| i.snapshot());
+                    let mut composer = Composer::from_draft(&draft.id, slip, snapshot);
+                    composer.saved_at = draft.saved_at;
+                    composer.refresh(snapshot, app.now);
+                    app.composer = Some(composer);
+                    app.slips = None;
+                }
+            }
+        }
+        SlipsAction::Delete => {
+            let Some(id) = view.selected_draft().map(|d| d.id.clone()) else {
+                return Vec::new();
+            };
+            if view.confirm_delete.as_deref() != Some(id.as_str()) {
+                view.confirm_delete = Some(id);
+                return Vec::new();
+            }
+            view.confirm_delete = None;
+            if let Some(drafts) = view.drafts.as_mut() {
+                drafts.retain(|d| d.id != id);
+            }
+            view.move_selection(false);
+            app.flash = Some(text::SLIPS_DELETED.to_string());
+            return vec![Effect::DeleteDraft(id)];
+        }
     }
     Vec::new()
 }

@@ -6,7 +6,7 @@ use super::text;
 use crate::availability::Availability;
 use crate::directory::{ContactWindow, Organization, Person};
 use crate::search::EntryRef;
-use chrono::{Datelike, Timelike};
+use chrono::{Datelike, NaiveDateTime, Timelike};
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
@@ -33,6 +33,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     if app.locked {
         draw_lock(frame, app, area);
+        return;
+    }
+    if let Some(composer) = &app.composer {
+        super::composer::draw::draw_composer(frame, composer, app.index.as_deref(), app.now, area);
         return;
     }
     let chip_list = chips(&app.filters);
@@ -82,6 +86,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
 
     if app.focus == Focus::Filters {
         draw_filters(frame, app, area);
+    }
+    if let Some(view) = &app.slips {
+        super::slips::draw_slips(frame, view, app.now.date(), area);
     }
     if app.help {
         draw_help(frame, area);
@@ -190,7 +197,13 @@ fn draw_detail(frame: &mut Frame, app: &App, area: Rect) {
     match hit.entry {
         EntryRef::Person(i) => {
             let person = index.person(i);
-            person_lines(&mut lines, person, org, app.availability(hit.entry), app);
+            person_lines(
+                &mut lines,
+                person,
+                org,
+                app.availability(hit.entry),
+                app.now,
+            );
         }
         EntryRef::Organization(i) => {
             let o = index.organization(i);
@@ -218,12 +231,12 @@ fn draw_detail(frame: &mut Frame, app: &App, area: Rect) {
     );
 }
 
-fn person_lines<'a>(
+pub(crate) fn person_lines<'a>(
     lines: &mut Vec<Line<'a>>,
     p: &'a Person,
     org: Option<&'a Organization>,
     availability: Option<Availability>,
-    app: &App,
+    now: NaiveDateTime,
 ) {
     lines.push(Line::from(vec![
         Span::raw(p.name.to_string()).add_modifier(Modifier::BOLD),
@@ -287,7 +300,7 @@ fn person_lines<'a>(
         lines.push(Line::from(format!("{}: {note}", text::DETAIL_NOTE)));
     }
     lines.push(Line::from(format!("{}:", text::DETAIL_WINDOWS)));
-    week_grid(lines, &p.contact.windows, app);
+    week_grid(lines, &p.contact.windows, now);
 }
 
 fn numbers_line(
@@ -343,9 +356,9 @@ fn organization_lines<'a>(lines: &mut Vec<Line<'a>>, o: &'a Organization) {
 
 /// Days × hours, a filled cell where a window touches that hour, the current day and hour
 /// marked.
-fn week_grid(lines: &mut Vec<Line<'_>>, windows: &[ContactWindow], app: &App) {
-    let today = app.now.weekday().num_days_from_monday() as usize;
-    let hour = app.now.hour();
+fn week_grid(lines: &mut Vec<Line<'_>>, windows: &[ContactWindow], now: NaiveDateTime) {
+    let today = now.weekday().num_days_from_monday() as usize;
+    let hour = now.hour();
     let mut header = vec![Span::raw("    ")];
     for h in GRID_HOURS {
         let label = Span::raw(format!("{h:>2} "));
@@ -415,7 +428,7 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
 
 /// Clears a popup's area, and the wide characters of what lies beneath that straddle its edges:
 /// a kanji whose right half falls under the border would otherwise be cut in half on screen.
-fn clear_popup(frame: &mut Frame, rect: Rect) {
+pub(crate) fn clear_popup(frame: &mut Frame, rect: Rect) {
     frame.render_widget(Clear, rect);
     let buffer = frame.buffer_mut();
     let bounds = buffer.area;
@@ -437,7 +450,7 @@ fn clear_popup(frame: &mut Frame, rect: Rect) {
     }
 }
 
-fn popup(area: Rect, width: u16, height: u16) -> Rect {
+pub(crate) fn popup(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
     let height = height.min(area.height);
     Rect::new(

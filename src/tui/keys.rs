@@ -2,6 +2,8 @@
 //! action before it is anything else). Only key presses count: Windows also reports releases.
 
 use super::app::{Action, App, Focus};
+use super::composer::ComposerAction;
+use super::slips::SlipsAction;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
 pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
@@ -32,6 +34,23 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
     }
     if app.help {
         return Some(Action::Back);
+    }
+    if let Some(composer) = &app.composer {
+        if composer.popup.is_some() {
+            return Some(Action::Composer(ComposerAction::DismissPopup));
+        }
+        return composer_key(key, ctrl).map(Action::Composer);
+    }
+    if app.slips.is_some() {
+        return match key.code {
+            KeyCode::Up | KeyCode::Char('k') => Some(SlipsAction::Up),
+            KeyCode::Down | KeyCode::Char('j') => Some(SlipsAction::Down),
+            KeyCode::Enter => Some(SlipsAction::Open),
+            KeyCode::Char('x') | KeyCode::Delete => Some(SlipsAction::Delete),
+            KeyCode::Esc | KeyCode::Char('d') | KeyCode::Char('q') => Some(SlipsAction::Close),
+            _ => None,
+        }
+        .map(Action::Slips);
     }
     match app.focus {
         Focus::Query => match key.code {
@@ -66,9 +85,34 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Char('y') => Some(Action::Copy),
             KeyCode::Char('s') => Some(Action::Sync),
             KeyCode::Char('c') => Some(Action::Compose),
+            KeyCode::Char('d') => Some(Action::OpenSlips),
             KeyCode::Char('?') => Some(Action::Help),
             KeyCode::Char('q') => Some(Action::Quit),
             _ => None,
         },
     }
+}
+
+/// In the composer letters are text; steps move with PgDn/PgUp (or Ctrl-N/Ctrl-P).
+fn composer_key(key: KeyEvent, ctrl: bool) -> Option<ComposerAction> {
+    Some(match key.code {
+        KeyCode::Esc => ComposerAction::Close,
+        KeyCode::PageDown => ComposerAction::NextStep,
+        KeyCode::PageUp => ComposerAction::PreviousStep,
+        KeyCode::Char('n') if ctrl => ComposerAction::NextStep,
+        KeyCode::Char('p') if ctrl => ComposerAction::PreviousStep,
+        KeyCode::Char('s') if ctrl => ComposerAction::SaveDraft,
+        KeyCode::Tab => ComposerAction::NextField,
+        KeyCode::BackTab => ComposerAction::PreviousField,
+        KeyCode::Up => ComposerAction::Up,
+        KeyCode::Down => ComposerAction::Down,
+        KeyCode::Left => ComposerAction::Left,
+        KeyCode::Right => ComposerAction::Right,
+        KeyCode::Enter => ComposerAction::Enter,
+        KeyCode::Backspace => ComposerAction::Backspace,
+        KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
+            ComposerAction::Type(c)
+        }
+        _ => return None,
+    })
 }

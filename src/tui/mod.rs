@@ -3,8 +3,11 @@
 //! redraws only when something changed (ratatui's event-driven template).
 
 pub mod app;
+pub mod composer;
 pub mod draw;
 pub mod keys;
+pub mod slip_jobs;
+pub mod slips;
 pub mod text;
 
 use crate::client::config::ClientConfig;
@@ -67,6 +70,17 @@ pub async fn run(
     if client.token().is_err() {
         app.login = Some(LoginForm::new(client.server()));
     }
+    app.sender = client.config.sender.clone();
+    let places = slip_jobs::SlipPlaces::from_config(&client.config);
+    // After a crash the member is told the work is still there.
+    let waiting = places
+        .as_ref()
+        .ok()
+        .and_then(|p| p.drafts().list().ok())
+        .map_or(0, |d| d.len());
+    if waiting > 0 {
+        app.flash = Some(format!("{waiting} {}", text::DRAFTS_WAITING));
+    }
 
     // A panic must not leave the office PC's terminal in raw mode.
     let previous_hook = std::panic::take_hook();
@@ -78,7 +92,13 @@ pub async fn run(
     std::io::stdout().execute(EnterAlternateScreen)?;
     let mut terminal =
         ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))?;
-    let result = event_loop(&mut terminal, &mut app, Arc::new(Mutex::new(client))).await;
+    let result = event_loop(
+        &mut terminal,
+        &mut app,
+        Arc::new(Mutex::new(client)),
+        places,
+    )
+    .await;
     restore_terminal();
     let _ = std::panic::take_hook();
     result
@@ -94,6 +114,7 @@ async fn event_loop(
     app: &mut App,
     // Replaced when the member signs in to another server from the login screen.
     shared_client: Arc<Mutex<Arc<Client>>>,
+    places: Result<slip_jobs::SlipPlaces, String>,
 ) -> anyhow::Result<()> {
     let current = || {
         shared_client
@@ -116,6 +137,13 @@ async fn event_loop(
         }
     });
     let (message_tx, mut message_rx) = mpsc::unbounded_channel::<Message>();
+    let (jobs, worker) = match places {
+        Ok(places) => {
+            let (jobs, worker) = slip_jobs::spawn(places, message_tx.clone());
+            (Ok(jobs), Some(worker))
+        }
+        Err(why) => (Err(why), None),
+    };
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let period = Duration::from_secs(u64::from(client.config.sync_interval_minutes.max(1)) * 60);
     let mut sync_timer = tokio::time::interval(period);
@@ -141,7 +169,27 @@ async fn event_loop(
         let client = current();
         for effect in effects {
             match effect {
-                Effect::Quit => return Ok(()),
+                Effect::Quit => {
+                    // The last draft is written before the process ends.
+                    drop(jobs);
+                    if let Some(worker) = worker {
+                        let _ = tokio::time::timeout(Duration::from_secs(5), worker).await;
+                    }
+                    return Ok(());
+                }
+                Effect::SaveDraft { .. }
+                | Effect::Export { .. }
+                | Effect::DeleteDraft(_)
+                | Effect::LoadSlips => {
+                    let sent = jobs.as_ref().map_err(Clone::clone).and_then(|jobs| {
+                        jobs.send(slip_job(effect))
+                            .map_err(|_| text::EXPORT_FAILED.to_string())
+                    });
+                    if let Err(why) = sent {
+                        let _ = message_tx.send(Message::SlipsLoaded(Err(why.clone())));
+                        app.flash = Some(why);
+                    }
+                }
                 Effect::Sync if client.token().is_err() => {
                     // Not signed in yet: the login screen's success asks again.
                     app.status.syncing = false;
@@ -191,6 +239,16 @@ async fn event_loop(
             }
         }
         terminal.draw(|f| draw::draw(f, app))?;
+    }
+}
+
+fn slip_job(effect: Effect) -> slip_jobs::SlipJob {
+    use slip_jobs::SlipJob;
+    match effect {
+        Effect::SaveDraft { id, slip } => SlipJob::Save { id, slip },
+        Effect::Export { id, slip, format } => SlipJob::Export { id, slip, format },
+        Effect::DeleteDraft(id) => SlipJob::Delete(id),
+        _ => SlipJob::Load,
     }
 }
 

@@ -24,7 +24,8 @@ pub const LOGIN_HINT: &str = "Tab 次の欄・Enter ログイン・Ctrl-C 終了
 pub const LOGIN_BUSY: &str = "ログインしています…";
 pub const LOGIN_NEED_ID: &str = "ログインIDを入力してください";
 pub const LOGIN_NEED_PASSWORD: &str = "パスワードを入力してください";
-pub const COMPOSE_NOT_YET: &str = "連絡票の作成（c）はまだ準備中です";
+pub const COMPOSE_NEEDS_DOCTOR: &str =
+    "連絡票は医師・歯科医師あてに作ります。先生を選んでから c を押してください";
 pub const COPIED: &str = "コピーしました";
 pub const NOTHING_TO_COPY: &str = "コピーできる番号がありません";
 pub const SYNCING: &str = "同期しています…";
@@ -43,6 +44,7 @@ pub const HELP: &[(&str, &str)] = &[
     ("r", "「今連絡可」だけにする／戻す"),
     ("y", "番号をコピー（電話 → FAX → メールの順。SSH でも可）"),
     ("c", "この先生への連絡票を作る"),
+    ("d", "下書きと送信記録（続きを書く・返信期限）"),
     ("s", "今すぐ同期"),
     ("?", "このヘルプ"),
     ("q / Ctrl-C", "終了"),
@@ -68,3 +70,118 @@ pub const FILTER_METHOD: &str = "連絡方法";
 pub const FILTER_REACHABLE: &str = "今連絡可";
 pub const ON: &str = "はい";
 pub const OFF: &str = "いいえ";
+
+// The slip composer (issue 5).
+pub const COMPOSER_TITLE: &str = "あんしんリンク連絡票";
+pub const STEP_RECIPIENT: &str = "宛先";
+pub const STEP_PURPOSE: &str = "目的";
+pub const STEP_PATIENT: &str = "利用者";
+pub const STEP_BODY: &str = "本文";
+pub const STEP_REVIEW: &str = "確認";
+pub const FIELD_CHANNEL: &str = "連絡方法";
+pub const FIELD_OFFICE: &str = "差出人 事業所";
+pub const FIELD_SENDER_NAME: &str = "差出人 氏名";
+pub const FIELD_SENDER_PHONE: &str = "差出人 電話";
+pub const FIELD_SENDER_FAX: &str = "差出人 FAX";
+pub const FIELD_URGENT: &str = "急ぎ・深刻な内容";
+pub const FIELD_FIRST_CONTACT: &str = "初めての連絡";
+pub const FIELD_PURPOSE: &str = "目的";
+pub const FIELD_CONSENT: &str = "利用者の同意";
+pub const FIELD_REAL_NAME: &str = "氏名（確認用）";
+pub const FIELD_TOLD_BY_PHONE: &str = "氏名は電話で伝えた";
+pub const FIELD_MASKED_NAME: &str = "伏せ字の氏名";
+pub const FIELD_AGE: &str = "年齢";
+pub const FIELD_SEX: &str = "性別";
+pub const FIELD_AREA: &str = "地域（区・町名）";
+pub const FIELD_BODY: &str = "本文";
+pub const FIELD_SLOT: &str = "候補日時";
+pub const FIELD_REPLY_BY: &str = "返信期限";
+pub const YES: &str = "はい";
+pub const NO: &str = "いいえ";
+pub const UNANSWERED: &str = "（未回答: y / n）";
+pub const SEX_UNSTATED: &str = "書かない";
+
+pub const HINT_CHANNEL: &str =
+    "←→ で選ぶ。先生の希望する方法・時間は右に出ています（seed §1, §4-3）";
+pub const HINT_SENDER: &str =
+    "設定の [client.sender] に入れておくと毎回入ります。電話・FAX は本文の個人情報チェックの対象外です";
+pub const HINT_URGENT: &str =
+    "病状の急変など急ぎで深刻な内容ですか？ y はい / n いいえ（seed §4-6）";
+pub const HINT_FIRST_CONTACT: &str =
+    "この先生への初めての連絡ですか？ 初回は日程調整（1・2・10）だけです（seed §4-1）";
+pub const HINT_PURPOSE: &str = "←→ または数字（1〜9、0 は 10）で選ぶ（seed §5）";
+pub const HINT_CONSENT: &str =
+    "あんしんリンクで個人情報をやり取りすることを口頭で説明し、同意を得ましたか（seed §6）";
+pub const HINT_REAL_NAME: &str =
+    "姓と名の間は空白で（木村 正男）。漏れの確認だけに使い、保存も出力もされません（閉じると消えます）";
+pub const HINT_TOLD_BY_PHONE: &str =
+    "先に電話で氏名を伝えた場合は「はい」。伏せ字は空でかまいません（seed §4-5 例1）";
+pub const HINT_MASKED_NAME: &str = "半分以上の文字を○で伏せます（例: ○村○男）（seed §4-5 例3）";
+pub const HINT_AGE: &str = "数字で（例: 85）。生年月日は書きません（seed §4-5 例2）";
+pub const HINT_SEX: &str = "←→ で選ぶ";
+pub const HINT_AREA: &str = "区と町名まで（例: 中央区上溝）。番地は書きません（seed §4-5 例2）";
+pub const HINT_BODY: &str =
+    "手短に要点だけ（400 文字まで）。Enter で改行、Tab で次の欄（seed §4-3, §8）";
+pub const HINT_SLOT: &str = "例: 2026-11-28 13:00-14:00（日程調整のとき）";
+pub const HINT_REPLY_BY: &str = "例: 2026-12-01 または 12/1。空欄なら書きません";
+
+pub const COMPOSER_KEYS: &str =
+    "Tab/↓ 次の欄  ←→ 選ぶ  PgDn/Ctrl-N 次へ  PgUp/Ctrl-P 戻る  Esc 閉じる（下書きは残ります）";
+pub const REVIEW_KEYS: &str =
+    "p PDF（FAX 用）  t メール本文  o 電話メモ  s 下書き保存  PgUp 戻る  Esc 閉じる";
+pub const NEED_SENDER: &str = "差出人の事業所・氏名・電話番号を入れてください";
+pub const NO_NUMBER_FOR_CHANNEL: &str =
+    "の宛先がディレクトリにありません。別の連絡方法を選んでください";
+pub const NEED_ANSWER: &str = "この質問に y（はい）か n（いいえ）で答えてください";
+pub const URGENT_STOP: &str =
+    "急ぎで深刻な内容には連絡票を使いません。右の案内に従ってください（seed §4-6）";
+pub const NEED_BODY: &str = "本文を書いてください";
+pub const AGE_INVALID: &str = "年齢は数字で入れてください（例: 85）";
+pub const DATE_INVALID: &str = "日付は 2026-12-01 か 12/1 の形で入れてください";
+pub const EXPORT_REFUSED: &str = " 件のエラーがあります。直してから出力してください";
+pub const EXPORT_WRITTEN_OF_PHONE: &str =
+    "電話の連絡票です。FAX・メールで送るときは 1 宛先 で連絡方法を変えてください（確認の規則が変わります）";
+pub const PANEL_DOCTOR: &str = "宛先の先生";
+pub const PANEL_GUIDE: &str = "手引きより";
+pub const PANEL_FINDINGS: &str = "個人情報のチェック";
+pub const PANEL_NO_FINDINGS: &str = "個人情報は見つかりません";
+pub const PANEL_PHONE_NO_CHECK: &str =
+    "電話の連絡票です。FAX・メールにしたときは、ここに個人情報の疑いが出ます";
+pub const PANEL_RULES: &str = "規則のチェック";
+pub const PANEL_NO_VIOLATIONS: &str = "規則違反はありません。出力できます";
+pub const PANEL_PREVIEW: &str = "できあがり";
+pub const PHONE_MEMO_TITLE: &str = "電話メモ（読み上げ用。何かキーで閉じる）";
+pub const ERROR_LABEL: &str = "エラー";
+pub const WARNING_LABEL: &str = "注意";
+pub const MASK_OK: &str = "伏せ字は十分です";
+pub const MASK_NOT_ENOUGH: &str = "伏せ字が足りません。半分以上を○にしてください";
+pub const FIRST_CONTACT_ONLY: &str = "初回不可";
+pub const CONSENT_NOT_NEEDED: &str = "（日程調整は不要）";
+pub const DRAFT_SAVED: &str = "下書き保存";
+pub const DRAFT_KEPT: &str = "下書きを残しました（d で続きを書けます）";
+pub const DRAFT_SAVE_FAILED: &str = "下書きを保存できません";
+pub const EXPORT_FAILED: &str = "出力できません";
+pub const EXPORTED: &str = "を保存しました";
+pub const COPIED_TEXT: &str = "（本文をコピーしました。メールに貼り付けてください）";
+pub const DRAFTS_WAITING: &str = "件の下書きがあります（d で開く）";
+
+// Drafts and the sent-log.
+pub const SLIPS_TITLE: &str = "下書きと送信記録（Enter 続きを書く・x 削除・Esc 閉じる）";
+pub const SLIPS_DRAFTS: &str = "下書き";
+pub const SLIPS_SENT: &str = "送信記録";
+pub const SLIPS_NONE: &str = "（なし）";
+pub const SLIPS_LOADING: &str = "読み込んでいます…";
+pub const SLIPS_DAMAGED: &str = "読めない下書き";
+pub const SLIPS_CONFIRM_DELETE: &str = "もう一度 x で削除します";
+pub const SLIPS_DELETED: &str = "下書きを削除しました";
+pub const REPLY_BY: &str = "返信期限";
+pub const OVERDUE: &str = "期限切れ";
+pub const PATIENT_GUIDE: &[&str] = &[
+    "FAX・メールは誤送信で漏れても利用者がわからないように（seed §4-5）：",
+    "・例1：先に電話で氏名を伝え、FAXには個人情報を書かない",
+    "・例2：住所の一部（区・町名）、年齢、性別など、特定できない情報にする",
+    "・例3：氏名を伏せ字にする（○村○男）",
+    "",
+    "氏名（確認用）に本名を入れると、伏せ字の案を作り、本文に氏名が残っていないか調べます。",
+    "本名は保存も出力もされず、この画面を閉じると消えます。",
+];

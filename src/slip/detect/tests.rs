@@ -168,6 +168,12 @@ fn patient_name_with_variants_and_spacing() {
         .iter()
         .all(|(k, _)| *k == PatientName));
     assert!(!find_with("タカハシ イチロウ様", Some("たかはし いちろう")).is_empty());
+    // Typed without a space: the usual two-character family name and the rest.
+    let found = find_with("木村さんの娘さんと、正男さんの件", Some("木村正男"));
+    assert_eq!(
+        found,
+        vec![(PatientName, "木村".into()), (PatientName, "正男".into())]
+    );
 }
 
 #[test]

@@ -1,0 +1,453 @@
+//! Drawing the composer: the steps across the top, the form on the left, what the guide and the
+//! checks say on the right, the field's hint and the keys at the bottom. Reads state only.
+
+use super::field::{caret_cell, wrap};
+use super::{Composer, Field, Step};
+use crate::search::SearchIndex;
+use crate::slip::export::{to_phone_script, to_text};
+use crate::slip::model::{Channel, Purpose};
+use crate::slip::rules::{mask_hides_enough, Severity, EMERGENCY_GUIDANCE, MAX_BODY_CHARS};
+use crate::tui::draw::{clear_popup, person_lines, popup};
+use crate::tui::text;
+use chrono::NaiveDateTime;
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::{Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::Frame;
+
+/// Display columns for a field's label.
+const LABEL_WIDTH: usize = 20;
+
+pub fn draw_composer(
+    frame: &mut Frame,
+    c: &Composer,
+    index: Option<&SearchIndex>,
+    now: NaiveDateTime,
+    area: Rect,
+) {
+    let [title, main, hint, keys] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(4),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_title(frame, c, title);
+    let [form, panel] = if main.width >= 100 {
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(main)
+    } else {
+        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(main)
+    };
+    match c.step {
+        Step::Review => draw_preview(frame, c, form),
+        Step::Body => draw_body_step(frame, c, form),
+        _ => draw_form(frame, c, form),
+    }
+    draw_panel(frame, c, index, now, panel);
+    let hint_line = match (&c.problem, c.field()) {
+        (Some(problem), _) => Line::from(Span::raw(format!("⚠ {problem}")).bold()),
+        (None, Some(field)) => Line::from(Span::raw(field.hint()).dim()),
+        (None, None) => Line::from(""),
+    };
+    frame.render_widget(Paragraph::new(hint_line), hint);
+    let key_help = if c.step == Step::Review {
+        text::REVIEW_KEYS
+    } else {
+        text::COMPOSER_KEYS
+    };
+    frame.render_widget(Line::from(Span::raw(key_help).reversed()), keys);
+    if let Some(memo) = &c.popup {
+        let rect = popup(area, 76, 20);
+        clear_popup(frame, rect);
+        frame.render_widget(
+            Paragraph::new(memo.as_str())
+                .wrap(Wrap { trim: false })
+                .block(Block::bordered().title(format!(" {} ", text::PHONE_MEMO_TITLE))),
+            rect,
+        );
+    }
+}
+
+fn draw_title(frame: &mut Frame, c: &Composer, area: Rect) {
+    let mut spans = vec![
+        Span::raw(format!(" {} ", text::COMPOSER_TITLE))
+            .add_modifier(Modifier::BOLD | Modifier::REVERSED),
+        Span::raw(" "),
+    ];
+    for (i, step) in Step::ALL.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::raw(" › "));
+        }
+        let label = Span::raw(format!("{} {}", step.number(), step.label()));
+        spans.push(if *step == c.step {
+            label.add_modifier(Modifier::BOLD | Modifier::REVERSED)
+        } else {
+            label
+        });
+    }
+    if let Some(at) = c.saved_at {
+        spans.push(
+            Span::raw(format!(
+                "   {} {}",
+                text::DRAFT_SAVED,
+                at.format("%H:%M:%S")
+            ))
+            .dim(),
+        );
+    }
+    frame.render_widget(Line::from(spans), area);
+}
+
+fn pad(label: &str) -> String {
+    let width = Span::raw(label).width();
+    format!("{label}{}", " ".repeat(LABEL_WIDTH.saturating_sub(width)))
+}
+
+/// One field on one line; the caret's column for a focused text field.
+fn field_line(c: &Composer, field: Field, focused: bool) -> (Line<'static>, Option<u16>) {
+    let marker = if focused { "▶ " } else { "  " };
+    let mut spans = vec![
+        Span::raw(marker),
+        Span::raw(pad(field.label())).add_modifier(if focused {
+            Modifier::BOLD
+        } else {
+            Modifier::empty()
+        }),
+    ];
+    let mut caret = None;
+    if field.is_choice() {
+        let value = c.choice_value(field);
+        spans.push(if focused {
+            Span::raw(format!("‹ {value} ›")).add_modifier(Modifier::REVERSED)
+        } else {
+            Span::raw(value)
+        });
+    } else if let Some(t) = c.text(field) {
+        if focused {
+            let before: String = t.value.chars().take(t.caret).collect();
+            caret = Some((2 + LABEL_WIDTH + Span::raw(before).width()) as u16);
+            spans.push(Span::raw(t.value.replace('\n', " ")).underlined());
+        } else if t.value.is_empty() {
+            spans.push(Span::raw("—").dim());
+        } else {
+            spans.push(Span::raw(t.value.replace('\n', " ")));
+        }
+    }
+    if let Some(note) = annotation(c, field) {
+        spans.push(Span::raw(format!("  {note}")).dim());
+    }
+    (Line::from(spans), caret)
+}
+
+/// A few words after a field's value: the number used, whether a mask hides enough.
+fn annotation(c: &Composer, field: Field) -> Option<String> {
+    match field {
+        Field::Channel => Some(match super::number_for(&c.to, c.channel) {
+            Some(number) => number.to_string(),
+            None => text::NO_NUMBER_FOR_CHANNEL
+                .trim_start_matches('の')
+                .to_string(),
+        }),
+        Field::MaskedName if !c.masked_name.trimmed().is_empty() => {
+            Some(if mask_hides_enough(c.masked_name.trimmed()) {
+                text::MASK_OK.to_string()
+            } else {
+                text::MASK_NOT_ENOUGH.to_string()
+            })
+        }
+        Field::Consent if c.purpose.is_scheduling() => Some(text::CONSENT_NOT_NEEDED.to_string()),
+        Field::Area | Field::Slot1 | Field::Slot2 | Field::Slot3 => {
+            let value = c.text(field)?.trimmed();
+            let found = c
+                .checks
+                .violations
+                .iter()
+                .filter_map(|v| v.finding.as_ref())
+                .find(|f| !value.is_empty() && value.contains(f.text.as_str()))?;
+            Some(format!("⚠ {}", found.message))
+        }
+        _ => None,
+    }
+}
+
+fn draw_form(frame: &mut Frame, c: &Composer, area: Rect) {
+    let block = Block::bordered().title(format!(" {} {} ", c.step.number(), c.step.label()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let mut lines = Vec::new();
+    let mut cursor = None;
+    for (i, field) in c.step.fields().iter().enumerate() {
+        let (line, caret) = field_line(c, *field, i == c.focus);
+        if let Some(x) = caret {
+            cursor = Some((x, lines.len() as u16));
+        }
+        lines.push(line);
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+    if let Some((x, y)) = cursor {
+        set_cursor(frame, inner, x, y);
+    }
+}
+
+/// The real cursor at the caret, so an IME composes in place; kept inside the box.
+fn set_cursor(frame: &mut Frame, inner: Rect, x: u16, y: u16) {
+    if inner.width == 0 || inner.height == 0 || y >= inner.height {
+        return;
+    }
+    frame.set_cursor_position(Position::new(
+        inner
+            .x
+            .saturating_add(x)
+            .min(inner.right().saturating_sub(1)),
+        inner.y + y,
+    ));
+}
+
+fn draw_body_step(frame: &mut Frame, c: &Composer, area: Rect) {
+    let [body_area, rest] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(4)]).areas(area);
+    let count = c.body.value.chars().count();
+    let focused = c.field() == Some(Field::Body);
+    let title = format!(
+        " {} {}（{count}／{MAX_BODY_CHARS} 文字） ",
+        c.step.number(),
+        text::FIELD_BODY
+    );
+    let block = Block::bordered().title(title).border_style(if focused {
+        Style::new().add_modifier(Modifier::BOLD)
+    } else {
+        Style::new()
+    });
+    let inner = block.inner(body_area);
+    frame.render_widget(block, body_area);
+    let highlights: Vec<(usize, usize)> = if c.channel == Channel::Phone {
+        Vec::new()
+    } else {
+        c.checks.findings.iter().map(|f| (f.start, f.end)).collect()
+    };
+    let chars: Vec<char> = c.body.value.chars().collect();
+    let lines = wrap(&c.body.value, inner.width);
+    let (row, column) = caret_cell(&lines, &c.body.value, c.body.caret);
+    let scroll = row.saturating_sub(usize::from(inner.height.saturating_sub(1)));
+    let rendered: Vec<Line> = lines
+        .iter()
+        .skip(scroll)
+        .take(usize::from(inner.height))
+        .map(|(start, end)| highlighted_line(&chars, *start, *end, &highlights))
+        .collect();
+    frame.render_widget(Paragraph::new(rendered), inner);
+    if focused {
+        set_cursor(frame, inner, column as u16, (row - scroll) as u16);
+    }
+
+    let mut lines = Vec::new();
+    let mut cursor = None;
+    for (i, field) in c.step.fields().iter().enumerate().skip(1) {
+        let (line, caret) = field_line(c, *field, i == c.focus);
+        if let Some(x) = caret {
+            cursor = Some((x, lines.len() as u16));
+        }
+        lines.push(line);
+    }
+    frame.render_widget(Paragraph::new(lines), rest);
+    if let Some((x, y)) = cursor {
+        set_cursor(frame, rest, x, y);
+    }
+}
+
+/// A line of the body with what the detector found reversed and underlined.
+fn highlighted_line(
+    chars: &[char],
+    start: usize,
+    end: usize,
+    highlights: &[(usize, usize)],
+) -> Line<'static> {
+    let mut spans: Vec<Span> = Vec::new();
+    let mut run = String::new();
+    let mut run_marked = false;
+    for (i, ch) in chars.iter().enumerate().take(end).skip(start) {
+        let marked = highlights.iter().any(|(s, e)| (*s..*e).contains(&i));
+        if marked != run_marked && !run.is_empty() {
+            spans.push(styled(std::mem::take(&mut run), run_marked));
+        }
+        run_marked = marked;
+        run.push(*ch);
+    }
+    if !run.is_empty() {
+        spans.push(styled(run, run_marked));
+    }
+    Line::from(spans)
+}
+
+fn styled(text: String, marked: bool) -> Span<'static> {
+    if marked {
+        Span::raw(text).add_modifier(Modifier::REVERSED | Modifier::UNDERLINED)
+    } else {
+        Span::raw(text)
+    }
+}
+
+fn draw_preview(frame: &mut Frame, c: &Composer, area: Rect) {
+    let slip = c.slip();
+    let preview = if c.channel == Channel::Phone {
+        to_phone_script(&slip)
+    } else {
+        to_text(&slip)
+    };
+    frame.render_widget(
+        Paragraph::new(preview)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(format!(
+                " {} {} — {} ",
+                c.step.number(),
+                text::PANEL_PREVIEW,
+                c.channel.label()
+            ))),
+        area,
+    );
+}
+
+fn draw_panel(
+    frame: &mut Frame,
+    c: &Composer,
+    index: Option<&SearchIndex>,
+    now: NaiveDateTime,
+    area: Rect,
+) {
+    let mut lines: Vec<Line> = Vec::new();
+    let title = match c.step {
+        Step::Recipient => {
+            let snapshot = index.map(|i| i.snapshot());
+            let person =
+                c.to.person_id
+                    .as_deref()
+                    .and_then(|id| snapshot?.person(id));
+            match person {
+                Some(p) => {
+                    let org = snapshot.and_then(|s| s.organization(&p.organization_id));
+                    let availability = crate::availability::availability(&p.contact, now);
+                    person_lines(&mut lines, p, org, Some(availability), now);
+                }
+                None => {
+                    lines.push(Line::from(format!(
+                        "{} {} 先生",
+                        c.to.institution, c.to.doctor
+                    )));
+                }
+            }
+            text::PANEL_DOCTOR
+        }
+        Step::Purpose => {
+            purpose_guide(&mut lines, c);
+            text::PANEL_GUIDE
+        }
+        Step::Patient => {
+            for line in text::PATIENT_GUIDE {
+                lines.push(Line::from(*line));
+            }
+            text::PANEL_GUIDE
+        }
+        Step::Body => {
+            findings(&mut lines, c);
+            text::PANEL_FINDINGS
+        }
+        Step::Review => {
+            violations(&mut lines, c);
+            text::PANEL_RULES
+        }
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(format!(" {title} "))),
+        area,
+    );
+}
+
+fn purpose_guide(lines: &mut Vec<Line<'_>>, c: &Composer) {
+    if c.urgent == Some(true) {
+        lines.push(Line::from(Span::raw(text::URGENT_STOP).bold()));
+        lines.push(Line::from(""));
+        lines.push(Line::from(EMERGENCY_GUIDANCE));
+        return;
+    }
+    let first = c.first_contact == Some(true);
+    for purpose in Purpose::ALL {
+        let mut label = format!(
+            "{:>2}.{}［{}］",
+            purpose.number(),
+            purpose.label(),
+            purpose.kind().label()
+        );
+        if first && !purpose.is_scheduling() {
+            label.push_str(&format!(" {}", text::FIRST_CONTACT_ONLY));
+        }
+        let span = Span::raw(label);
+        lines.push(Line::from(if purpose == c.purpose {
+            span.add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        } else if first && !purpose.is_scheduling() {
+            span.dim()
+        } else {
+            span
+        }));
+    }
+    for v in &c.checks.violations {
+        use crate::slip::rules::RuleCode::*;
+        if matches!(
+            v.code,
+            FirstContactScheduleOnly | ConsultNeedsRelationship | ConsentRequired
+        ) {
+            lines.push(Line::from(""));
+            lines.push(violation_line(v));
+        }
+    }
+}
+
+fn findings(lines: &mut Vec<Line<'_>>, c: &Composer) {
+    if c.channel == Channel::Phone {
+        lines.push(Line::from(text::PANEL_PHONE_NO_CHECK).dim());
+    }
+    if c.checks.findings.is_empty() {
+        lines.push(Line::from(text::PANEL_NO_FINDINGS));
+    }
+    for f in &c.checks.findings {
+        lines.push(Line::from(vec![
+            Span::raw(format!("「{}」", f.text)).add_modifier(Modifier::REVERSED),
+            Span::raw(format!(" {}", f.message)),
+        ]));
+    }
+    let count = c.body.value.chars().count();
+    if count > MAX_BODY_CHARS {
+        lines.push(Line::from(""));
+        lines.push(Line::from(
+            Span::raw(format!(
+                "{count}／{MAX_BODY_CHARS} 文字: 手短にまとめてください（seed §4-3, §8）"
+            ))
+            .bold(),
+        ));
+    }
+}
+
+fn violations(lines: &mut Vec<Line<'_>>, c: &Composer) {
+    if c.checks.violations.is_empty() {
+        lines.push(Line::from(text::PANEL_NO_VIOLATIONS));
+    }
+    for v in &c.checks.violations {
+        lines.push(violation_line(v));
+    }
+}
+
+fn violation_line(v: &crate::slip::rules::Violation) -> Line<'static> {
+    let label = if v.severity == Severity::Error {
+        Span::raw(format!("{} ", text::ERROR_LABEL))
+            .add_modifier(Modifier::REVERSED | Modifier::BOLD)
+    } else {
+        Span::raw(format!("{} ", text::WARNING_LABEL)).bold()
+    };
+    Line::from(vec![
+        label,
+        Span::raw(format!("{} ", v.code.code())).dim(),
+        Span::raw(v.message.clone()),
+    ])
+}

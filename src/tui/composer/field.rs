@@ -1,0 +1,168 @@
+//! A text being typed: the value and a caret counted in characters (never bytes, so kana and
+//! kanji edit like letters), and the lines it wraps into at a given width — shared by drawing
+//! (highlights, the IME cursor) and by moving the caret up and down in the body.
+
+use ratatui::text::Span;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextField {
+    pub value: String,
+    /// In characters.
+    pub caret: usize,
+}
+
+impl TextField {
+    pub fn new(value: &str) -> TextField {
+        TextField {
+            value: value.to_string(),
+            caret: value.chars().count(),
+        }
+    }
+
+    pub fn trimmed(&self) -> &str {
+        self.value.trim()
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        self.value
+            .char_indices()
+            .nth(char_index)
+            .map_or(self.value.len(), |(i, _)| i)
+    }
+
+    pub fn insert(&mut self, c: char) {
+        let at = self.byte(self.caret);
+        self.value.insert(at, c);
+        self.caret += 1;
+    }
+
+    pub fn backspace(&mut self) -> bool {
+        if self.caret == 0 {
+            return false;
+        }
+        self.caret -= 1;
+        let at = self.byte(self.caret);
+        self.value.remove(at);
+        true
+    }
+
+    pub fn left(&mut self) {
+        self.caret = self.caret.saturating_sub(1);
+    }
+
+    pub fn right(&mut self) {
+        self.caret = (self.caret + 1).min(self.value.chars().count());
+    }
+
+    /// The caret to the same column of the line above (`-1`) or below (`1`) at this width.
+    pub fn vertical(&mut self, width: u16, direction: i32) {
+        let lines = wrap(&self.value, width);
+        let (row, column) = caret_cell(&lines, &self.value, self.caret);
+        let target = row as i64 + i64::from(direction);
+        if target < 0 || target as usize >= lines.len() {
+            return;
+        }
+        let line = lines[target as usize];
+        let mut x = 0;
+        let mut caret = line.0;
+        for (i, c) in self.value.chars().enumerate().take(line.1).skip(line.0) {
+            let w = char_width(c);
+            if x + w > column {
+                break;
+            }
+            x += w;
+            caret = i + 1;
+        }
+        self.caret = caret.min(line.1);
+    }
+}
+
+pub fn char_width(c: char) -> usize {
+    Span::raw(c.to_string()).width()
+}
+
+/// Lines as char ranges `(start, end)`, broken at newlines and at `width` display columns.
+/// Always at least one line.
+pub fn wrap(text: &str, width: u16) -> Vec<(usize, usize)> {
+    let width = usize::from(width.max(2));
+    let mut lines = Vec::new();
+    let (mut start, mut x) = (0, 0);
+    for (i, c) in text.chars().enumerate() {
+        if c == '\n' {
+            lines.push((start, i));
+            start = i + 1;
+            x = 0;
+            continue;
+        }
+        let w = char_width(c);
+        if x + w > width {
+            lines.push((start, i));
+            start = i;
+            x = 0;
+        }
+        x += w;
+    }
+    lines.push((start, text.chars().count()));
+    lines
+}
+
+/// Row and display column of the caret among wrapped lines.
+pub fn caret_cell(lines: &[(usize, usize)], text: &str, caret: usize) -> (usize, usize) {
+    // The last line that starts at or before the caret (a caret at a wrap point sits at the
+    // start of the next line).
+    let row = lines
+        .iter()
+        .rposition(|(start, _)| *start <= caret)
+        .unwrap_or(0);
+    let (start, _) = lines[row];
+    let column = text
+        .chars()
+        .skip(start)
+        .take(caret.saturating_sub(start))
+        .map(char_width)
+        .sum();
+    (row, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_count_characters() {
+        let mut f = TextField::new("高橋");
+        f.left();
+        f.insert('髙');
+        assert_eq!(f.value, "高髙橋");
+        assert!(f.backspace());
+        f.right();
+        f.right();
+        f.insert('様');
+        assert_eq!(f.value, "高橋様");
+        f.caret = 0;
+        assert!(!f.backspace());
+    }
+
+    #[test]
+    fn wraps_wide_characters_and_moves_between_lines() {
+        // Width 6: three kanji a line.
+        let text = "一二三四五\nab";
+        let lines = wrap(text, 6);
+        assert_eq!(lines, vec![(0, 3), (3, 5), (6, 8)]);
+        assert_eq!(caret_cell(&lines, text, 4), (1, 2));
+        assert_eq!(caret_cell(&lines, text, 3), (1, 0));
+        assert_eq!(caret_cell(&lines, text, 8), (2, 2));
+        let mut f = TextField::new(text);
+        f.caret = 1;
+        f.vertical(6, 1);
+        assert_eq!(f.caret, 4);
+        f.vertical(6, 1);
+        assert_eq!(f.caret, 8);
+        f.vertical(6, 1);
+        assert_eq!(f.caret, 8);
+        f.vertical(6, -1);
+        f.vertical(6, -1);
+        assert_eq!(f.caret, 1);
+        assert_eq!(wrap("", 10), vec![(0, 0)]);
+    }
+}

@@ -1,0 +1,787 @@
+//! The slip composer (`c` on a doctor; DESIGN §6, issue 5): a five-step wizard that asks in
+//! the guide's order — to whom and how (§1, §4-2, §4-3), whether it is urgent *before* anything
+//! else (§4-6), whether this is a first contact and for what (§4-1, §5), who the patient is
+//! without naming them (§4-5), the body with personal information found as it is typed (§4-5),
+//! and a last look at every rule before exporting (§8).
+//!
+//! State and its changes only (STYLE): the runtime saves drafts and writes exports when
+//! `update` asks for it.
+
+pub mod draw;
+pub mod field;
+
+use super::text;
+use crate::client::config::SenderDefaults;
+use crate::directory::{ContactMethod, Organization, Person, Snapshot};
+use crate::slip::detect::{detect, DetectOptions, PersonalInfoFinding};
+use crate::slip::model::{Channel, Patient, Purpose, Recipient, Request, Sender, Sex, Slip};
+use crate::slip::rules::{check, mask_name, RuleContext, Severity, Violation};
+use crate::slip::sent_log::ExportFormat;
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use field::TextField;
+use unicode_normalization::UnicodeNormalization;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Recipient,
+    Purpose,
+    Patient,
+    Body,
+    Review,
+}
+
+impl Step {
+    pub const ALL: [Step; 5] = [
+        Step::Recipient,
+        Step::Purpose,
+        Step::Patient,
+        Step::Body,
+        Step::Review,
+    ];
+
+    pub fn number(self) -> usize {
+        Step::ALL.iter().position(|s| *s == self).unwrap_or(0) + 1
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Step::Recipient => text::STEP_RECIPIENT,
+            Step::Purpose => text::STEP_PURPOSE,
+            Step::Patient => text::STEP_PATIENT,
+            Step::Body => text::STEP_BODY,
+            Step::Review => text::STEP_REVIEW,
+        }
+    }
+
+    pub fn fields(self) -> &'static [Field] {
+        use Field::*;
+        match self {
+            Step::Recipient => &[Channel, Office, SenderName, SenderPhone, SenderFax],
+            // The urgency question comes first (seed §4-6).
+            Step::Purpose => &[Urgent, FirstContact, Purpose, Consent],
+            Step::Patient => &[RealName, ToldByPhone, MaskedName, Age, Sex, Area],
+            Step::Body => &[Body, Slot1, Slot2, Slot3, ReplyBy],
+            Step::Review => &[],
+        }
+    }
+
+    fn next(self) -> Step {
+        Step::ALL[self.number().min(Step::ALL.len() - 1)]
+    }
+
+    fn previous(self) -> Step {
+        Step::ALL[self.number().saturating_sub(2)]
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Channel,
+    Office,
+    SenderName,
+    SenderPhone,
+    SenderFax,
+    Urgent,
+    FirstContact,
+    Purpose,
+    Consent,
+    RealName,
+    ToldByPhone,
+    MaskedName,
+    Age,
+    Sex,
+    Area,
+    Body,
+    Slot1,
+    Slot2,
+    Slot3,
+    ReplyBy,
+}
+
+impl Field {
+    pub fn label(self) -> &'static str {
+        use Field::*;
+        match self {
+            Channel => text::FIELD_CHANNEL,
+            Office => text::FIELD_OFFICE,
+            SenderName => text::FIELD_SENDER_NAME,
+            SenderPhone => text::FIELD_SENDER_PHONE,
+            SenderFax => text::FIELD_SENDER_FAX,
+            Urgent => text::FIELD_URGENT,
+            FirstContact => text::FIELD_FIRST_CONTACT,
+            Purpose => text::FIELD_PURPOSE,
+            Consent => text::FIELD_CONSENT,
+            RealName => text::FIELD_REAL_NAME,
+            ToldByPhone => text::FIELD_TOLD_BY_PHONE,
+            MaskedName => text::FIELD_MASKED_NAME,
+            Age => text::FIELD_AGE,
+            Sex => text::FIELD_SEX,
+            Area => text::FIELD_AREA,
+            Body => text::FIELD_BODY,
+            Slot1 | Slot2 | Slot3 => text::FIELD_SLOT,
+            ReplyBy => text::FIELD_REPLY_BY,
+        }
+    }
+
+    pub fn hint(self) -> &'static str {
+        use Field::*;
+        match self {
+            Channel => text::HINT_CHANNEL,
+            Office | SenderName | SenderPhone | SenderFax => text::HINT_SENDER,
+            Urgent => text::HINT_URGENT,
+            FirstContact => text::HINT_FIRST_CONTACT,
+            Purpose => text::HINT_PURPOSE,
+            Consent => text::HINT_CONSENT,
+            RealName => text::HINT_REAL_NAME,
+            ToldByPhone => text::HINT_TOLD_BY_PHONE,
+            MaskedName => text::HINT_MASKED_NAME,
+            Age => text::HINT_AGE,
+            Sex => text::HINT_SEX,
+            Area => text::HINT_AREA,
+            Body => text::HINT_BODY,
+            Slot1 | Slot2 | Slot3 => text::HINT_SLOT,
+            ReplyBy => text::HINT_REPLY_BY,
+        }
+    }
+
+    /// Chosen with ←→ rather than typed.
+    pub fn is_choice(self) -> bool {
+        use Field::*;
+        matches!(
+            self,
+            Channel | Urgent | FirstContact | Purpose | Consent | ToldByPhone | Sex
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ComposerAction {
+    Type(char),
+    Backspace,
+    Left,
+    Right,
+    Up,
+    Down,
+    Enter,
+    NextField,
+    PreviousField,
+    NextStep,
+    PreviousStep,
+    Close,
+    Export(ExportFormat),
+    SaveDraft,
+    /// Closes the phone memo shown after a phone export.
+    DismissPopup,
+}
+
+/// What the composer asks of the runtime.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ComposerRequest {
+    SaveDraft,
+    Export(ExportFormat),
+    Close,
+}
+
+/// What the rules and the detector say about the slip as it stands.
+#[derive(Debug, Clone, Default)]
+pub struct Checks {
+    /// In the body, with char offsets for highlighting.
+    pub findings: Vec<PersonalInfoFinding>,
+    pub violations: Vec<Violation>,
+}
+
+impl Checks {
+    pub fn errors(&self) -> usize {
+        self.violations
+            .iter()
+            .filter(|v| v.severity == Severity::Error)
+            .count()
+    }
+}
+
+pub struct Composer {
+    pub id: String,
+    pub step: Step,
+    /// Index into `step.fields()`.
+    pub focus: usize,
+    pub date: NaiveDate,
+    pub to: Recipient,
+    /// The recipient's preferred methods, in order (from the directory).
+    pub preferred: Vec<ContactMethod>,
+    pub channel: Channel,
+    pub office: TextField,
+    pub sender_name: TextField,
+    pub sender_phone: TextField,
+    pub sender_fax: TextField,
+    /// Not yet answered until the member says (seed §4-6 comes first).
+    pub urgent: Option<bool>,
+    pub first_contact: Option<bool>,
+    pub purpose: Purpose,
+    pub consent: bool,
+    /// Typed only to check for leaks: never in the slip, so never on disk (DESIGN §6.3).
+    pub real_name: TextField,
+    pub told_by_phone: bool,
+    pub masked_name: TextField,
+    pub age: TextField,
+    pub sex: Sex,
+    pub area: TextField,
+    pub body: TextField,
+    pub slots: [TextField; 3],
+    pub reply_by: TextField,
+    /// Width of the body box when last drawn, for moving the caret up and down.
+    pub body_width: u16,
+    pub checks: Checks,
+    /// Why the wizard did not go on, or why an export was refused.
+    pub problem: Option<String>,
+    /// Changed since the last save.
+    pub dirty: bool,
+    pub saved_at: Option<NaiveDateTime>,
+    /// The phone memo, shown after a phone export to read out during the call.
+    pub popup: Option<String>,
+}
+
+impl Composer {
+    /// A new slip to a person in the directory; numbers are the person's own, else the
+    /// organisation's.
+    pub fn new(
+        person: &Person,
+        org: Option<&Organization>,
+        sender: &SenderDefaults,
+        now: NaiveDateTime,
+    ) -> Composer {
+        let pick = |own: &Option<crate::directory::Text>, org_value: Option<&str>| {
+            own.as_deref().or(org_value).map(str::to_string)
+        };
+        let to = Recipient {
+            person_id: Some(person.id.to_string()),
+            doctor: person.name.to_string(),
+            institution: org.map(|o| o.name.to_string()).unwrap_or_default(),
+            fax: pick(&person.contact.fax, org.and_then(|o| o.fax.as_deref())),
+            email: pick(&person.contact.email, org.and_then(|o| o.email.as_deref())),
+            phone: pick(&person.contact.phone, org.and_then(|o| o.phone.as_deref())),
+        };
+        let preferred = person.contact.preferred_methods.clone();
+        // The doctor's first preferred method that has a number (seed §1).
+        let channel = preferred
+            .iter()
+            .map(|m| channel_for(*m))
+            .find(|c| number_for(&to, *c).is_some())
+            .unwrap_or(Channel::Fax);
+        let date = now.date();
+        let mut composer = Composer {
+            id: crate::slip::drafts::new_draft_id(now, Some(&person.id)),
+            step: Step::Recipient,
+            focus: 0,
+            date,
+            to,
+            preferred,
+            channel,
+            office: TextField::new(&sender.office),
+            sender_name: TextField::new(&sender.name),
+            sender_phone: TextField::new(&sender.phone),
+            sender_fax: TextField::new(&sender.fax),
+            urgent: None,
+            first_contact: None,
+            purpose: Purpose::AccompaniedVisit,
+            consent: false,
+            real_name: TextField::default(),
+            told_by_phone: false,
+            masked_name: TextField::default(),
+            age: TextField::default(),
+            sex: Sex::Unstated,
+            area: TextField::default(),
+            body: TextField::default(),
+            slots: Default::default(),
+            reply_by: TextField::new(&(date + chrono::Days::new(7)).format("%Y-%m-%d").to_string()),
+            body_width: 60,
+            checks: Checks::default(),
+            problem: None,
+            // Nothing worth keeping until the member changes something.
+            dirty: false,
+            saved_at: None,
+            popup: None,
+        };
+        composer.focus_first_empty_sender();
+        composer
+    }
+
+    /// A saved draft, opened again where it can be finished.
+    pub fn from_draft(id: &str, slip: &Slip, directory: Option<&Snapshot>) -> Composer {
+        let person = slip
+            .to
+            .person_id
+            .as_deref()
+            .and_then(|id| directory?.person(id));
+        let opt = |v: &Option<String>| TextField::new(v.as_deref().unwrap_or(""));
+        let mut slots: [TextField; 3] = Default::default();
+        for (field, slot) in slots.iter_mut().zip(&slip.request.proposed_slots) {
+            *field = TextField::new(slot);
+        }
+        Composer {
+            id: id.to_string(),
+            step: Step::Recipient,
+            focus: 0,
+            date: slip.date,
+            to: slip.to.clone(),
+            preferred: person
+                .map(|p| p.contact.preferred_methods.clone())
+                .unwrap_or_default(),
+            channel: slip.channel,
+            office: TextField::new(&slip.from.office),
+            sender_name: TextField::new(&slip.from.name),
+            sender_phone: TextField::new(&slip.from.phone),
+            sender_fax: opt(&slip.from.fax),
+            urgent: Some(slip.urgent),
+            first_contact: Some(slip.first_contact),
+            purpose: slip.purpose,
+            consent: slip.consent_obtained,
+            real_name: TextField::default(),
+            told_by_phone: slip.patient.name_told_by_phone,
+            masked_name: opt(&slip.patient.masked_name),
+            age: TextField::new(&slip.patient.age.map(|a| a.to_string()).unwrap_or_default()),
+            sex: slip.patient.sex,
+            area: opt(&slip.patient.area),
+            body: TextField::new(&slip.request.body),
+            slots,
+            reply_by: TextField::new(
+                &slip
+                    .request
+                    .reply_by
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
+            ),
+            body_width: 60,
+            checks: Checks::default(),
+            problem: None,
+            dirty: false,
+            saved_at: None,
+            popup: None,
+        }
+    }
+
+    fn focus_first_empty_sender(&mut self) {
+        let empty = [&self.office, &self.sender_name, &self.sender_phone]
+            .iter()
+            .position(|f| f.trimmed().is_empty());
+        // Channel first when the sender is known; else the first blank sender field.
+        self.focus = empty.map_or(0, |i| i + 1);
+    }
+
+    pub fn field(&self) -> Option<Field> {
+        self.step.fields().get(self.focus).copied()
+    }
+
+    pub fn text(&self, field: Field) -> Option<&TextField> {
+        use Field::*;
+        Some(match field {
+            Office => &self.office,
+            SenderName => &self.sender_name,
+            SenderPhone => &self.sender_phone,
+            SenderFax => &self.sender_fax,
+            RealName => &self.real_name,
+            MaskedName => &self.masked_name,
+            Age => &self.age,
+            Area => &self.area,
+            Body => &self.body,
+            Slot1 => &self.slots[0],
+            Slot2 => &self.slots[1],
+            Slot3 => &self.slots[2],
+            ReplyBy => &self.reply_by,
+            _ => return None,
+        })
+    }
+
+    fn text_mut(&mut self, field: Field) -> Option<&mut TextField> {
+        use Field::*;
+        Some(match field {
+            Office => &mut self.office,
+            SenderName => &mut self.sender_name,
+            SenderPhone => &mut self.sender_phone,
+            SenderFax => &mut self.sender_fax,
+            RealName => &mut self.real_name,
+            MaskedName => &mut self.masked_name,
+            Age => &mut self.age,
+            Area => &mut self.area,
+            Body => &mut self.body,
+            Slot1 => &mut self.slots[0],
+            Slot2 => &mut self.slots[1],
+            Slot3 => &mut self.slots[2],
+            ReplyBy => &mut self.reply_by,
+            _ => return None,
+        })
+    }
+
+    /// The value a choice field shows.
+    pub fn choice_value(&self, field: Field) -> String {
+        let yes_no = |v: Option<bool>| {
+            match v {
+                Some(true) => text::YES,
+                Some(false) => text::NO,
+                None => text::UNANSWERED,
+            }
+            .to_string()
+        };
+        match field {
+            Field::Channel => self.channel.label().to_string(),
+            Field::Urgent => yes_no(self.urgent),
+            Field::FirstContact => yes_no(self.first_contact),
+            Field::Purpose => format!("{} {}", self.purpose.number(), self.purpose.label()),
+            Field::Consent => yes_no(Some(self.consent)),
+            Field::ToldByPhone => yes_no(Some(self.told_by_phone)),
+            Field::Sex => self.sex.label().unwrap_or(text::SEX_UNSTATED).to_string(),
+            _ => String::new(),
+        }
+    }
+
+    fn choose(&mut self, field: Field, forward: bool) {
+        let flip = |v: Option<bool>| Some(!v.unwrap_or(forward));
+        match field {
+            Field::Channel => {
+                let all = [Channel::Fax, Channel::Email, Channel::Phone];
+                self.channel = step_through(&all, self.channel, forward);
+            }
+            Field::Urgent => self.urgent = flip(self.urgent),
+            Field::FirstContact => self.first_contact = flip(self.first_contact),
+            Field::Purpose => self.purpose = step_through(&Purpose::ALL, self.purpose, forward),
+            Field::Consent => self.consent = !self.consent,
+            Field::ToldByPhone => self.told_by_phone = !self.told_by_phone,
+            Field::Sex => {
+                let all = [Sex::Female, Sex::Male, Sex::Other, Sex::Unstated];
+                self.sex = step_through(&all, self.sex, forward);
+            }
+            _ => {}
+        }
+    }
+
+    /// The slip as it stands (the draft, and what is exported). Never the real name.
+    pub fn slip(&self) -> Slip {
+        let optional = |f: &TextField| Some(f.trimmed().to_string()).filter(|v| !v.is_empty());
+        Slip {
+            date: self.date,
+            channel: self.channel,
+            first_contact: self.first_contact.unwrap_or(false),
+            purpose: self.purpose,
+            urgent: self.urgent.unwrap_or(false),
+            consent_obtained: self.consent,
+            to: self.to.clone(),
+            from: Sender {
+                name: self.sender_name.trimmed().to_string(),
+                office: self.office.trimmed().to_string(),
+                phone: self.sender_phone.trimmed().to_string(),
+                fax: optional(&self.sender_fax),
+            },
+            patient: Patient {
+                masked_name: optional(&self.masked_name),
+                name_told_by_phone: self.told_by_phone,
+                age: parse_age(self.age.trimmed()).ok().flatten(),
+                sex: self.sex,
+                area: optional(&self.area),
+            },
+            request: Request {
+                body: self.body.value.trim_end().to_string(),
+                proposed_slots: self.slots.iter().filter_map(optional).collect(),
+                reply_by: parse_date(self.reply_by.trimmed(), self.date)
+                    .ok()
+                    .flatten(),
+            },
+        }
+    }
+
+    /// The rules and the body's findings, again (after every change).
+    pub fn refresh(&mut self, directory: Option<&Snapshot>, now: NaiveDateTime) {
+        let slip = self.slip();
+        let real_name = Some(self.real_name.trimmed()).filter(|n| !n.is_empty());
+        let context = RuleContext {
+            directory,
+            patient_name: real_name,
+            now: Some(now),
+        };
+        let allowed: Vec<&str> = [slip.from.phone.as_str()]
+            .into_iter()
+            .chain(slip.from.fax.as_deref())
+            .chain(slip.to.fax.as_deref())
+            .chain(slip.to.phone.as_deref())
+            .collect();
+        let options = DetectOptions {
+            patient_name: real_name,
+            allowed_numbers: &allowed,
+            current_year: now.year(),
+        };
+        self.checks = Checks {
+            findings: detect(&self.body.value, &options),
+            violations: check(&slip, &context),
+        };
+    }
+
+    /// What stops the wizard from leaving this step, if anything.
+    fn blocker(&self, step: Step) -> Option<(Field, String)> {
+        match step {
+            Step::Recipient => {
+                let missing = [
+                    (Field::Office, &self.office),
+                    (Field::SenderName, &self.sender_name),
+                    (Field::SenderPhone, &self.sender_phone),
+                ]
+                .into_iter()
+                .find(|(_, f)| f.trimmed().is_empty());
+                if let Some((field, _)) = missing {
+                    return Some((field, text::NEED_SENDER.to_string()));
+                }
+                if number_for(&self.to, self.channel).is_none() {
+                    return Some((
+                        Field::Channel,
+                        format!("{}{}", self.channel.label(), text::NO_NUMBER_FOR_CHANNEL),
+                    ));
+                }
+                None
+            }
+            Step::Purpose => match (self.urgent, self.first_contact) {
+                (Some(true), _) => Some((Field::Urgent, text::URGENT_STOP.to_string())),
+                (None, _) => Some((Field::Urgent, text::NEED_ANSWER.to_string())),
+                (_, None) => Some((Field::FirstContact, text::NEED_ANSWER.to_string())),
+                _ => None,
+            },
+            Step::Patient => parse_age(self.age.trimmed())
+                .err()
+                .map(|e| (Field::Age, e.to_string())),
+            Step::Body => {
+                if self.body.trimmed().is_empty() {
+                    Some((Field::Body, text::NEED_BODY.to_string()))
+                } else {
+                    parse_date(self.reply_by.trimmed(), self.date)
+                        .err()
+                        .map(|e| (Field::ReplyBy, e.to_string()))
+                }
+            }
+            Step::Review => None,
+        }
+    }
+
+    fn go_to(&mut self, step: Step) {
+        self.step = step;
+        self.focus = 0;
+    }
+
+    /// Leaving a field: propose the guide's mask from the real name (seed §4-5 example 3).
+    fn leave_field(&mut self) {
+        if self.field() == Some(Field::RealName)
+            && !self.real_name.trimmed().is_empty()
+            && self.masked_name.trimmed().is_empty()
+        {
+            self.masked_name = TextField::new(&mask_name(self.real_name.trimmed()));
+            self.dirty = true;
+        }
+    }
+
+    fn move_focus(&mut self, forward: bool) {
+        self.leave_field();
+        let count = self.step.fields().len();
+        if count == 0 {
+            return;
+        }
+        self.focus = if forward {
+            (self.focus + 1).min(count - 1)
+        } else {
+            self.focus.saturating_sub(1)
+        };
+    }
+
+    fn next_step(&mut self) {
+        self.leave_field();
+        if let Some((field, problem)) = self.blocker(self.step) {
+            self.focus = self
+                .step
+                .fields()
+                .iter()
+                .position(|f| *f == field)
+                .unwrap_or(0);
+            self.problem = Some(problem);
+            return;
+        }
+        self.go_to(self.step.next());
+    }
+
+    /// Changes the composer for one action; returns what the runtime must do.
+    pub fn update(&mut self, action: ComposerAction) -> Option<ComposerRequest> {
+        if self.popup.is_some() {
+            self.popup = None;
+            return None;
+        }
+        self.problem = None;
+        let field = self.field();
+        let before = self.slip();
+        let mut request = None;
+        match action {
+            ComposerAction::Close => request = Some(ComposerRequest::Close),
+            ComposerAction::DismissPopup => {}
+            ComposerAction::NextStep => self.next_step(),
+            ComposerAction::PreviousStep => {
+                self.leave_field();
+                self.go_to(self.step.previous());
+            }
+            ComposerAction::NextField => self.move_focus(true),
+            ComposerAction::PreviousField => self.move_focus(false),
+            ComposerAction::SaveDraft => request = Some(ComposerRequest::SaveDraft),
+            ComposerAction::Export(format) => request = self.export(format),
+            ComposerAction::Up | ComposerAction::Down => {
+                let direction = if action == ComposerAction::Up { -1 } else { 1 };
+                match field {
+                    Some(Field::Body) => {
+                        let width = self.body_width;
+                        self.body.vertical(width, direction);
+                    }
+                    _ => self.move_focus(direction > 0),
+                }
+            }
+            ComposerAction::Left | ComposerAction::Right => {
+                let forward = action == ComposerAction::Right;
+                match field {
+                    Some(f) if f.is_choice() => self.choose(f, forward),
+                    Some(f) => {
+                        if let Some(t) = self.text_mut(f) {
+                            if forward {
+                                t.right()
+                            } else {
+                                t.left()
+                            }
+                        }
+                    }
+                    None if forward => self.next_step(),
+                    None => self.go_to(self.step.previous()),
+                }
+            }
+            ComposerAction::Enter => match field {
+                Some(Field::Body) => self.body.insert('\n'),
+                Some(_) if self.focus + 1 == self.step.fields().len() => self.next_step(),
+                Some(_) => self.move_focus(true),
+                None => {}
+            },
+            ComposerAction::Backspace => {
+                if let Some(t) = field.and_then(|f| self.text_mut(f)) {
+                    t.backspace();
+                }
+            }
+            ComposerAction::Type(c) => match field {
+                Some(f) if f.is_choice() => self.type_on_choice(f, c),
+                Some(f) => {
+                    if let Some(t) = self.text_mut(f) {
+                        t.insert(c);
+                    }
+                }
+                None => match c {
+                    'p' => request = self.export(ExportFormat::Pdf),
+                    't' => request = self.export(ExportFormat::Text),
+                    'o' => request = self.export(ExportFormat::Phone),
+                    's' => request = Some(ComposerRequest::SaveDraft),
+                    _ => {}
+                },
+            },
+        }
+        if self.slip() != before {
+            self.dirty = true;
+        }
+        request
+    }
+
+    /// Space flips, y/n answer, and a digit picks one of the ten uses (0 is the tenth).
+    fn type_on_choice(&mut self, field: Field, c: char) {
+        let answer = match c {
+            'y' | 'Y' => Some(true),
+            'n' | 'N' => Some(false),
+            _ => None,
+        };
+        match (field, answer, c.to_digit(10)) {
+            (Field::Urgent, Some(a), _) => self.urgent = Some(a),
+            (Field::FirstContact, Some(a), _) => self.first_contact = Some(a),
+            (Field::Consent, Some(a), _) => self.consent = a,
+            (Field::ToldByPhone, Some(a), _) => self.told_by_phone = a,
+            (Field::Purpose, _, Some(d)) => {
+                let index = if d == 0 { 9 } else { d as usize - 1 };
+                self.purpose = Purpose::ALL[index];
+            }
+            _ if c == ' ' => self.choose(field, true),
+            _ => {}
+        }
+    }
+
+    /// Exports only a slip with no error (DESIGN §6.2); a written export only of a written slip,
+    /// so the FAX and email rules (R6, R7) have been applied to it.
+    fn export(&mut self, format: ExportFormat) -> Option<ComposerRequest> {
+        let errors = self.checks.errors();
+        if errors > 0 {
+            self.problem = Some(format!("{errors}{}", text::EXPORT_REFUSED));
+            return None;
+        }
+        if format != ExportFormat::Phone && self.channel == Channel::Phone {
+            self.problem = Some(text::EXPORT_WRITTEN_OF_PHONE.to_string());
+            return None;
+        }
+        Some(ComposerRequest::Export(format))
+    }
+}
+
+fn step_through<T: Copy + PartialEq>(all: &[T], current: T, forward: bool) -> T {
+    let i = all.iter().position(|v| *v == current).unwrap_or(0);
+    let n = all.len();
+    all[if forward {
+        (i + 1) % n
+    } else {
+        (i + n - 1) % n
+    }]
+}
+
+pub fn channel_for(method: ContactMethod) -> Channel {
+    match method {
+        ContactMethod::Fax => Channel::Fax,
+        ContactMethod::Email => Channel::Email,
+        ContactMethod::Phone => Channel::Phone,
+    }
+}
+
+/// The recipient's number or address for a channel.
+pub fn number_for(to: &Recipient, channel: Channel) -> Option<&str> {
+    match channel {
+        Channel::Fax => to.fax.as_deref(),
+        Channel::Email => to.email.as_deref(),
+        Channel::Phone => to.phone.as_deref(),
+    }
+}
+
+/// 「85」「８５歳」 → 85; empty → none.
+pub fn parse_age(input: &str) -> Result<Option<u8>, &'static str> {
+    let folded: String = input.nfkc().collect();
+    let digits = folded.trim().trim_end_matches('歳').trim();
+    if digits.is_empty() {
+        return Ok(None);
+    }
+    match digits.parse::<u8>() {
+        Ok(age) if age <= 125 => Ok(Some(age)),
+        _ => Err(text::AGE_INVALID),
+    }
+}
+
+/// 「2026-12-01」「2026/12/1」「12/1」 (this year, or next if already past) → a date; empty → none.
+pub fn parse_date(input: &str, today: NaiveDate) -> Result<Option<NaiveDate>, &'static str> {
+    let folded: String = input.nfkc().collect();
+    let folded = folded.trim();
+    if folded.is_empty() {
+        return Ok(None);
+    }
+    let parts: Vec<&str> = folded.split(['-', '/', '.']).map(str::trim).collect();
+    let numbers: Option<Vec<u32>> = parts.iter().map(|p| p.parse().ok()).collect();
+    let date = match numbers.as_deref() {
+        Some([y, m, d]) => NaiveDate::from_ymd_opt(*y as i32, *m, *d),
+        Some([m, d]) => NaiveDate::from_ymd_opt(today.year(), *m, *d).map(|date| {
+            if date < today {
+                NaiveDate::from_ymd_opt(today.year() + 1, *m, *d).unwrap_or(date)
+            } else {
+                date
+            }
+        }),
+        _ => None,
+    };
+    date.map(Some).ok_or(text::DATE_INVALID)
+}
+
+#[cfg(test)]
+mod tests;

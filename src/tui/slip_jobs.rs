@@ -1,0 +1,187 @@
+//! The composer's disk work — drafts, exports, the sent-log — done off the event loop, one job
+//! at a time and in order, so a draft saved before an export can never be written after it
+//! (and bring back a draft that was just sent).
+
+use super::app::{Exported, Message};
+use crate::client::config::ClientConfig;
+use crate::slip::drafts::{write_private, Drafts};
+use crate::slip::model::Slip;
+use crate::slip::sent_log::{ExportFormat, SentLog, SentRecord};
+use std::path::PathBuf;
+use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
+use tokio::task::JoinHandle;
+
+pub enum SlipJob {
+    Save {
+        id: String,
+        slip: Box<Slip>,
+    },
+    Export {
+        id: String,
+        slip: Box<Slip>,
+        format: ExportFormat,
+    },
+    Delete(String),
+    Load,
+}
+
+/// Where drafts, the sent-log and exports go, and how PDFs are made.
+#[derive(Clone)]
+pub struct SlipPlaces {
+    drafts: Drafts,
+    sent: SentLog,
+    exports: PathBuf,
+    font: Option<PathBuf>,
+    template: Option<PathBuf>,
+}
+
+impl SlipPlaces {
+    pub fn from_config(config: &ClientConfig) -> Result<SlipPlaces, String> {
+        let data = config.data_dir().map_err(|e| e.to_string())?;
+        Ok(SlipPlaces {
+            drafts: Drafts::new(&data),
+            sent: SentLog::new(&data),
+            exports: config
+                .export_dir
+                .clone()
+                .unwrap_or_else(|| data.join("exports")),
+            font: config.pdf_font.clone(),
+            template: config.slip_template.clone(),
+        })
+    }
+
+    pub fn drafts(&self) -> &Drafts {
+        &self.drafts
+    }
+
+    fn run(&self, job: SlipJob) -> Option<Message> {
+        match job {
+            SlipJob::Save { id, slip } => Some(Message::DraftSaved {
+                result: self.drafts.save(&id, &slip).map_err(|e| e.to_string()),
+                id,
+            }),
+            SlipJob::Export { id, slip, format } => {
+                Some(Message::Exported(self.export(id, &slip, format)))
+            }
+            SlipJob::Delete(id) => match self.drafts.remove(&id) {
+                Ok(()) => None,
+                Err(e) => Some(Message::SlipsLoaded(Err(e.to_string()))),
+            },
+            SlipJob::Load => Some(Message::SlipsLoaded(
+                self.drafts
+                    .list()
+                    .and_then(|drafts| Ok((drafts, self.sent.list()?)))
+                    .map_err(|e| e.to_string()),
+            )),
+        }
+    }
+
+    fn export(&self, id: String, slip: &Slip, format: ExportFormat) -> Result<Exported, String> {
+        use crate::slip::export::{to_phone_script, to_text};
+        let (bytes, text) = match format {
+            ExportFormat::Pdf => {
+                let font =
+                    crate::slip::pdf::find_font(self.font.as_deref()).map_err(|e| e.to_string())?;
+                let pdf = crate::slip::pdf::render_pdf(slip, &font, self.template.as_deref())
+                    .map_err(|e| e.to_string())?;
+                (pdf, String::new())
+            }
+            ExportFormat::Text => {
+                let text = to_text(slip);
+                (text.clone().into_bytes(), text)
+            }
+            ExportFormat::Phone => {
+                let text = to_phone_script(slip);
+                (text.clone().into_bytes(), text)
+            }
+        };
+        let path = self.exports.join(export_file_name(&id, slip, format));
+        write_private(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        let now = crate::directory::now_in_japan().naive_local();
+        self.sent
+            .record(&SentRecord::new(now, &id, format, path.clone(), slip), slip)
+            .map_err(|e| e.to_string())?;
+        self.drafts.remove(&id).map_err(|e| e.to_string())?;
+        Ok(Exported {
+            id,
+            format,
+            path,
+            text,
+        })
+    }
+}
+
+/// 「20261125-103100-p-00007_林内科医院.pdf」: sortable, and the clinic is readable in a file list.
+fn export_file_name(id: &str, slip: &Slip, format: ExportFormat) -> String {
+    let institution: String = slip
+        .to
+        .institution
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control() && !"/\\:*?\"<>|.".contains(*c))
+        .take(40)
+        .collect();
+    format!("{id}_{institution}{}", format.suffix())
+}
+
+/// Starts the worker; results come back on `messages`. Dropping the returned sender and awaiting
+/// the handle finishes the jobs already queued (quitting saves the last draft first).
+pub fn spawn(
+    places: SlipPlaces,
+    messages: UnboundedSender<Message>,
+) -> (UnboundedSender<SlipJob>, JoinHandle<()>) {
+    let (tx, mut rx) = unbounded_channel::<SlipJob>();
+    let handle = tokio::spawn(async move {
+        while let Some(job) = rx.recv().await {
+            let places = places.clone();
+            let result = tokio::task::spawn_blocking(move || places.run(job)).await;
+            if let Ok(Some(message)) = result {
+                let _ = messages.send(message);
+            }
+        }
+    });
+    (tx, handle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::slip::model::{parse_slip, tests::DESIGN_EXAMPLE};
+
+    #[test]
+    fn file_names_keep_the_clinic_and_drop_path_characters() {
+        let mut slip = parse_slip(DESIGN_EXAMPLE).unwrap();
+        assert_eq!(
+            export_file_name("20261125-103100-p-0001", &slip, ExportFormat::Pdf),
+            "20261125-103100-p-0001_上溝さくら内科クリニック.pdf"
+        );
+        slip.to.institution = "../a b/c".into();
+        assert_eq!(
+            export_file_name("x", &slip, ExportFormat::Phone),
+            "x_abc_電話.txt"
+        );
+    }
+
+    #[test]
+    fn an_export_is_logged_and_its_draft_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = ClientConfig {
+            data_dir: Some(dir.path().to_path_buf()),
+            ..ClientConfig::default()
+        };
+        let places = SlipPlaces::from_config(&config).unwrap();
+        let slip = parse_slip(DESIGN_EXAMPLE).unwrap();
+        places.drafts.save("d1", &slip).unwrap();
+        let exported = places
+            .export("d1".into(), &slip, ExportFormat::Text)
+            .unwrap();
+        assert!(exported.path.starts_with(dir.path().join("exports")));
+        assert_eq!(
+            std::fs::read_to_string(&exported.path).unwrap(),
+            exported.text
+        );
+        assert!(places.drafts.list().unwrap().is_empty());
+        let sent = places.sent.list().unwrap();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(sent[0].format, ExportFormat::Text);
+    }
+}

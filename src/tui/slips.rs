@@ -1,0 +1,149 @@
+//! Drafts and the sent-log (`d`): pick a draft up where it was left (after a crash too), and
+//! see what went to whom and by when the doctor was asked to reply — overdue ones marked.
+
+use super::draw::{clear_popup, popup};
+use super::text;
+use crate::slip::drafts::SavedDraft;
+use crate::slip::sent_log::SentRecord;
+use chrono::NaiveDate;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::Frame;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SlipsAction {
+    Up,
+    Down,
+    Open,
+    Delete,
+    Close,
+}
+
+#[derive(Debug, Default)]
+pub struct SlipsView {
+    /// None while loading.
+    pub drafts: Option<Vec<SavedDraft>>,
+    pub sent: Vec<SentRecord>,
+    pub selected: usize,
+    /// x was pressed once on this draft: a second x deletes it.
+    pub confirm_delete: Option<String>,
+    pub error: Option<String>,
+}
+
+impl SlipsView {
+    pub fn selected_draft(&self) -> Option<&SavedDraft> {
+        self.drafts.as_ref()?.get(self.selected)
+    }
+
+    pub fn move_selection(&mut self, down: bool) {
+        let count = self.drafts.as_ref().map_or(0, Vec::len);
+        self.selected = if down {
+            (self.selected + 1).min(count.saturating_sub(1))
+        } else {
+            self.selected.saturating_sub(1)
+        };
+        self.confirm_delete = None;
+    }
+}
+
+fn draft_line(draft: &SavedDraft) -> String {
+    let saved = draft
+        .saved_at
+        .map(|t| t.format("%m/%d %H:%M").to_string())
+        .unwrap_or_default();
+    match &draft.slip {
+        Ok(slip) => format!(
+            "{saved}  {} {} 先生  {}  {} {}",
+            slip.to.institution,
+            slip.to.doctor,
+            slip.channel.label(),
+            slip.purpose.number(),
+            slip.purpose.label()
+        ),
+        Err(_) => format!("{saved}  {}（{}.toml）", text::SLIPS_DAMAGED, draft.id),
+    }
+}
+
+fn sent_line(record: &SentRecord, today: NaiveDate) -> Line<'static> {
+    let mut spans = vec![Span::raw(format!(
+        "{}  {} {} 先生  {}  {} {}",
+        record.exported_at.format("%m/%d %H:%M"),
+        record.institution,
+        record.doctor,
+        record.format.label(),
+        record.purpose.number(),
+        record.purpose.label(),
+    ))];
+    if let Some(reply_by) = record.reply_by {
+        let due = Span::raw(format!("  {} {}", text::REPLY_BY, reply_by.format("%m/%d")));
+        if record.overdue(today) {
+            spans.push(due.bold());
+            spans.push(Span::raw(format!(" {}", text::OVERDUE)).add_modifier(Modifier::REVERSED));
+        } else {
+            spans.push(due);
+        }
+    }
+    Line::from(spans)
+}
+
+pub fn draw_slips(frame: &mut Frame, view: &SlipsView, today: NaiveDate, area: Rect) {
+    let rect = popup(
+        area,
+        area.width.saturating_sub(4),
+        area.height.saturating_sub(2),
+    );
+    clear_popup(frame, rect);
+    let block = Block::bordered().title(format!(" {} ", text::SLIPS_TITLE));
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let [drafts_area, sent_area, notice] = Layout::vertical([
+        Constraint::Percentage(50),
+        Constraint::Min(2),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+
+    let drafts_block = Block::new().title(Span::raw(text::SLIPS_DRAFTS).bold());
+    match &view.drafts {
+        None => frame.render_widget(
+            Paragraph::new(text::SLIPS_LOADING).block(drafts_block),
+            drafts_area,
+        ),
+        Some(drafts) if drafts.is_empty() => frame.render_widget(
+            Paragraph::new(text::SLIPS_NONE).block(drafts_block),
+            drafts_area,
+        ),
+        Some(drafts) => {
+            let items: Vec<ListItem> = drafts
+                .iter()
+                .map(|d| ListItem::new(draft_line(d)))
+                .collect();
+            let mut state = ListState::default().with_selected(Some(view.selected));
+            frame.render_stateful_widget(
+                List::new(items)
+                    .block(drafts_block)
+                    .highlight_symbol("▶ ")
+                    .highlight_style(Modifier::REVERSED),
+                drafts_area,
+                &mut state,
+            );
+        }
+    }
+    let mut lines = vec![Line::from(Span::raw(text::SLIPS_SENT).bold())];
+    if view.sent.is_empty() {
+        lines.push(Line::from(text::SLIPS_NONE));
+    }
+    lines.extend(view.sent.iter().map(|r| sent_line(r, today)));
+    frame.render_widget(Paragraph::new(lines), sent_area);
+    let message = match (&view.error, &view.confirm_delete) {
+        (Some(error), _) => error.clone(),
+        (None, Some(_)) => text::SLIPS_CONFIRM_DELETE.to_string(),
+        (None, None) => String::new(),
+    };
+    frame.render_widget(
+        Paragraph::new(Span::raw(message).bold()).wrap(Wrap { trim: true }),
+        notice,
+    );
+}
