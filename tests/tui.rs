@@ -5,77 +5,14 @@ use anshin::client::cache::CachedDirectory;
 use anshin::directory::parse_snapshot;
 use anshin::search::EntryRef;
 use anshin::tui::app::{receive, update, Action, App, Effect, Focus, Message};
-use anshin::tui::{draw, keys};
-use chrono::{NaiveDate, NaiveDateTime, TimeZone};
-use ratatui::backend::TestBackend;
+use anshin::tui::keys;
+use chrono::TimeZone;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
-use ratatui::Terminal;
 use std::time::Duration;
 
-/// Wednesday 2026-11-25 13:30: lunch windows are open.
-fn clock() -> NaiveDateTime {
-    NaiveDate::from_ymd_opt(2026, 11, 25)
-        .unwrap()
-        .and_hms_opt(13, 30, 0)
-        .unwrap()
-}
-
-fn app() -> App {
-    let mut app = App::new(
-        "デモ 利用者（デモ居宅介護支援事業所）".into(),
-        Duration::from_secs(600),
-        clock(),
-    );
-    let synced_at = anshin::directory::japan_offset()
-        .with_ymd_and_hms(2026, 11, 25, 13, 0, 0)
-        .unwrap();
-    app.set_directory(
-        CachedDirectory {
-            server_url: "http://127.0.0.1:8080".into(),
-            etag: None,
-            synced_at,
-            snapshot: parse_snapshot(anshin::demo::DEMO_DIRECTORY_JSON.as_bytes()).unwrap(),
-        },
-        true,
-    );
-    app
-}
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    let event = KeyEvent::new(code, KeyModifiers::NONE);
-    match keys::action_for(app, event) {
-        Some(action) => update(app, action),
-        None => Vec::new(),
-    }
-}
-
-fn type_text(app: &mut App, text: &str) {
-    for c in text.chars() {
-        key(app, KeyCode::Char(c));
-    }
-}
-
-fn screen(app: &App, width: u16, height: u16) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
-    terminal.draw(|f| draw::draw(f, app)).unwrap();
-    let buffer = terminal.backend().buffer().clone();
-    (0..height)
-        .map(|y| {
-            let mut line = String::new();
-            let mut x = 0;
-            while x < width {
-                let cell = &buffer[(x, y)];
-                line.push_str(cell.symbol());
-                // A wide character covers the next cell too.
-                x += ratatui::text::Span::raw(cell.symbol().to_string())
-                    .width()
-                    .max(1) as u16;
-            }
-            line.trim_end().to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
+#[path = "common/tui_screen.rs"]
+mod tui_screen;
+use tui_screen::{app, clock, key, screen, type_text};
 
 #[test]
 fn typing_searches_on_every_key_and_arrows_select() {
@@ -122,7 +59,13 @@ fn command_keys_act_only_outside_the_query_box() {
     assert_eq!(app.focus, Focus::Results);
     assert_eq!(key(&mut app, KeyCode::Char('s')), vec![Effect::Sync]);
     key(&mut app, KeyCode::Char('c'));
-    assert!(app.flash.as_deref().unwrap().contains("準備中"));
+    match &app.composer {
+        Some(_) => {
+            key(&mut app, KeyCode::Esc);
+        }
+        None => assert!(app.flash.as_deref().unwrap().contains("医師・歯科医師")),
+    }
+    assert!(app.composer.is_none());
     key(&mut app, KeyCode::Char('/'));
     assert_eq!(app.focus, Focus::Query);
     key(&mut app, KeyCode::Esc);

@@ -1,6 +1,7 @@
 //! End to end, as a care manager would: `anshin demo` in a real terminal (tmux), a romaji query,
 //! the detail, "reachable now", quit. tmux is required (`.ci/run` installs it).
 
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -57,8 +58,8 @@ impl Drop for Tmux {
     }
 }
 
-#[test]
-fn demo_search_detail_reachable_quit() {
+/// `anshin demo` in a 120×40 tmux session, with every folder under `home`.
+fn start_demo(home: &Path, name: &str) -> Tmux {
     assert!(
         Command::new("tmux")
             .arg("-V")
@@ -66,14 +67,13 @@ fn demo_search_detail_reachable_quit() {
             .is_ok_and(|o| o.status.success()),
         "this test needs tmux (apt-get install tmux)"
     );
-    let home = tempfile::tempdir().unwrap();
     let binary = assert_cmd::cargo::cargo_bin("anshin");
     let tmux = Tmux {
-        socket: format!("anshin-test-{}", std::process::id()),
+        socket: format!("anshin-{name}-{}", std::process::id()),
     };
     let command = format!(
-        "env -u ANSHIN_CONFIG -u ANSHIN_SERVER_URL HOME={home} XDG_CONFIG_HOME={home}/config XDG_CACHE_HOME={home}/cache {bin} demo",
-        home = home.path().display(),
+        "env -u ANSHIN_CONFIG -u ANSHIN_SERVER_URL -u ANSHIN_DATA_DIR -u ANSHIN_EXPORT_DIR HOME={home} XDG_CONFIG_HOME={home}/config XDG_CACHE_HOME={home}/cache XDG_DATA_HOME={home}/data {bin} demo",
+        home = home.display(),
         bin = binary.display()
     );
     let started = tmux.run(&[
@@ -89,6 +89,13 @@ fn demo_search_detail_reachable_quit() {
     ]);
     assert!(started.status.success(), "{started:?}");
     tmux.wait_for("オンライン", 30);
+    tmux
+}
+
+#[test]
+fn demo_search_detail_reachable_quit() {
+    let home = tempfile::tempdir().unwrap();
+    let tmux = start_demo(home.path(), "search");
 
     tmux.keys(&["takahasi"]);
     let screen = tmux.wait_for("たかはし", 10);
@@ -120,4 +127,141 @@ fn demo_search_detail_reachable_quit() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// Every file under a folder, with its bytes.
+fn files_under(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut found = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files_under(&path));
+        } else if let Ok(bytes) = std::fs::read(&path) {
+            found.push((path, bytes));
+        }
+    }
+    found
+}
+
+/// A care manager writes a first-contact slip to 渡邊 浩 (林内科医院), types the patient's real
+/// name only to check for leaks, sees a leak highlighted and removes it, exports the PDF; then
+/// a second slip is cut off by a crash and picked up again from its draft.
+#[test]
+fn demo_compose_slip_export_pdf_and_recover_a_draft_after_a_crash() {
+    let home = tempfile::tempdir().unwrap();
+    let demo_data = home.path().join("data/anshin/demo");
+    let tmux = start_demo(home.path(), "compose");
+
+    tmux.keys(&["watanabe hiroshi hayashi"]);
+    tmux.wait_for("林内科医院", 10);
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["c"]);
+    let screen = tmux.wait_for("1 宛先", 10);
+    assert!(
+        screen.contains("渡邊 浩") && screen.contains("希望する連絡方法"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("042-700-1000"),
+        "the demo sender is filled in: {screen}"
+    );
+
+    tmux.keys(&["PageDown"]);
+    tmux.wait_for("急ぎ・深刻な内容", 10);
+    tmux.keys(&["PageDown"]);
+    tmux.wait_for("y（はい）か n（いいえ）", 10);
+    tmux.keys(&["n", "Tab", "y", "PageDown"]);
+    tmux.wait_for("伏せ字の氏名", 10);
+
+    tmux.keys(&["木村 正男", "Tab"]);
+    tmux.wait_for("○村○男", 10);
+    tmux.keys(&[
+        "Tab",
+        "Tab",
+        "85",
+        "Tab",
+        "Right",
+        "Tab",
+        "中央区上溝",
+        "PageDown",
+    ]);
+    tmux.wait_for("／400 文字", 10);
+
+    tmux.keys(&["同行受診の日程を調整させてください。木村"]);
+    tmux.wait_for("利用者のお名前が入っています", 10);
+    tmux.keys(&["BSpace", "BSpace"]);
+    tmux.wait_for("個人情報は見つかりません", 10);
+    tmux.keys(&["Tab", "2026-11-28 13:00-14:00", "PageDown"]);
+    let screen = tmux.wait_for("規則違反はありません", 10);
+    assert!(
+        screen.contains("○村○男 様・85歳・女性・中央区上溝在住"),
+        "{screen}"
+    );
+
+    tmux.keys(&["p"]);
+    tmux.wait_for("を保存しました", 20);
+    let exports: Vec<_> = files_under(&demo_data.join("exports"))
+        .into_iter()
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    assert_eq!(exports.len(), 1, "{exports:?}");
+    let text = Command::new("pdftotext")
+        .arg(&exports[0].0)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs (apt-get install poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("あんしんリンク連絡票") && text.contains("○村○男"),
+        "{text}"
+    );
+    assert!(text.contains("渡邊") && text.contains("同行受診"), "{text}");
+    let log = std::fs::read_to_string(demo_data.join("sent-log.jsonl")).unwrap();
+    assert!(
+        log.contains("\"format\":\"pdf\"") && log.contains("林内科医院"),
+        "{log}"
+    );
+    assert!(
+        files_under(&demo_data.join("drafts")).is_empty(),
+        "the sent slip's draft is gone"
+    );
+
+    // A second slip, cut off by a crash (the terminal goes away: SIGHUP, no clean exit).
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["c"]);
+    tmux.wait_for("1 宛先", 10);
+    tmux.keys(&["PageDown", "n", "Tab", "n", "PageDown"]);
+    tmux.keys(&["Tab", "Tab", "○田○子", "PageDown"]);
+    tmux.keys(&["主治医意見書の件でご連絡しました。"]);
+    tmux.wait_for("下書き保存", 10);
+    std::thread::sleep(Duration::from_millis(1500));
+    let _ = tmux.run(&["kill-server"]);
+    let drafts = files_under(&demo_data.join("drafts"));
+    assert_eq!(drafts.len(), 1, "{drafts:?}");
+    assert!(String::from_utf8_lossy(&drafts[0].1).contains("主治医意見書の件でご連絡しました。"));
+
+    // The real name typed for the leak check was never written anywhere.
+    for (path, bytes) in files_under(home.path()) {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(
+            !text.contains("木村") && !text.contains("正男"),
+            "{} holds the real name",
+            path.display()
+        );
+    }
+
+    let tmux = start_demo(home.path(), "recover");
+    tmux.wait_for("下書き 1 件（d）", 10);
+    tmux.keys(&["Escape"]);
+    tmux.keys(&["d"]);
+    let screen = tmux.wait_for("下書きと送信記録", 10);
+    assert!(screen.contains("林内科医院 渡邊 浩 先生"), "{screen}");
+    assert!(screen.contains("返信期限"), "the sent-log: {screen}");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("1 宛先", 10);
+    tmux.keys(&["PageDown", "PageDown", "PageDown"]);
+    tmux.wait_for("主治医意見書の件でご連絡しました。", 10);
 }

@@ -67,6 +67,18 @@ impl Drafts {
         }
     }
 
+    /// How many drafts there are, without reading them.
+    pub fn count(&self) -> std::io::Result<usize> {
+        match std::fs::read_dir(&self.dir) {
+            Ok(entries) => Ok(entries
+                .flatten()
+                .filter(|e| e.path().extension().and_then(|x| x.to_str()) == Some("toml"))
+                .count()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Every draft, newest first. A missing folder is simply no drafts.
     pub fn list(&self) -> std::io::Result<Vec<SavedDraft>> {
         let entries = match std::fs::read_dir(&self.dir) {
@@ -163,6 +175,7 @@ mod tests {
         drafts.remove("20261125-110000-p-0001").unwrap();
         drafts.remove("20261125-110000-p-0001").unwrap();
         assert_eq!(drafts.list().unwrap().len(), 2);
+        assert_eq!(drafts.count().unwrap(), 2);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

@@ -177,6 +177,8 @@ pub enum Message {
     },
     Exported(Result<Exported, String>),
     SlipsLoaded(Result<(Vec<SavedDraft>, Vec<SentRecord>), String>),
+    /// Drafts waiting to be finished (after a crash too).
+    DraftsWaiting(usize),
 }
 
 pub struct App {
@@ -220,6 +222,8 @@ pub struct Status {
     pub revision: u64,
     pub syncing: bool,
     pub error: Option<String>,
+    /// Drafts waiting to be finished.
+    pub drafts: usize,
 }
 
 impl App {
@@ -566,8 +570,10 @@ pub fn receive(app: &mut App, message: Message) -> Vec<Effect> {
                 }
                 ExportFormat::Pdf => {}
             }
-            if let Some(c) = app.composer.as_mut() {
-                c.problem = Some(flash.clone());
+            if let Some(c) = app.composer.as_mut().filter(|c| c.id == exported.id) {
+                // Sent: its draft is gone (unless it is changed again).
+                c.saved_at = None;
+                c.notice = Some(flash.clone());
             }
             app.flash = Some(flash);
             return effects;
@@ -579,6 +585,7 @@ pub fn receive(app: &mut App, message: Message) -> Vec<Effect> {
                 None => app.flash = Some(message),
             }
         }
+        Message::DraftsWaiting(count) => app.status.drafts = count,
         Message::SlipsLoaded(result) => {
             if let Some(view) = app.slips.as_mut() {
                 match result {

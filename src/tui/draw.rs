@@ -422,6 +422,9 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     } else if let Some(error) = &app.status.error {
         spans.push(Span::raw(format!(" {error}")));
     }
+    if app.status.drafts > 0 {
+        spans.push(Span::raw(text::drafts_waiting(app.status.drafts)).add_modifier(Modifier::BOLD));
+    }
     spans.push(Span::raw("  ? ヘルプ  q 終了"));
     frame.render_widget(Line::from(spans), area);
 }

@@ -72,15 +72,6 @@ pub async fn run(
     }
     app.sender = client.config.sender.clone();
     let places = slip_jobs::SlipPlaces::from_config(&client.config);
-    // After a crash the member is told the work is still there.
-    let waiting = places
-        .as_ref()
-        .ok()
-        .and_then(|p| p.drafts().list().ok())
-        .map_or(0, |d| d.len());
-    if waiting > 0 {
-        app.flash = Some(format!("{waiting} {}", text::DRAFTS_WAITING));
-    }
 
     // A panic must not leave the office PC's terminal in raw mode.
     let previous_hook = std::panic::take_hook();
@@ -144,6 +135,10 @@ async fn event_loop(
         }
         Err(why) => (Err(why), None),
     };
+    // After a crash the status bar tells the member the work is still there.
+    if let Ok(jobs) = &jobs {
+        let _ = jobs.send(slip_jobs::SlipJob::Count);
+    }
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let period = Duration::from_secs(u64::from(client.config.sync_interval_minutes.max(1)) * 60);
     let mut sync_timer = tokio::time::interval(period);

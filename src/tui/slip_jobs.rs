@@ -23,6 +23,8 @@ pub enum SlipJob {
     },
     Delete(String),
     Load,
+    /// How many drafts wait (for the status bar).
+    Count,
 }
 
 /// Where drafts, the sent-log and exports go, and how PDFs are made.
@@ -54,26 +56,31 @@ impl SlipPlaces {
         &self.drafts
     }
 
-    fn run(&self, job: SlipJob) -> Option<Message> {
-        match job {
-            SlipJob::Save { id, slip } => Some(Message::DraftSaved {
+    fn run(&self, job: SlipJob) -> Vec<Message> {
+        let mut messages = match job {
+            SlipJob::Save { id, slip } => vec![Message::DraftSaved {
                 result: self.drafts.save(&id, &slip).map_err(|e| e.to_string()),
                 id,
-            }),
+            }],
             SlipJob::Export { id, slip, format } => {
-                Some(Message::Exported(self.export(id, &slip, format)))
+                vec![Message::Exported(self.export(id, &slip, format))]
             }
             SlipJob::Delete(id) => match self.drafts.remove(&id) {
-                Ok(()) => None,
-                Err(e) => Some(Message::SlipsLoaded(Err(e.to_string()))),
+                Ok(()) => Vec::new(),
+                Err(e) => vec![Message::SlipsLoaded(Err(e.to_string()))],
             },
-            SlipJob::Load => Some(Message::SlipsLoaded(
+            SlipJob::Load => vec![Message::SlipsLoaded(
                 self.drafts
                     .list()
                     .and_then(|drafts| Ok((drafts, self.sent.list()?)))
                     .map_err(|e| e.to_string()),
-            )),
+            )],
+            SlipJob::Count => Vec::new(),
+        };
+        if let Ok(count) = self.drafts.count() {
+            messages.push(Message::DraftsWaiting(count));
         }
+        messages
     }
 
     fn export(&self, id: String, slip: &Slip, format: ExportFormat) -> Result<Exported, String> {
@@ -134,7 +141,7 @@ pub fn spawn(
         while let Some(job) = rx.recv().await {
             let places = places.clone();
             let result = tokio::task::spawn_blocking(move || places.run(job)).await;
-            if let Ok(Some(message)) = result {
+            for message in result.unwrap_or_default() {
                 let _ = messages.send(message);
             }
         }

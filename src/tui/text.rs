@@ -163,7 +163,10 @@ pub const DRAFT_SAVE_FAILED: &str = "下書きを保存できません";
 pub const EXPORT_FAILED: &str = "出力できません";
 pub const EXPORTED: &str = "を保存しました";
 pub const COPIED_TEXT: &str = "（本文をコピーしました。メールに貼り付けてください）";
-pub const DRAFTS_WAITING: &str = "件の下書きがあります（d で開く）";
+/// The status bar's reminder of unfinished drafts.
+pub fn drafts_waiting(count: usize) -> String {
+    format!(" 下書き {count} 件（d） ")
+}
 
 // Drafts and the sent-log.
 pub const SLIPS_TITLE: &str = "下書きと送信記録（Enter 続きを書く・x 削除・Esc 閉じる）";

@@ -13,7 +13,7 @@ use chrono::NaiveDateTime;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 
 /// Display columns for a field's label.
@@ -45,10 +45,11 @@ pub fn draw_composer(
         _ => draw_form(frame, c, form),
     }
     draw_panel(frame, c, index, now, panel);
-    let hint_line = match (&c.problem, c.field()) {
-        (Some(problem), _) => Line::from(Span::raw(format!("⚠ {problem}")).bold()),
-        (None, Some(field)) => Line::from(Span::raw(field.hint()).dim()),
-        (None, None) => Line::from(""),
+    let hint_line = match (&c.problem, &c.notice, c.field()) {
+        (Some(problem), _, _) => Line::from(Span::raw(format!("⚠ {problem}")).bold()),
+        (None, Some(notice), _) => Line::from(Span::raw(format!("✓ {notice}")).bold()),
+        (None, None, Some(field)) => Line::from(Span::raw(field.hint()).dim()),
+        (None, None, None) => Line::from(""),
     };
     frame.render_widget(Paragraph::new(hint_line), hint);
     let key_help = if c.step == Step::Review {
@@ -60,12 +61,12 @@ pub fn draw_composer(
     if let Some(memo) = &c.popup {
         let rect = popup(area, 76, 20);
         clear_popup(frame, rect);
-        frame.render_widget(
-            Paragraph::new(memo.as_str())
-                .wrap(Wrap { trim: false })
-                .block(Block::bordered().title(format!(" {} ", text::PHONE_MEMO_TITLE))),
-            rect,
+        let block = Block::bordered().title(format!(" {} ", text::PHONE_MEMO_TITLE));
+        let lines = fold_lines(
+            memo.lines().map(Line::from).collect(),
+            block.inner(rect).width,
         );
+        frame.render_widget(Paragraph::new(lines).block(block), rect);
     }
 }
 
@@ -295,17 +296,17 @@ fn draw_preview(frame: &mut Frame, c: &Composer, area: Rect) {
     } else {
         to_text(&slip)
     };
-    frame.render_widget(
-        Paragraph::new(preview)
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(format!(
-                " {} {} — {} ",
-                c.step.number(),
-                text::PANEL_PREVIEW,
-                c.channel.label()
-            ))),
-        area,
+    let block = Block::bordered().title(format!(
+        " {} {} — {} ",
+        c.step.number(),
+        text::PANEL_PREVIEW,
+        c.channel.label()
+    ));
+    let lines = fold_lines(
+        preview.lines().map(Line::from).collect(),
+        block.inner(area).width,
     );
+    frame.render_widget(Paragraph::new(lines).block(block), area);
 }
 
 fn draw_panel(
@@ -357,12 +358,41 @@ fn draw_panel(
             text::PANEL_RULES
         }
     };
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(Block::bordered().title(format!(" {title} "))),
-        area,
-    );
+    let block = Block::bordered().title(format!(" {title} "));
+    let width = block.inner(area).width;
+    frame.render_widget(Paragraph::new(fold_lines(lines, width)).block(block), area);
+}
+
+/// Styled lines broken by display width, character by character (ratatui's word wrapping
+/// waits for a space, which Japanese rarely has, and can overrun the border with wide
+/// characters).
+fn fold_lines(lines: Vec<Line<'_>>, width: u16) -> Vec<Line<'static>> {
+    let width = usize::from(width.max(2));
+    let mut folded = Vec::new();
+    for line in lines {
+        let mut current: Vec<Span<'static>> = Vec::new();
+        let mut x = 0;
+        for span in &line.spans {
+            let mut run = String::new();
+            for ch in span.content.chars() {
+                let w = super::field::char_width(ch);
+                if x + w > width {
+                    if !run.is_empty() {
+                        current.push(Span::styled(std::mem::take(&mut run), span.style));
+                    }
+                    folded.push(Line::from(std::mem::take(&mut current)).style(line.style));
+                    x = 0;
+                }
+                run.push(ch);
+                x += w;
+            }
+            if !run.is_empty() {
+                current.push(Span::styled(run, span.style));
+            }
+        }
+        folded.push(Line::from(current).style(line.style));
+    }
+    folded
 }
 
 fn purpose_guide(lines: &mut Vec<Line<'_>>, c: &Composer) {

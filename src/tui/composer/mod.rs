@@ -233,6 +233,8 @@ pub struct Composer {
     pub checks: Checks,
     /// Why the wizard did not go on, or why an export was refused.
     pub problem: Option<String>,
+    /// What was just done (an export and where it went).
+    pub notice: Option<String>,
     /// Changed since the last save.
     pub dirty: bool,
     pub saved_at: Option<NaiveDateTime>,
@@ -296,6 +298,7 @@ impl Composer {
             body_width: 60,
             checks: Checks::default(),
             problem: None,
+            notice: None,
             // Nothing worth keeping until the member changes something.
             dirty: false,
             saved_at: None,
@@ -353,6 +356,7 @@ impl Composer {
             body_width: 60,
             checks: Checks::default(),
             problem: None,
+            notice: None,
             dirty: false,
             saved_at: None,
             popup: None,
@@ -608,6 +612,7 @@ impl Composer {
             return None;
         }
         self.problem = None;
+        self.notice = None;
         let field = self.field();
         let before = self.slip();
         let mut request = None;

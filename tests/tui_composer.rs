@@ -1,0 +1,304 @@
+//! The slip composer on ratatui's TestBackend: each of the five steps as an insta snapshot, the
+//! body's findings highlighted, exports asked of the runtime only for a clean slip, drafts
+//! saved on the tick, and the drafts / sent-log view. The runtime side (files, PDF) is
+//! covered in `src/tui/slip_jobs.rs` and end to end in `tests/tui_tmux.rs`.
+
+use anshin::client::config::SenderDefaults;
+use anshin::slip::drafts::SavedDraft;
+use anshin::slip::model::parse_slip;
+use anshin::slip::sent_log::{ExportFormat, SentRecord};
+use anshin::tui::app::{receive, update, Action, App, Effect, Exported, Message};
+use anshin::tui::composer::Step;
+use anshin::tui::draw;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::KeyCode;
+use ratatui::style::Modifier;
+use ratatui::Terminal;
+
+#[path = "common/tui_screen.rs"]
+mod tui_screen;
+use tui_screen::{app, key, screen, type_text};
+
+/// The main screen with 渡邊 浩 (林内科医院, FAX first) selected, and a sender configured.
+fn app_on_doctor() -> App {
+    let mut app = app();
+    app.sender = SenderDefaults {
+        office: "光が丘ケアプランセンター".into(),
+        name: "佐藤 花子".into(),
+        phone: "042-700-1000".into(),
+        fax: "042-700-1001".into(),
+    };
+    type_text(&mut app, "watanabe hiroshi hayashi");
+    key(&mut app, KeyCode::Esc);
+    app
+}
+
+fn compose(app: &mut App) {
+    key(app, KeyCode::Char('c'));
+    let composer = app.composer.as_ref().expect("c opens the composer");
+    assert_eq!(composer.to.doctor, "渡邊 浩");
+}
+
+/// Steps 1–3 of a first-contact slip for 木村 正男 (real name typed for the check only).
+fn through_patient(app: &mut App) {
+    key(app, KeyCode::PageDown);
+    type_text(app, "n");
+    key(app, KeyCode::Tab);
+    type_text(app, "y");
+    key(app, KeyCode::PageDown);
+    type_text(app, "木村 正男");
+    key(app, KeyCode::Tab);
+    key(app, KeyCode::Tab);
+    key(app, KeyCode::Tab);
+    type_text(app, "85");
+    key(app, KeyCode::Tab);
+    key(app, KeyCode::Right);
+    key(app, KeyCode::Tab);
+    type_text(app, "中央区上溝");
+}
+
+fn step(app: &App) -> Step {
+    app.composer.as_ref().unwrap().step
+}
+
+#[test]
+fn step_1_recipient_shows_the_doctors_methods_and_windows() {
+    let mut app = app_on_doctor();
+    compose(&mut app);
+    insta::assert_snapshot!(screen(&app, 120, 40));
+}
+
+#[test]
+fn step_2_purpose_asks_about_urgency_first() {
+    let mut app = app_on_doctor();
+    compose(&mut app);
+    key(&mut app, KeyCode::PageDown);
+    insta::assert_snapshot!("step_2_unanswered", screen(&app, 120, 40));
+    type_text(&mut app, "y");
+    key(&mut app, KeyCode::PageDown);
+    assert_eq!(step(&app), Step::Purpose, "an urgent matter stops here");
+    insta::assert_snapshot!("step_2_urgent", screen(&app, 120, 40));
+    type_text(&mut app, "n");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "y");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "6");
+    insta::assert_snapshot!("step_2_first_contact_report", screen(&app, 120, 40));
+}
+
+#[test]
+fn step_3_patient_proposes_the_mask() {
+    let mut app = app_on_doctor();
+    compose(&mut app);
+    through_patient(&mut app);
+    assert_eq!(step(&app), Step::Patient);
+    insta::assert_snapshot!(screen(&app, 120, 40));
+}
+
+#[test]
+fn step_4_body_highlights_findings_as_they_are_typed() {
+    let mut app = app_on_doctor();
+    compose(&mut app);
+    through_patient(&mut app);
+    key(&mut app, KeyCode::PageDown);
+    assert_eq!(step(&app), Step::Body);
+    type_text(&mut app, "木村さんの同行受診の日程を調整させてください。");
+    key(&mut app, KeyCode::Enter);
+    type_text(&mut app, "娘さん 090-1234-5678 も同席します。");
+    let text = screen(&app, 120, 40);
+    insta::assert_snapshot!(text);
+
+    // The findings are drawn reversed in the body: the name at the start of the first line.
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    terminal.draw(|f| draw::draw(f, &app)).unwrap();
+    let buffer = terminal.backend().buffer();
+    let name_cell = &buffer[(1, 2)];
+    assert_eq!(name_cell.symbol(), "木");
+    assert!(name_cell.modifier.contains(Modifier::REVERSED));
+    let plain_cell = &buffer[(9, 2)];
+    assert_eq!(plain_cell.symbol(), "の");
+    assert!(!plain_cell.modifier.contains(Modifier::REVERSED));
+}
+
+#[test]
+fn step_5_review_refuses_errors_and_exports_a_clean_slip() {
+    let mut app = app_on_doctor();
+    compose(&mut app);
+    through_patient(&mut app);
+    key(&mut app, KeyCode::PageDown);
+    type_text(&mut app, "木村さんの同行受診の日程を調整させてください。");
+    key(&mut app, KeyCode::PageDown);
+    assert_eq!(step(&app), Step::Review);
+    assert_eq!(key(&mut app, KeyCode::Char('p')), vec![]);
+    insta::assert_snapshot!("step_5_errors", screen(&app, 120, 40));
+
+    key(&mut app, KeyCode::PageUp);
+    // Remove 「木村さんの」 from the front: the caret back to just after it, then Backspace.
+    let prefix = "木村さんの".chars().count();
+    let length = app.composer.as_ref().unwrap().body.value.chars().count();
+    for _ in 0..length - prefix {
+        key(&mut app, KeyCode::Left);
+    }
+    for _ in 0..prefix {
+        key(&mut app, KeyCode::Backspace);
+    }
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "2026-11-28 13:00-14:00");
+    key(&mut app, KeyCode::PageDown);
+    insta::assert_snapshot!("step_5_clean", screen(&app, 120, 40));
+    let effects = key(&mut app, KeyCode::Char('p'));
+    let [Effect::Export { slip, format, .. }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(*format, ExportFormat::Pdf);
+    assert_eq!(slip.patient.masked_name.as_deref(), Some("○村○男"));
+    assert_eq!(slip.request.body, "同行受診の日程を調整させてください。");
+    assert!(!anshin::slip::model::write_slip(slip).contains("木村"));
+
+    // The phone memo comes back to be read out during the call.
+    let id = app.composer.as_ref().unwrap().id.clone();
+    receive(
+        &mut app,
+        Message::Exported(Ok(Exported {
+            id,
+            format: ExportFormat::Phone,
+            path: "/tmp/x_電話.txt".into(),
+            text: anshin::slip::export::to_phone_script(slip),
+        })),
+    );
+    insta::assert_snapshot!("phone_memo", screen(&app, 120, 40));
+    key(&mut app, KeyCode::Char('x'));
+    assert!(app.composer.as_ref().unwrap().popup.is_none());
+}
+
+#[test]
+fn drafts_are_saved_on_the_tick_and_on_close_never_with_the_real_name() {
+    let mut app = app_on_doctor();
+    compose(&mut app);
+    assert_eq!(
+        update(&mut app, Action::Tick),
+        vec![],
+        "untouched: no draft"
+    );
+    through_patient(&mut app);
+    let effects = update(&mut app, Action::Tick);
+    let [Effect::SaveDraft { id, slip }] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert!(!anshin::slip::model::write_slip(slip).contains("木村"));
+    assert_eq!(
+        update(&mut app, Action::Tick),
+        vec![],
+        "saved once per change"
+    );
+    let id = id.clone();
+    receive(
+        &mut app,
+        Message::DraftSaved {
+            id: id.clone(),
+            result: Ok(()),
+        },
+    );
+    assert!(screen(&app, 120, 40).contains("下書き保存 13:30:00"));
+    // A failed save says why and tries again on the next tick.
+    type_text(&mut app, "区");
+    update(&mut app, Action::Tick);
+    receive(
+        &mut app,
+        Message::DraftSaved {
+            id,
+            result: Err("ディスクがいっぱいです".into()),
+        },
+    );
+    assert!(screen(&app, 120, 40).contains("下書きを保存できません: ディスクがいっぱいです"));
+    assert_eq!(update(&mut app, Action::Tick).len(), 1);
+    // Quitting saves first.
+    type_text(&mut app, "上");
+    let effects = update(&mut app, Action::Quit);
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::SaveDraft { .. }, Effect::Quit]
+    ));
+}
+
+#[test]
+fn esc_keeps_the_draft_and_d_lists_drafts_and_the_sent_log() {
+    let mut app = app_on_doctor();
+    compose(&mut app);
+    through_patient(&mut app);
+    let effects = key(&mut app, KeyCode::Esc);
+    assert!(matches!(effects.as_slice(), [Effect::SaveDraft { .. }]));
+    assert!(app.composer.is_none());
+    assert!(screen(&app, 120, 40).contains("下書きを残しました"));
+
+    assert_eq!(key(&mut app, KeyCode::Char('d')), vec![Effect::LoadSlips]);
+    let slip = parse_slip(include_str!("fixtures/slips/ok.toml")).unwrap();
+    let sent_at = slip.date.and_hms_opt(9, 15, 0).unwrap();
+    let mut overdue = SentRecord::new(sent_at, "a", ExportFormat::Pdf, "a.pdf".into(), &slip);
+    overdue.reply_by = chrono::NaiveDate::from_ymd_opt(2026, 11, 20);
+    receive(
+        &mut app,
+        Message::SlipsLoaded(Ok((
+            vec![
+                SavedDraft {
+                    id: "20261125-133000-p-00007".into(),
+                    saved_at: Some(sent_at),
+                    slip: Ok(slip.clone()),
+                },
+                SavedDraft {
+                    id: "20261124-100000".into(),
+                    saved_at: None,
+                    slip: Err("書式が正しくありません".into()),
+                },
+            ],
+            vec![overdue],
+        ))),
+    );
+    insta::assert_snapshot!("drafts_and_sent_log", screen(&app, 120, 40));
+
+    // x twice deletes; Enter opens the draft again.
+    key(&mut app, KeyCode::Down);
+    assert_eq!(key(&mut app, KeyCode::Char('x')), vec![]);
+    assert_eq!(
+        key(&mut app, KeyCode::Char('x')),
+        vec![Effect::DeleteDraft("20261124-100000".into())]
+    );
+    key(&mut app, KeyCode::Enter);
+    let composer = app.composer.as_ref().expect("Enter resumes the draft");
+    assert_eq!(composer.id, "20261125-133000-p-00007");
+    let mut expected = slip;
+    expected.request.body = expected.request.body.trim_end().to_string();
+    assert_eq!(composer.slip(), expected);
+}
+
+#[test]
+fn organisations_and_non_doctors_get_no_slip_and_no_size_panics() {
+    let mut app = app();
+    type_text(&mut app, "林内科医院");
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('c'));
+    if app.composer.is_none() {
+        assert!(screen(&app, 120, 40).contains("医師・歯科医師あて"));
+    }
+    let mut app = app_on_doctor();
+    compose(&mut app);
+    through_patient(&mut app);
+    for (w, h) in [
+        (1, 1),
+        (39, 11),
+        (40, 12),
+        (60, 16),
+        (80, 24),
+        (99, 30),
+        (200, 60),
+    ] {
+        for _ in 0..5 {
+            let _ = screen(&app, w, h);
+            key(&mut app, KeyCode::PageDown);
+        }
+        for _ in 0..5 {
+            key(&mut app, KeyCode::PageUp);
+        }
+    }
+    insta::assert_snapshot!("narrow_80x24", screen(&app, 80, 24));
+}
