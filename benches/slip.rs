@@ -30,6 +30,8 @@ fn main() {
         elapsed.as_secs_f64() * 1000.0 / rounds as f64
     );
 
+    composer_keystrokes();
+
     let base = anshin::slip::model::parse_slip(
         &std::fs::read_to_string("tests/fixtures/slips/ok.toml").unwrap(),
     )
@@ -58,4 +60,43 @@ fn main() {
         "| PDF, each slip after the first (median of 10) | {:.0} ms |",
         times[5].as_secs_f64() * 1000.0
     );
+}
+
+/// What the composer does on every key in the body: the detector and all ten rules (R9/R10 look
+/// the doctor up in the directory), with the real name given for the leak check.
+fn composer_keystrokes() {
+    use anshin::tui::composer::{Composer, ComposerAction, Step};
+    let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
+        .unwrap()
+        .and_hms_opt(13, 30, 0)
+        .unwrap();
+    for people in [600, 100_000] {
+        let directory = anshin::demo::generate(people, 1);
+        let person = &directory.people[directory.people.len() - 1];
+        let org = directory.organization(&person.organization_id);
+        let mut composer = Composer::new(person, org, &Default::default(), now);
+        for c in "木村 正男".chars() {
+            composer.real_name.insert(c);
+        }
+        let body: String = BODY.chars().cycle().take(400).collect();
+        composer.body = anshin::tui::composer::field::TextField::new(&body);
+        composer.step = Step::Body;
+        composer.focus = 0;
+        let rounds = 500;
+        let started = Instant::now();
+        for i in 0..rounds {
+            // Type and erase, as a care manager does.
+            let action = if i % 2 == 0 {
+                ComposerAction::Type('。')
+            } else {
+                ComposerAction::Backspace
+            };
+            composer.update(action);
+            composer.refresh(Some(&directory), now);
+        }
+        let each = started.elapsed().as_secs_f64() * 1000.0 / rounds as f64;
+        println!(
+            "| composer, one key in a 400-character body (detector + R1–R10), {people} people | {each:.2} ms |"
+        );
+    }
 }

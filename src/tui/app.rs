@@ -687,8 +687,11 @@ fn update_slips(app: &mut App, action: SlipsAction) -> Vec<Effect> {
         SlipsAction::Up => view.move_selection(false),
         SlipsAction::Down => view.move_selection(true),
         SlipsAction::Open => {
-            if let Some(draft) = view.selected_draft() {
-                if let Ok(slip) = &draft.slip {
+            let Some(draft) = view.selected_draft() else {
+                return Vec::new();
+            };
+            match &draft.slip {
+                Ok(slip) => {
                     let snapshot = app.index.as_ref().map(|i| i.snapshot());
                     let mut composer = Composer::from_draft(&draft.id, slip, snapshot);
                     composer.saved_at = draft.saved_at;
@@ -696,6 +699,7 @@ fn update_slips(app: &mut App, action: SlipsAction) -> Vec<Effect> {
                     app.composer = Some(composer);
                     app.slips = None;
                 }
+                Err(why) => view.error = Some(format!("{} {why}", text::SLIPS_CANNOT_OPEN)),
             }
         }
         SlipsAction::Delete => {

@@ -233,6 +233,9 @@ async fn event_loop(
                 }
             }
         }
+        if let (Some(c), Ok(size)) = (app.composer.as_mut(), terminal.size()) {
+            c.body_width = composer::draw::body_width(size.width, size.height);
+        }
         terminal.draw(|f| draw::draw(f, app))?;
     }
 }

@@ -102,7 +102,9 @@ pub const UNANSWERED: &str = "（未回答: y / n）";
 pub const SEX_UNSTATED: &str = "書かない";
 
 pub const HINT_CHANNEL: &str =
-    "←→ で選ぶ。先生の希望する方法・時間は右に出ています（seed §1, §4-3）";
+    "←→ で選ぶ。先生の希望する方法と連絡しやすい時間を見て（seed §1, §4-3）";
+pub const PREFERRED_RANK: &str = "希望 ";
+pub const NOT_PREFERRED: &str = "（先生の希望する方法ではありません）";
 pub const HINT_SENDER: &str =
     "設定の [client.sender] に入れておくと毎回入ります。電話・FAX は本文の個人情報チェックの対象外です";
 pub const HINT_URGENT: &str =
@@ -128,7 +130,7 @@ pub const HINT_REPLY_BY: &str = "例: 2026-12-01 または 12/1。空欄なら�
 pub const COMPOSER_KEYS: &str =
     "Tab/↓ 次の欄  ←→ 選ぶ  PgDn/Ctrl-N 次へ  PgUp/Ctrl-P 戻る  Esc 閉じる（下書きは残ります）";
 pub const REVIEW_KEYS: &str =
-    "p PDF（FAX 用）  t メール本文  o 電話メモ  s 下書き保存  PgUp 戻る  Esc 閉じる";
+    "p PDF（FAX 用）  t メール本文  o 電話メモ  s 下書き保存  ↑↓ 送る  PgUp 戻る  Esc 閉じる";
 pub const NEED_SENDER: &str = "差出人の事業所・氏名・電話番号を入れてください";
 pub const NO_NUMBER_FOR_CHANNEL: &str =
     "の宛先がディレクトリにありません。別の連絡方法を選んでください";
@@ -175,6 +177,7 @@ pub const SLIPS_SENT: &str = "送信記録";
 pub const SLIPS_NONE: &str = "（なし）";
 pub const SLIPS_LOADING: &str = "読み込んでいます…";
 pub const SLIPS_DAMAGED: &str = "読めない下書き";
+pub const SLIPS_CANNOT_OPEN: &str = "この下書きは読めないため開けません（x で削除できます）";
 pub const SLIPS_CONFIRM_DELETE: &str = "もう一度 x で削除します";
 pub const SLIPS_DELETED: &str = "下書きを削除しました";
 pub const REPLY_BY: &str = "返信期限";

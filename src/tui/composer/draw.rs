@@ -34,11 +34,7 @@ pub fn draw_composer(
     ])
     .areas(area);
     draw_title(frame, c, title);
-    let [form, panel] = if main.width >= 100 {
-        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(main)
-    } else {
-        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(main)
-    };
+    let [form, panel] = split(main);
     match c.step {
         Step::Review => draw_preview(frame, c, form),
         Step::Body => draw_body_step(frame, c, form),
@@ -68,6 +64,22 @@ pub fn draw_composer(
         );
         frame.render_widget(Paragraph::new(lines).block(block), rect);
     }
+}
+
+/// The form and the panel: side by side on a wide terminal, one above the other otherwise.
+fn split(main: Rect) -> [Rect; 2] {
+    if main.width >= 100 {
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(main)
+    } else {
+        Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(main)
+    }
+}
+
+/// The body box's inner width on a terminal of this size, for moving the caret up and down
+/// by screen lines (the runtime tells the composer after a resize).
+pub fn body_width(width: u16, height: u16) -> u16 {
+    let [form, _] = split(Rect::new(0, 0, width, height.saturating_sub(3)));
+    form.width.saturating_sub(2)
 }
 
 fn draw_title(frame: &mut Frame, c: &Composer, area: Rect) {
@@ -144,12 +156,18 @@ fn field_line(c: &Composer, field: Field, focused: bool) -> (Line<'static>, Opti
 /// A few words after a field's value: the number used, whether a mask hides enough.
 fn annotation(c: &Composer, field: Field) -> Option<String> {
     match field {
-        Field::Channel => Some(match super::number_for(&c.to, c.channel) {
-            Some(number) => number.to_string(),
-            None => text::NO_NUMBER_FOR_CHANNEL
-                .trim_start_matches('の')
-                .to_string(),
-        }),
+        Field::Channel => {
+            let number = match super::number_for(&c.to, c.channel) {
+                Some(number) => number.to_string(),
+                None => text::NO_NUMBER_FOR_CHANNEL.trim_start_matches('の').to_string(),
+            };
+            let preferred = c.preferred.iter().position(|m| super::channel_for(*m) == c.channel);
+            Some(match preferred {
+                Some(i) => format!("{number}  {}{}", text::PREFERRED_RANK, i + 1),
+                None if c.preferred.is_empty() => number,
+                None => format!("{number}  {}", text::NOT_PREFERRED),
+            })
+        }
         Field::MaskedName if !c.masked_name.trimmed().is_empty() => {
             Some(if mask_hides_enough(c.masked_name.trimmed()) {
                 text::MASK_OK.to_string()
@@ -306,7 +324,11 @@ fn draw_preview(frame: &mut Frame, c: &Composer, area: Rect) {
         preview.lines().map(Line::from).collect(),
         block.inner(area).width,
     );
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    // ↑↓ scroll a long slip; never past its end.
+    let scroll = c
+        .review_scroll
+        .min(lines.len().saturating_sub(usize::from(block.inner(area).height)) as u16);
+    frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
 }
 
 fn draw_panel(

@@ -228,6 +228,8 @@ pub struct Composer {
     pub body: TextField,
     pub slots: [TextField; 3],
     pub reply_by: TextField,
+    /// Lines scrolled in the review's preview (↑↓).
+    pub review_scroll: u16,
     /// Width of the body box when last drawn, for moving the caret up and down.
     pub body_width: u16,
     pub checks: Checks,
@@ -295,6 +297,7 @@ impl Composer {
             body: TextField::default(),
             slots: Default::default(),
             reply_by: TextField::new(&(date + chrono::Days::new(7)).format("%Y-%m-%d").to_string()),
+            review_scroll: 0,
             body_width: 60,
             checks: Checks::default(),
             problem: None,
@@ -353,6 +356,7 @@ impl Composer {
                     .map(|d| d.format("%Y-%m-%d").to_string())
                     .unwrap_or_default(),
             ),
+            review_scroll: 0,
             body_width: 60,
             checks: Checks::default(),
             problem: None,
@@ -564,6 +568,7 @@ impl Composer {
     fn go_to(&mut self, step: Step) {
         self.step = step;
         self.focus = 0;
+        self.review_scroll = 0;
     }
 
     /// Leaving a field: propose the guide's mask from the real name (seed §4-5 example 3).
@@ -635,7 +640,9 @@ impl Composer {
                         let width = self.body_width;
                         self.body.vertical(width, direction);
                     }
-                    _ => self.move_focus(direction > 0),
+                    Some(_) => self.move_focus(direction > 0),
+                    None if direction > 0 => self.review_scroll = self.review_scroll.saturating_add(1),
+                    None => self.review_scroll = self.review_scroll.saturating_sub(1),
                 }
             }
             ComposerAction::Left | ComposerAction::Right => {
