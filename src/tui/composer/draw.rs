@@ -159,9 +159,14 @@ fn annotation(c: &Composer, field: Field) -> Option<String> {
         Field::Channel => {
             let number = match super::number_for(&c.to, c.channel) {
                 Some(number) => number.to_string(),
-                None => text::NO_NUMBER_FOR_CHANNEL.trim_start_matches('の').to_string(),
+                None => text::NO_NUMBER_FOR_CHANNEL
+                    .trim_start_matches('の')
+                    .to_string(),
             };
-            let preferred = c.preferred.iter().position(|m| super::channel_for(*m) == c.channel);
+            let preferred = c
+                .preferred
+                .iter()
+                .position(|m| super::channel_for(*m) == c.channel);
             Some(match preferred {
                 Some(i) => format!("{number}  {}{}", text::PREFERRED_RANK, i + 1),
                 None if c.preferred.is_empty() => number,
@@ -325,9 +330,11 @@ fn draw_preview(frame: &mut Frame, c: &Composer, area: Rect) {
         block.inner(area).width,
     );
     // ↑↓ scroll a long slip; never past its end.
-    let scroll = c
-        .review_scroll
-        .min(lines.len().saturating_sub(usize::from(block.inner(area).height)) as u16);
+    let scroll = c.review_scroll.min(
+        lines
+            .len()
+            .saturating_sub(usize::from(block.inner(area).height)) as u16,
+    );
     frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
 }
 

@@ -641,7 +641,9 @@ impl Composer {
                         self.body.vertical(width, direction);
                     }
                     Some(_) => self.move_focus(direction > 0),
-                    None if direction > 0 => self.review_scroll = self.review_scroll.saturating_add(1),
+                    None if direction > 0 => {
+                        self.review_scroll = self.review_scroll.saturating_add(1)
+                    }
                     None => self.review_scroll = self.review_scroll.saturating_sub(1),
                 }
             }
