@@ -10,6 +10,7 @@ use anshin::slip::sent_log::{ExportFormat, SentRecord};
 use anshin::tui::app::{receive, update, Action, App, Effect, Exported, Message};
 use anshin::tui::composer::Step;
 use anshin::tui::draw;
+use anshin::tui::slip_jobs::SlipJob;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::KeyCode;
 use ratatui::style::Modifier;
@@ -147,7 +148,7 @@ fn step_5_review_refuses_errors_and_exports_a_clean_slip() {
     key(&mut app, KeyCode::PageDown);
     insta::assert_snapshot!("step_5_clean", screen(&app, 120, 40));
     let effects = key(&mut app, KeyCode::Char('p'));
-    let [Effect::Export { slip, format, .. }] = effects.as_slice() else {
+    let [Effect::Slip(SlipJob::Export { slip, format, .. })] = effects.as_slice() else {
         panic!("{effects:?}")
     };
     assert_eq!(*format, ExportFormat::Pdf);
@@ -182,7 +183,7 @@ fn drafts_are_saved_on_the_tick_and_on_close_never_with_the_real_name() {
     );
     through_patient(&mut app);
     let effects = update(&mut app, Action::Tick);
-    let [Effect::SaveDraft { id, slip }] = effects.as_slice() else {
+    let [Effect::Slip(SlipJob::Save { id, slip })] = effects.as_slice() else {
         panic!("{effects:?}")
     };
     assert!(!anshin::slip::model::write_slip(slip).contains("木村"));
@@ -217,7 +218,7 @@ fn drafts_are_saved_on_the_tick_and_on_close_never_with_the_real_name() {
     let effects = update(&mut app, Action::Quit);
     assert!(matches!(
         effects.as_slice(),
-        [Effect::SaveDraft { .. }, Effect::Quit]
+        [Effect::Slip(SlipJob::Save { .. }), Effect::Quit]
     ));
 }
 
@@ -227,11 +228,17 @@ fn esc_keeps_the_draft_and_d_lists_drafts_and_the_sent_log() {
     compose(&mut app);
     through_patient(&mut app);
     let effects = key(&mut app, KeyCode::Esc);
-    assert!(matches!(effects.as_slice(), [Effect::SaveDraft { .. }]));
+    assert!(matches!(
+        effects.as_slice(),
+        [Effect::Slip(SlipJob::Save { .. })]
+    ));
     assert!(app.composer.is_none());
     assert!(screen(&app, 120, 40).contains("下書きを残しました"));
 
-    assert_eq!(key(&mut app, KeyCode::Char('d')), vec![Effect::LoadSlips]);
+    assert_eq!(
+        key(&mut app, KeyCode::Char('d')),
+        vec![Effect::Slip(SlipJob::Load)]
+    );
     let slip = parse_slip(include_str!("fixtures/slips/ok.toml")).unwrap();
     let sent_at = slip.date.and_hms_opt(9, 15, 0).unwrap();
     let mut overdue = SentRecord::new(sent_at, "a", ExportFormat::Pdf, "a.pdf".into(), &slip);
@@ -261,7 +268,7 @@ fn esc_keeps_the_draft_and_d_lists_drafts_and_the_sent_log() {
     assert_eq!(key(&mut app, KeyCode::Char('x')), vec![]);
     assert_eq!(
         key(&mut app, KeyCode::Char('x')),
-        vec![Effect::DeleteDraft("20261124-100000".into())]
+        vec![Effect::Slip(SlipJob::Delete("20261124-100000".into()))]
     );
     key(&mut app, KeyCode::Enter);
     let composer = app.composer.as_ref().expect("Enter resumes the draft");

@@ -211,6 +211,20 @@ pub struct Request {
     pub reply_by: Option<NaiveDate>,
 }
 
+impl Slip {
+    /// The office's and the recipient's own numbers: on a slip they are not personal
+    /// information (the detector allows them).
+    pub fn own_numbers(&self) -> Vec<&str> {
+        [self.from.phone.as_str()]
+            .into_iter()
+            .chain(self.from.fax.as_deref())
+            .chain(self.to.fax.as_deref())
+            .chain(self.to.phone.as_deref())
+            .filter(|n| !n.trim().is_empty())
+            .collect()
+    }
+}
+
 /// Reads a slip; the message names the line and the field.
 pub fn parse_slip(text: &str) -> Result<Slip, String> {
     toml::from_str(text).map_err(|e| {

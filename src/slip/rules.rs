@@ -200,12 +200,7 @@ pub fn check(slip: &Slip, context: &RuleContext) -> Vec<Violation> {
             )),
             None => {}
         }
-        let allowed: Vec<&str> = [slip.from.phone.as_str()]
-            .into_iter()
-            .chain(slip.from.fax.as_deref())
-            .chain(slip.to.fax.as_deref())
-            .chain(slip.to.phone.as_deref())
-            .collect();
+        let allowed = slip.own_numbers();
         let options = DetectOptions {
             patient_name: context.patient_name,
             allowed_numbers: &allowed,

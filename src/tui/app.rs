@@ -2,6 +2,7 @@
 //! action, update, draw). No I/O here: `update` is a plain function, tested without a terminal.
 
 use super::composer::{Composer, ComposerAction, ComposerRequest};
+use super::slip_jobs::SlipJob;
 use super::slips::{SlipsAction, SlipsView};
 use super::text;
 use crate::availability::Availability;
@@ -10,7 +11,6 @@ use crate::client::config::SenderDefaults;
 use crate::directory::{Accepting, ContactMethod, OrganizationKind, Procedure, Role};
 use crate::search::{EntryRef, Filters, Hit, SearchIndex, Searcher};
 use crate::slip::drafts::SavedDraft;
-use crate::slip::model::Slip;
 use crate::slip::sent_log::{ExportFormat, SentRecord};
 use chrono::NaiveDateTime;
 use std::sync::Arc;
@@ -131,20 +131,10 @@ pub enum Effect {
         login_id: String,
         password: String,
     },
-    /// Write a draft (masked slip only); the result comes back as `Message::DraftSaved`.
-    SaveDraft {
-        id: String,
-        slip: Box<Slip>,
-    },
-    /// Write the slip as PDF, text or phone memo and log it as sent; `Message::Exported`.
-    Export {
-        id: String,
-        slip: Box<Slip>,
-        format: ExportFormat,
-    },
-    DeleteDraft(String),
-    /// Read drafts and the sent-log; `Message::SlipsLoaded`.
-    LoadSlips,
+    /// Disk work of the composer — save a draft (masked slip only), export and log as sent,
+    /// delete a draft, list drafts and the sent-log — done in order off the event loop; results
+    /// come back as `Message::DraftSaved`, `Exported`, `SlipsLoaded`, `DraftsWaiting`.
+    Slip(SlipJob),
 }
 
 /// A slip written out.
@@ -357,7 +347,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Composer(action) => return update_composer(app, action),
         Action::OpenSlips => {
             app.slips = Some(SlipsView::default());
-            return vec![Effect::LoadSlips];
+            return vec![Effect::Slip(SlipJob::Load)];
         }
         Action::Slips(action) => return update_slips(app, action),
         Action::Resize => {}
@@ -636,10 +626,10 @@ fn save_draft_if_changed(app: &mut App) -> Vec<Effect> {
     match app.composer.as_mut() {
         Some(c) if c.dirty => {
             c.dirty = false;
-            vec![Effect::SaveDraft {
+            vec![Effect::Slip(SlipJob::Save {
                 id: c.id.clone(),
                 slip: Box::new(c.slip()),
-            }]
+            })]
         }
         _ => Vec::new(),
     }
@@ -660,11 +650,11 @@ fn update_composer(app: &mut App, action: ComposerAction) -> Vec<Effect> {
         Some(ComposerRequest::Export(format)) => {
             // What is exported is logged as sent; the draft goes (the runtime removes it).
             composer.dirty = false;
-            vec![Effect::Export {
+            vec![Effect::Slip(SlipJob::Export {
                 id: composer.id.clone(),
                 slip: Box::new(composer.slip()),
                 format,
-            }]
+            })]
         }
         Some(ComposerRequest::Close) => {
             let kept = composer.dirty || composer.saved_at.is_some();
@@ -716,7 +706,7 @@ fn update_slips(app: &mut App, action: SlipsAction) -> Vec<Effect> {
             }
             view.move_selection(false);
             app.flash = Some(text::SLIPS_DELETED.to_string());
-            return vec![Effect::DeleteDraft(id)];
+            return vec![Effect::Slip(SlipJob::Delete(id))];
         }
     }
     Vec::new()

@@ -172,17 +172,17 @@ async fn event_loop(
                     }
                     return Ok(());
                 }
-                Effect::SaveDraft { .. }
-                | Effect::Export { .. }
-                | Effect::DeleteDraft(_)
-                | Effect::LoadSlips => {
-                    let sent = jobs.as_ref().map_err(Clone::clone).and_then(|jobs| {
-                        jobs.send(slip_job(effect))
-                            .map_err(|_| text::EXPORT_FAILED.to_string())
-                    });
-                    if let Err(why) = sent {
-                        let _ = message_tx.send(Message::SlipsLoaded(Err(why.clone())));
-                        app.flash = Some(why);
+                Effect::Slip(job) => {
+                    // No data folder (or the worker gone): the job fails where it would have
+                    // reported, so the member sees why.
+                    let sent = match &jobs {
+                        Ok(jobs) => jobs
+                            .send(job)
+                            .map_err(|e| (e.0, text::EXPORT_FAILED.to_string())),
+                        Err(why) => Err((job, why.clone())),
+                    };
+                    if let Err((job, why)) = sent {
+                        let _ = message_tx.send(slip_jobs::failed(job, why));
                     }
                 }
                 Effect::Sync if client.token().is_err() => {
@@ -237,16 +237,6 @@ async fn event_loop(
             c.body_width = composer::draw::body_width(size.width, size.height);
         }
         terminal.draw(|f| draw::draw(f, app))?;
-    }
-}
-
-fn slip_job(effect: Effect) -> slip_jobs::SlipJob {
-    use slip_jobs::SlipJob;
-    match effect {
-        Effect::SaveDraft { id, slip } => SlipJob::Save { id, slip },
-        Effect::Export { id, slip, format } => SlipJob::Export { id, slip, format },
-        Effect::DeleteDraft(id) => SlipJob::Delete(id),
-        _ => SlipJob::Load,
     }
 }
 

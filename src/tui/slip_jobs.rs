@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 use tokio::task::JoinHandle;
 
+#[derive(Debug, Clone, PartialEq)]
 pub enum SlipJob {
     Save {
         id: String,
@@ -128,6 +129,18 @@ fn export_file_name(id: &str, slip: &Slip, format: ExportFormat) -> String {
         .take(40)
         .collect();
     format!("{id}_{institution}{}", format.suffix())
+}
+
+/// The answer to a job that could not be run.
+pub fn failed(job: SlipJob, why: String) -> Message {
+    match job {
+        SlipJob::Save { id, .. } => Message::DraftSaved {
+            id,
+            result: Err(why),
+        },
+        SlipJob::Export { .. } => Message::Exported(Err(why)),
+        SlipJob::Delete(_) | SlipJob::Load | SlipJob::Count => Message::SlipsLoaded(Err(why)),
+    }
 }
 
 /// Starts the worker; results come back on `messages`. Dropping the returned sender and awaiting

@@ -54,13 +54,14 @@ impl TextField {
         self.caret = (self.caret + 1).min(self.value.chars().count());
     }
 
-    /// The caret to the same column of the line above (`-1`) or below (`1`) at this width.
-    pub fn vertical(&mut self, width: u16, direction: i32) {
+    /// The caret to the same column of the line above (`-1`) or below (`1`) at this width;
+    /// false when there is no such line.
+    pub fn vertical(&mut self, width: u16, direction: i32) -> bool {
         let lines = wrap(&self.value, width);
         let (row, column) = caret_cell(&lines, &self.value, self.caret);
         let target = row as i64 + i64::from(direction);
         if target < 0 || target as usize >= lines.len() {
-            return;
+            return false;
         }
         let line = lines[target as usize];
         let mut x = 0;
@@ -74,6 +75,7 @@ impl TextField {
             caret = i + 1;
         }
         self.caret = caret.min(line.1);
+        true
     }
 }
 
@@ -156,9 +158,9 @@ mod tests {
         f.caret = 1;
         f.vertical(6, 1);
         assert_eq!(f.caret, 4);
-        f.vertical(6, 1);
+        assert!(f.vertical(6, 1));
         assert_eq!(f.caret, 8);
-        f.vertical(6, 1);
+        assert!(!f.vertical(6, 1), "no line below the last");
         assert_eq!(f.caret, 8);
         f.vertical(6, -1);
         f.vertical(6, -1);

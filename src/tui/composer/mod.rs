@@ -272,52 +272,55 @@ impl Composer {
             .find(|c| number_for(&to, *c).is_some())
             .unwrap_or(Channel::Fax);
         let date = now.date();
-        let mut composer = Composer {
-            id: crate::slip::drafts::new_draft_id(now, Some(&person.id)),
-            step: Step::Recipient,
-            focus: 0,
+        let blank = Slip {
             date,
-            to,
-            preferred,
             channel,
-            office: TextField::new(&sender.office),
-            sender_name: TextField::new(&sender.name),
-            sender_phone: TextField::new(&sender.phone),
-            sender_fax: TextField::new(&sender.fax),
-            urgent: None,
-            first_contact: None,
+            first_contact: false,
             purpose: Purpose::AccompaniedVisit,
-            consent: false,
-            real_name: TextField::default(),
-            told_by_phone: false,
-            masked_name: TextField::default(),
-            age: TextField::default(),
-            sex: Sex::Unstated,
-            area: TextField::default(),
-            body: TextField::default(),
-            slots: Default::default(),
-            reply_by: TextField::new(&(date + chrono::Days::new(7)).format("%Y-%m-%d").to_string()),
-            review_scroll: 0,
-            body_width: 60,
-            checks: Checks::default(),
-            problem: None,
-            notice: None,
-            // Nothing worth keeping until the member changes something.
-            dirty: false,
-            saved_at: None,
-            popup: None,
+            urgent: false,
+            consent_obtained: false,
+            to,
+            from: Sender {
+                name: sender.name.clone(),
+                office: sender.office.clone(),
+                phone: sender.phone.clone(),
+                fax: Some(sender.fax.clone()),
+            },
+            patient: Patient {
+                masked_name: None,
+                name_told_by_phone: false,
+                age: None,
+                sex: Sex::Unstated,
+                area: None,
+            },
+            request: Request {
+                body: String::new(),
+                proposed_slots: Vec::new(),
+                reply_by: Some(date + chrono::Days::new(7)),
+            },
         };
+        let id = crate::slip::drafts::new_draft_id(now, Some(&person.id));
+        let mut composer = Composer::from_slip(&id, &blank, preferred);
+        // Asked, not assumed: the urgency and first-contact questions start unanswered.
+        composer.urgent = None;
+        composer.first_contact = None;
         composer.focus_first_empty_sender();
         composer
     }
 
     /// A saved draft, opened again where it can be finished.
     pub fn from_draft(id: &str, slip: &Slip, directory: Option<&Snapshot>) -> Composer {
-        let person = slip
+        let preferred = slip
             .to
             .person_id
             .as_deref()
-            .and_then(|id| directory?.person(id));
+            .and_then(|id| directory?.person(id))
+            .map(|p| p.contact.preferred_methods.clone())
+            .unwrap_or_default();
+        Composer::from_slip(id, slip, preferred)
+    }
+
+    fn from_slip(id: &str, slip: &Slip, preferred: Vec<ContactMethod>) -> Composer {
         let opt = |v: &Option<String>| TextField::new(v.as_deref().unwrap_or(""));
         let mut slots: [TextField; 3] = Default::default();
         for (field, slot) in slots.iter_mut().zip(&slip.request.proposed_slots) {
@@ -329,9 +332,7 @@ impl Composer {
             focus: 0,
             date: slip.date,
             to: slip.to.clone(),
-            preferred: person
-                .map(|p| p.contact.preferred_methods.clone())
-                .unwrap_or_default(),
+            preferred,
             channel: slip.channel,
             office: TextField::new(&slip.from.office),
             sender_name: TextField::new(&slip.from.name),
@@ -361,6 +362,7 @@ impl Composer {
             checks: Checks::default(),
             problem: None,
             notice: None,
+            // Nothing worth keeping until the member changes something.
             dirty: false,
             saved_at: None,
             popup: None,
@@ -504,12 +506,7 @@ impl Composer {
             patient_name: real_name,
             now: Some(now),
         };
-        let allowed: Vec<&str> = [slip.from.phone.as_str()]
-            .into_iter()
-            .chain(slip.from.fax.as_deref())
-            .chain(slip.to.fax.as_deref())
-            .chain(slip.to.phone.as_deref())
-            .collect();
+        let allowed = slip.own_numbers();
         let options = DetectOptions {
             patient_name: real_name,
             allowed_numbers: &allowed,
@@ -638,7 +635,10 @@ impl Composer {
                 match field {
                     Some(Field::Body) => {
                         let width = self.body_width;
-                        self.body.vertical(width, direction);
+                        // Below the last line: on to the proposed slots.
+                        if !self.body.vertical(width, direction) && direction > 0 {
+                            self.move_focus(true);
+                        }
                     }
                     Some(_) => self.move_focus(direction > 0),
                     None if direction > 0 => {
