@@ -199,18 +199,24 @@ fn draw_form(frame: &mut Frame, c: &Composer, area: Rect) {
     let block = Block::bordered().title(format!(" {} {} ", c.step.number(), c.step.label()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    draw_fields(frame, c, 0, inner);
+}
+
+/// The step's fields from `first` on, one a line, with the cursor at a focused text field's
+/// caret.
+fn draw_fields(frame: &mut Frame, c: &Composer, first: usize, area: Rect) {
     let mut lines = Vec::new();
     let mut cursor = None;
-    for (i, field) in c.step.fields().iter().enumerate() {
+    for (i, field) in c.step.fields().iter().enumerate().skip(first) {
         let (line, caret) = field_line(c, *field, i == c.focus);
         if let Some(x) = caret {
             cursor = Some((x, lines.len() as u16));
         }
         lines.push(line);
     }
-    frame.render_widget(Paragraph::new(lines), inner);
+    frame.render_widget(Paragraph::new(lines), area);
     if let Some((x, y)) = cursor {
-        set_cursor(frame, inner, x, y);
+        set_cursor(frame, area, x, y);
     }
 }
 
@@ -265,19 +271,8 @@ fn draw_body_step(frame: &mut Frame, c: &Composer, area: Rect) {
         set_cursor(frame, inner, column as u16, (row - scroll) as u16);
     }
 
-    let mut lines = Vec::new();
-    let mut cursor = None;
-    for (i, field) in c.step.fields().iter().enumerate().skip(1) {
-        let (line, caret) = field_line(c, *field, i == c.focus);
-        if let Some(x) = caret {
-            cursor = Some((x, lines.len() as u16));
-        }
-        lines.push(line);
-    }
-    frame.render_widget(Paragraph::new(lines), rest);
-    if let Some((x, y)) = cursor {
-        set_cursor(frame, rest, x, y);
-    }
+    // The slots and the reply-by date under the body.
+    draw_fields(frame, c, 1, rest);
 }
 
 /// A line of the body with what the detector found reversed and underlined.
