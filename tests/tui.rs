@@ -320,3 +320,32 @@ fn an_expired_session_during_sync_opens_the_login_screen() {
     assert!(offline.is_empty());
     assert!(!app.status.online);
 }
+
+#[test]
+fn a_background_sync_brings_a_ready_index() {
+    let mut app = app();
+    let mut snapshot = parse_snapshot(anshin::demo::DEMO_DIRECTORY_JSON.as_bytes()).unwrap();
+    snapshot.revision = 8;
+    snapshot.people.retain(|p| !p.name.contains('髙'));
+    let index = std::sync::Arc::new(anshin::search::SearchIndex::build(snapshot));
+    let synced_at = anshin::directory::japan_offset()
+        .with_ymd_and_hms(2026, 11, 25, 13, 15, 0)
+        .unwrap();
+    receive(
+        &mut app,
+        Message::Synced(Ok(Box::new(anshin::tui::app::Synced {
+            index,
+            synced_at,
+            summary: "同期しました（版 8）".into(),
+        }))),
+    );
+    assert_eq!(app.status.revision, 8);
+    assert!(app.status.online);
+    assert!(screen(&app, 120, 40).contains("同期しました（版 8）"));
+    type_text(&mut app, "髙");
+    assert!(app
+        .hits
+        .iter()
+        .all(|h| !matches!(h.entry, EntryRef::Person(i) if app.index.as_ref().unwrap().person(i).name.contains('髙'))));
+    assert!(!app.hits.is_empty(), "高 still finds 高橋");
+}

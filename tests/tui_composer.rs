@@ -119,6 +119,10 @@ fn step_4_body_highlights_findings_as_they_are_typed() {
     let plain_cell = &buffer[(9, 2)];
     assert_eq!(plain_cell.symbol(), "の");
     assert!(!plain_cell.modifier.contains(Modifier::REVERSED));
+    // A text that reads like an emergency is flagged while it is typed (R3, seed §4-6).
+    type_text(&mut app, "昨夜から呼吸が苦しいそうです。");
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("R3_URGENT_SIGNS"), "{text}");
 }
 
 #[test]
@@ -170,6 +174,24 @@ fn step_5_review_refuses_errors_and_exports_a_clean_slip() {
     insta::assert_snapshot!("phone_memo", screen(&app, 120, 40));
     key(&mut app, KeyCode::Char('x'));
     assert!(app.composer.as_ref().unwrap().popup.is_none());
+    // The email text goes to the clipboard, and the member is told where to send it.
+    let id = app.composer.as_ref().unwrap().id.clone();
+    let address = app.composer.as_ref().unwrap().to.email.clone().unwrap();
+    let effects = receive(
+        &mut app,
+        Message::Exported(Ok(Exported {
+            id,
+            format: ExportFormat::Text,
+            path: "/tmp/x_メール.txt".into(),
+            text: "本文".into(),
+        })),
+    );
+    assert_eq!(effects, vec![Effect::Copy("本文".into())]);
+    let text = screen(&app, 120, 40);
+    assert!(
+        text.contains("コピーしました") && text.contains(&address),
+        "{text}"
+    );
 }
 
 #[test]

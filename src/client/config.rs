@@ -160,32 +160,42 @@ impl ClientConfig {
 
     /// The folder of the encrypted cache.
     pub fn cache_dir(&self) -> Result<PathBuf, ClientError> {
-        match &self.cache_dir {
-            Some(dir) => Ok(dir.clone()),
-            None => project_dirs()
-                .map(|d| d.cache_dir().to_path_buf())
-                .ok_or_else(|| {
-                    ClientError::Config(
-                        "キャッシュの場所を決められません。設定の cache_dir を指定してください"
-                            .into(),
-                    )
-                }),
-        }
+        folder(
+            &self.cache_dir,
+            directories::ProjectDirs::cache_dir,
+            "キャッシュ",
+            "cache_dir",
+        )
     }
 
     /// The folder of drafts and the sent-log.
     pub fn data_dir(&self) -> Result<PathBuf, ClientError> {
-        match &self.data_dir {
-            Some(dir) => Ok(dir.clone()),
-            None => project_dirs()
-                .map(|d| d.data_dir().to_path_buf())
-                .ok_or_else(|| {
-                    ClientError::Config(
-                        "下書きの保存場所を決められません。設定の data_dir を指定してください"
-                            .into(),
-                    )
-                }),
-        }
+        folder(
+            &self.data_dir,
+            directories::ProjectDirs::data_dir,
+            "下書き",
+            "data_dir",
+        )
+    }
+}
+
+/// The configured folder, else the platform's; where there is neither (no home folder), an
+/// error naming the key to set.
+fn folder(
+    configured: &Option<PathBuf>,
+    platform: fn(&directories::ProjectDirs) -> &Path,
+    what: &str,
+    key: &str,
+) -> Result<PathBuf, ClientError> {
+    match configured {
+        Some(dir) => Ok(dir.clone()),
+        None => project_dirs()
+            .map(|d| platform(&d).to_path_buf())
+            .ok_or_else(|| {
+                ClientError::Config(format!(
+                    "{what}の保存場所を決められません。設定の {key} を指定してください"
+                ))
+            }),
     }
 }
 

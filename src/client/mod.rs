@@ -129,7 +129,19 @@ impl Client {
         if self.credentials.is_persistent() {
             // Written after every sync, so "last synced at" survives a restart offline.
             if let Some(key) = self.credentials.cache_key(self.server(), true)? {
-                cache::store(&self.cache_dir, &directory, &key)?;
+                // Sealing and writing 10 MiB is blocking work: not on an async worker.
+                let dir = self.cache_dir.clone();
+                let (directory, stored) = tokio::task::spawn_blocking(move || {
+                    let stored = cache::store(&dir, &directory, &key);
+                    (directory, stored)
+                })
+                .await
+                .map_err(|e| ClientError::CacheWrite {
+                    path: self.cache_dir.display().to_string(),
+                    detail: e.to_string(),
+                })?;
+                stored?;
+                return Ok((directory, outcome));
             }
         }
         Ok((directory, outcome))

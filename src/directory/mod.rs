@@ -187,6 +187,36 @@ pub struct Contact {
     pub note: Option<Text>,
 }
 
+/// Where to reach someone: each number a person's own, else their organisation's (a null in a
+/// person's contact means "use the organisation's", DESIGN §3.1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Numbers<'a> {
+    pub phone: Option<&'a str>,
+    pub fax: Option<&'a str>,
+    pub email: Option<&'a str>,
+}
+
+impl Person {
+    pub fn numbers<'a>(&'a self, org: Option<&'a Organization>) -> Numbers<'a> {
+        let org = org.map(Organization::numbers).unwrap_or_default();
+        Numbers {
+            phone: self.contact.phone.as_deref().or(org.phone),
+            fax: self.contact.fax.as_deref().or(org.fax),
+            email: self.contact.email.as_deref().or(org.email),
+        }
+    }
+}
+
+impl Organization {
+    pub fn numbers(&self) -> Numbers<'_> {
+        Numbers {
+            phone: self.phone.as_deref(),
+            fax: self.fax.as_deref(),
+            email: self.email.as_deref(),
+        }
+    }
+}
+
 /// A weekly time window in which a person can be contacted, local time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]

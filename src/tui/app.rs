@@ -147,6 +147,22 @@ pub struct Exported {
     pub text: String,
 }
 
+/// A finished sync: the index already built off the event loop, and what to tell the member.
+pub struct Synced {
+    pub index: Arc<SearchIndex>,
+    pub synced_at: crate::directory::Timestamp,
+    pub summary: String,
+}
+
+impl std::fmt::Debug for Synced {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Synced")
+            .field("synced_at", &self.synced_at)
+            .field("summary", &self.summary)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Why a background sync failed, and whether the member must sign in again.
 #[derive(Debug)]
 pub struct SyncFailure {
@@ -157,7 +173,7 @@ pub struct SyncFailure {
 /// Results of background work, posted back into `update`.
 #[derive(Debug)]
 pub enum Message {
-    Synced(Result<Box<(CachedDirectory, String)>, SyncFailure>),
+    Synced(Result<Box<Synced>, SyncFailure>),
     Unlocked(bool),
     /// The member's display name, or the Japanese reason it failed.
     LoggedIn(Result<String, String>),
@@ -250,10 +266,22 @@ impl App {
 
     /// A new directory (from the cache or a sync): rebuild the index and search again.
     pub fn set_directory(&mut self, directory: CachedDirectory, online: bool) {
+        let synced_at = directory.synced_at;
+        let index = Arc::new(SearchIndex::build(directory.snapshot));
+        self.set_index(index, synced_at, online);
+    }
+
+    /// A directory whose index is built already (after a background sync).
+    pub fn set_index(
+        &mut self,
+        index: Arc<SearchIndex>,
+        synced_at: crate::directory::Timestamp,
+        online: bool,
+    ) {
         self.status.online = online;
-        self.status.synced_at = Some(directory.synced_at);
-        self.status.revision = directory.snapshot.revision;
-        self.index = Some(Arc::new(SearchIndex::build(directory.snapshot)));
+        self.status.synced_at = Some(synced_at);
+        self.status.revision = index.snapshot().revision;
+        self.index = Some(index);
         self.searcher.reset();
         self.refresh();
     }
@@ -289,22 +317,15 @@ impl App {
         let index = self.index.as_ref()?;
         let hit = self.selected_hit()?;
         let org = index.organization_of(hit.entry);
-        let (phone, fax, email) = match hit.entry {
-            EntryRef::Person(i) => {
-                let c = &index.person(i).contact;
-                (
-                    c.phone.as_deref().or(org.and_then(|o| o.phone.as_deref())),
-                    c.fax.as_deref().or(org.and_then(|o| o.fax.as_deref())),
-                    c.email.as_deref().or(org.and_then(|o| o.email.as_deref())),
-                )
-            }
-            EntryRef::Organization(_) => (
-                org.and_then(|o| o.phone.as_deref()),
-                org.and_then(|o| o.fax.as_deref()),
-                org.and_then(|o| o.email.as_deref()),
-            ),
+        let numbers = match hit.entry {
+            EntryRef::Person(i) => index.person(i).numbers(org),
+            EntryRef::Organization(_) => org.map(|o| o.numbers()).unwrap_or_default(),
         };
-        phone.or(fax).or(email).map(str::to_owned)
+        numbers
+            .phone
+            .or(numbers.fax)
+            .or(numbers.email)
+            .map(str::to_owned)
     }
 }
 
@@ -490,11 +511,15 @@ fn update_locked(app: &mut App, action: Action) -> Vec<Effect> {
 pub fn receive(app: &mut App, message: Message) -> Vec<Effect> {
     match message {
         Message::Synced(Ok(synced)) => {
-            let (directory, summary) = *synced;
+            let Synced {
+                index,
+                synced_at,
+                summary,
+            } = *synced;
             app.status.syncing = false;
             app.status.error = None;
             app.flash = Some(summary);
-            app.set_directory(directory, true);
+            app.set_index(index, synced_at, true);
         }
         Message::Synced(Err(failure)) => {
             app.status.syncing = false;
@@ -541,16 +566,16 @@ pub fn receive(app: &mut App, message: Message) -> Vec<Effect> {
             }
         }
         Message::Exported(Ok(exported)) => {
-            let mut flash = format!(
-                "{}{}: {}",
-                exported.format.label(),
-                text::EXPORTED,
-                exported.path.display()
-            );
+            // What was done first, where the file went last (a long path may be cut off).
+            let mut done = format!("{}{}", exported.format.label(), text::EXPORTED);
             let mut effects = Vec::new();
             match exported.format {
                 ExportFormat::Text => {
-                    flash.push_str(text::COPIED_TEXT);
+                    done.push_str(text::COPIED_TEXT);
+                    let address = app.composer.as_ref().and_then(|c| c.to.email.clone());
+                    if let Some(address) = address {
+                        done.push_str(&format!("（{}{address}）", text::SEND_TO));
+                    }
                     effects.push(Effect::Copy(exported.text.clone()));
                 }
                 ExportFormat::Phone => {
@@ -560,6 +585,7 @@ pub fn receive(app: &mut App, message: Message) -> Vec<Effect> {
                 }
                 ExportFormat::Pdf => {}
             }
+            let flash = format!("{done}: {}", exported.path.display());
             if let Some(c) = app.composer.as_mut().filter(|c| c.id == exported.id) {
                 // Sent: its draft is gone (unless it is changed again).
                 c.saved_at = None;

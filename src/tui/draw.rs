@@ -4,7 +4,7 @@
 use super::app::{chips, filter_label, filter_value, App, Focus, FILTER_ROWS};
 use super::text;
 use crate::availability::Availability;
-use crate::directory::{ContactWindow, Organization, Person};
+use crate::directory::{ContactWindow, Numbers, Organization, Person};
 use crate::search::EntryRef;
 use chrono::{Datelike, NaiveDateTime, Timelike};
 use ratatui::layout::{Constraint, Layout, Position, Rect};
@@ -212,12 +212,7 @@ fn draw_detail(frame: &mut Frame, app: &App, area: Rect) {
                 Span::raw(format!("（{}）", o.name_kana)),
             ]));
             lines.push(Line::from(format!("{}　{}", o.kind.label(), o.address)));
-            numbers_line(
-                &mut lines,
-                o.phone.as_deref(),
-                o.fax.as_deref(),
-                o.email.as_deref(),
-            );
+            numbers_line(&mut lines, o.numbers());
         }
     }
     if let Some(o) = org {
@@ -261,21 +256,7 @@ pub(crate) fn person_lines<'a>(
                 .join("・"),
         ));
     }
-    numbers_line(
-        lines,
-        p.contact
-            .phone
-            .as_deref()
-            .or(org.and_then(|o| o.phone.as_deref())),
-        p.contact
-            .fax
-            .as_deref()
-            .or(org.and_then(|o| o.fax.as_deref())),
-        p.contact
-            .email
-            .as_deref()
-            .or(org.and_then(|o| o.email.as_deref())),
-    );
+    numbers_line(lines, p.numbers(org));
     let preferred: Vec<String> = p
         .contact
         .preferred_methods
@@ -303,16 +284,15 @@ pub(crate) fn person_lines<'a>(
     week_grid(lines, &p.contact.windows, now);
 }
 
-fn numbers_line(
-    lines: &mut Vec<Line<'_>>,
-    phone: Option<&str>,
-    fax: Option<&str>,
-    email: Option<&str>,
-) {
-    let parts: Vec<String> = [(text::PHONE, phone), (text::FAX, fax), (text::EMAIL, email)]
-        .iter()
-        .filter_map(|(label, v)| v.map(|v| format!("{label} {v}")))
-        .collect();
+fn numbers_line(lines: &mut Vec<Line<'_>>, numbers: Numbers<'_>) {
+    let parts: Vec<String> = [
+        (text::PHONE, numbers.phone),
+        (text::FAX, numbers.fax),
+        (text::EMAIL, numbers.email),
+    ]
+    .iter()
+    .filter_map(|(label, v)| v.map(|v| format!("{label} {v}")))
+    .collect();
     lines.push(Line::from(format!(
         "{}: {}",
         text::DETAIL_NUMBERS,

@@ -12,7 +12,8 @@ pub mod text;
 
 use crate::client::config::ClientConfig;
 use crate::client::{Client, ClientError};
-use app::{receive, update, Action, App, Effect, LoginForm, Message, SyncFailure};
+use crate::search::SearchIndex;
+use app::{receive, update, Action, App, Effect, LoginForm, Message, SyncFailure, Synced};
 use ratatui::crossterm::event::{self, Event};
 use ratatui::crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
@@ -193,20 +194,36 @@ async fn event_loop(
                     let client = client.clone();
                     let tx = message_tx.clone();
                     tokio::spawn(async move {
-                        let result = client
-                            .sync()
-                            .await
-                            .map(|(directory, outcome)| {
+                        let result = match client.sync().await {
+                            // The index is built here, not in `receive`: half a second at 100 000
+                            // people must not freeze typing.
+                            Ok((directory, outcome)) => {
                                 let summary = outcome.message(directory.snapshot.revision);
-                                Box::new((directory, summary))
-                            })
-                            .map_err(|e| SyncFailure {
+                                let synced_at = directory.synced_at;
+                                tokio::task::spawn_blocking(move || {
+                                    Arc::new(SearchIndex::build(directory.snapshot))
+                                })
+                                .await
+                                .map(|index| {
+                                    Box::new(Synced {
+                                        index,
+                                        synced_at,
+                                        summary,
+                                    })
+                                })
+                                .map_err(|e| SyncFailure {
+                                    session_expired: false,
+                                    message: e.to_string(),
+                                })
+                            }
+                            Err(e) => Err(SyncFailure {
                                 session_expired: matches!(
                                     e,
                                     ClientError::SessionExpired | ClientError::NotLoggedIn
                                 ),
                                 message: e.to_string(),
-                            });
+                            }),
+                        };
                         let _ = tx.send(Message::Synced(result));
                     });
                 }

@@ -164,7 +164,8 @@ pub const DRAFT_KEPT: &str = "下書きを残しました（d で続きを書け
 pub const DRAFT_SAVE_FAILED: &str = "下書きを保存できません";
 pub const EXPORT_FAILED: &str = "出力できません";
 pub const EXPORTED: &str = "を保存しました";
-pub const COPIED_TEXT: &str = "（本文をコピーしました。メールに貼り付けてください）";
+pub const COPIED_TEXT: &str = "。本文をコピーしました。メールに貼り付けて送ってください";
+pub const SEND_TO: &str = "宛先 ";
 /// The status bar's reminder of unfinished drafts.
 pub fn drafts_waiting(count: usize) -> String {
     format!(" 下書き {count} 件（d） ")

@@ -471,15 +471,13 @@ fn findings(lines: &mut Vec<Line<'_>>, c: &Composer) {
             Span::raw(format!(" {}", f.message)),
         ]));
     }
-    let count = c.body.value.chars().count();
-    if count > MAX_BODY_CHARS {
-        lines.push(Line::from(""));
-        lines.push(Line::from(
-            Span::raw(format!(
-                "{count}／{MAX_BODY_CHARS} 文字: 手短にまとめてください（seed §4-3, §8）"
-            ))
-            .bold(),
-        ));
+    // As it is typed: a text that reads like an emergency (R3, seed §4-6), or one too long (R8).
+    for v in &c.checks.violations {
+        use crate::slip::rules::RuleCode::{TooLong, UrgentSigns};
+        if matches!(v.code, UrgentSigns | TooLong) {
+            lines.push(Line::from(""));
+            lines.push(violation_line(v));
+        }
     }
 }
 

@@ -253,16 +253,14 @@ impl Composer {
         sender: &SenderDefaults,
         now: NaiveDateTime,
     ) -> Composer {
-        let pick = |own: &Option<crate::directory::Text>, org_value: Option<&str>| {
-            own.as_deref().or(org_value).map(str::to_string)
-        };
+        let numbers = person.numbers(org);
         let to = Recipient {
             person_id: Some(person.id.to_string()),
             doctor: person.name.to_string(),
             institution: org.map(|o| o.name.to_string()).unwrap_or_default(),
-            fax: pick(&person.contact.fax, org.and_then(|o| o.fax.as_deref())),
-            email: pick(&person.contact.email, org.and_then(|o| o.email.as_deref())),
-            phone: pick(&person.contact.phone, org.and_then(|o| o.phone.as_deref())),
+            fax: numbers.fax.map(str::to_string),
+            email: numbers.email.map(str::to_string),
+            phone: numbers.phone.map(str::to_string),
         };
         let preferred = person.contact.preferred_methods.clone();
         // The doctor's first preferred method that has a number (seed §1).
