@@ -99,7 +99,12 @@ impl Drafts {
                 .metadata()
                 .and_then(|m| m.modified())
                 .ok()
-                .map(|t| chrono::DateTime::<chrono::Local>::from(t).naive_local());
+                // Japanese time, like every other time the member sees.
+                .map(|t| {
+                    chrono::DateTime::<chrono::Utc>::from(t)
+                        .with_timezone(&crate::directory::japan_offset())
+                        .naive_local()
+                });
             let slip = std::fs::read_to_string(&path)
                 .map_err(|e| format!("読めません: {e}"))
                 .and_then(|text| parse_slip(&text));

@@ -1,7 +1,7 @@
 //! The slip as text for an email body, and as a phone script (DESIGN §6.3, seed §8: the same
 //! content in the same order as the form). Both are plain functions of the slip.
 
-use super::model::{ContactKind, Slip};
+use super::model::{Channel, ContactKind, Patient, Slip};
 
 /// 「○村○男 様・85歳・女性・中央区上溝在住」: the patient as every export shows them.
 pub(crate) fn patient_line(slip: &Slip) -> String {
@@ -107,38 +107,53 @@ pub fn to_text(slip: &Slip) -> String {
 }
 
 /// What to say on the phone, in the slip's order, short (seed §8; §4-3: do not interrupt).
+/// Steps are numbered as they come: a slip without slots or reply-by skips none.
 pub fn to_phone_script(slip: &Slip) -> String {
-    let mut lines = vec![
+    let patient = if slip.channel == Channel::Phone && slip.patient.masked_name.is_none() {
+        // On the phone itself the name is said aloud, not written (seed §4-5 例1).
+        let rest = patient_line(&Slip {
+            patient: Patient {
+                name_told_by_phone: false,
+                ..slip.patient.clone()
+            },
+            ..slip.clone()
+        });
+        let spoken = "（お名前を口頭で）".to_string();
+        if rest.is_empty() {
+            spoken
+        } else {
+            format!("{spoken}・{rest}")
+        }
+    } else {
+        patient_line(slip)
+    };
+    let mut steps = vec![
         format!(
-            "1. 「{}の{}と申します。あんしんリンクの件で、{}先生にご連絡いたしました。」",
+            "「{}の{}と申します。あんしんリンクの件で、{}先生にご連絡いたしました。」",
             slip.from.office, slip.from.name, slip.to.doctor
         ),
-        "2. 「いまお時間よろしいでしょうか。」（診療中なら、ご都合のよい時間を伺って切る）"
+        "「いまお時間よろしいでしょうか。」（診療中なら、ご都合のよい時間を伺って切る）"
             .to_string(),
-        format!("3. 用件: 「{}の件です。」", slip.purpose.label()),
-        format!("4. 利用者: {}", patient_line(slip)),
-        format!("5. 内容: {}", slip.request.body.trim().replace('\n', " ")),
+        format!("用件: 「{}の件です。」", slip.purpose.label()),
+        format!("利用者: {patient}"),
+        format!("内容: {}", slip.request.body.trim().replace('\n', " ")),
     ];
     if !slip.request.proposed_slots.is_empty() {
-        lines.push(format!(
-            "6. 候補: {}",
-            slip.request.proposed_slots.join("、")
-        ));
+        steps.push(format!("候補: {}", slip.request.proposed_slots.join("、")));
     }
     if let Some(by) = slip.request.reply_by {
-        lines.push(format!(
-            "7. 「{}までにお返事をいただけますと助かります。」",
+        steps.push(format!(
+            "「{}までにお返事をいただけますと助かります。」",
             by.format("%m月%d日")
         ));
     }
-    lines.push(format!(
-        "8. 折り返し先: {} {}",
+    steps.push(format!(
+        "折り返し先: {} {}",
         slip.from.phone, slip.from.office
     ));
     let mut out = String::from("あんしんリンク 電話連絡メモ（手短に、要点だけ）\n");
-    for l in lines {
-        out.push_str(&l);
-        out.push('\n');
+    for (i, step) in steps.iter().enumerate() {
+        out.push_str(&format!("{}. {step}\n", i + 1));
     }
     out
 }
@@ -179,5 +194,27 @@ mod tests {
         assert!(script.lines().count() <= 10);
         assert!(script.find("佐藤 花子").unwrap() < script.find("○村○男").unwrap());
         assert!(script.contains("042-700-1000"));
+        assert!(script.contains("\n6. 候補: 2026-11-28"));
+    }
+
+    #[test]
+    fn phone_steps_are_numbered_without_gaps_and_the_name_is_spoken() {
+        let mut slip = parse_slip(DESIGN_EXAMPLE).unwrap();
+        slip.channel = Channel::Phone;
+        slip.request.proposed_slots.clear();
+        slip.patient.masked_name = None;
+        slip.patient.name_told_by_phone = true;
+        let script = to_phone_script(&slip);
+        let numbers: Vec<&str> = script
+            .lines()
+            .skip(1)
+            .map(|l| l.split('.').next().unwrap())
+            .collect();
+        assert_eq!(numbers, ["1", "2", "3", "4", "5", "6", "7"], "{script}");
+        assert!(
+            script.contains("利用者: （お名前を口頭で）・85歳・女性・中央区上溝在住"),
+            "{script}"
+        );
+        assert!(!script.contains("お伝えした方"), "{script}");
     }
 }

@@ -119,6 +119,13 @@ impl SentLog {
         file.sync_all()
     }
 
+    /// The slip sent last, if it can be read (for the sender of the next one).
+    pub fn last_slip(&self) -> Option<Slip> {
+        let record = self.list().ok()?.into_iter().next()?;
+        let path = self.dir.join("sent").join(format!("{}.toml", record.id));
+        super::model::parse_slip(&std::fs::read_to_string(path).ok()?).ok()
+    }
+
     /// Every record, newest first; lines that cannot be read (a torn last line) are skipped.
     pub fn list(&self) -> std::io::Result<Vec<SentRecord>> {
         let text = match std::fs::read_to_string(self.log_path()) {
@@ -162,6 +169,7 @@ mod tests {
         log.record(&third, &slip).unwrap();
         let list = log.list().unwrap();
         assert_eq!(list, vec![third, second.clone(), first]);
+        assert_eq!(log.last_slip(), Some(slip.clone()));
         assert_eq!(list[0].doctor, "田中 一郎");
         let kept = std::fs::read_to_string(dir.path().join("sent/b.toml")).unwrap();
         assert_eq!(parse_slip(&kept).unwrap(), slip);

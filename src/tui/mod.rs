@@ -71,8 +71,11 @@ pub async fn run(
     if client.token().is_err() {
         app.login = Some(LoginForm::new(client.server()));
     }
-    app.sender = client.config.sender.clone();
     let places = slip_jobs::SlipPlaces::from_config(&client.config);
+    app.sender = match &places {
+        Ok(places) => places.sender(&client.config.sender),
+        Err(_) => client.config.sender.clone(),
+    };
 
     // A panic must not leave the office PC's terminal in raw mode.
     let previous_hook = std::panic::take_hook();

@@ -3,7 +3,7 @@
 //! (and bring back a draft that was just sent).
 
 use super::app::{Exported, Message};
-use crate::client::config::ClientConfig;
+use crate::client::config::{ClientConfig, SenderDefaults};
 use crate::slip::drafts::{write_private, Drafts};
 use crate::slip::model::Slip;
 use crate::slip::sent_log::{ExportFormat, SentLog, SentRecord};
@@ -53,8 +53,21 @@ impl SlipPlaces {
         })
     }
 
-    pub fn drafts(&self) -> &Drafts {
-        &self.drafts
+    /// 差出人 for new slips: the configured one, else the one on the slip sent last (so what
+    /// was typed once need not be typed again).
+    pub fn sender(&self, configured: &SenderDefaults) -> SenderDefaults {
+        if !configured.office.trim().is_empty() || !configured.name.trim().is_empty() {
+            return configured.clone();
+        }
+        match self.sent.last_slip() {
+            Some(slip) => SenderDefaults {
+                office: slip.from.office,
+                name: slip.from.name,
+                phone: slip.from.phone,
+                fax: slip.from.fax.unwrap_or_default(),
+            },
+            None => configured.clone(),
+        }
     }
 
     fn run(&self, job: SlipJob) -> Vec<Message> {
@@ -203,5 +216,14 @@ mod tests {
         let sent = places.sent.list().unwrap();
         assert_eq!(sent.len(), 1);
         assert_eq!(sent[0].format, ExportFormat::Text);
+        // The next slip's sender comes from the one sent, unless one is configured.
+        let sender = places.sender(&SenderDefaults::default());
+        assert_eq!(sender.office, "光が丘ケアプランセンター");
+        assert_eq!(sender.fax, "042-700-1001");
+        let configured = SenderDefaults {
+            office: "別の事業所".into(),
+            ..SenderDefaults::default()
+        };
+        assert_eq!(places.sender(&configured), configured);
     }
 }
