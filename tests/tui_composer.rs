@@ -160,6 +160,18 @@ fn step_5_review_refuses_errors_and_exports_a_clean_slip() {
     assert_eq!(slip.request.body, "同行受診の日程を調整させてください。");
     assert!(!anshin::slip::model::write_slip(slip).contains("木村"));
 
+    // A failed export (no Japanese font, a full disk) says why and keeps the slip as a draft.
+    assert!(!app.composer.as_ref().unwrap().dirty);
+    receive(
+        &mut app,
+        Message::Exported(Err("日本語のフォントが見つかりません".into())),
+    );
+    assert!(screen(&app, 120, 40).contains("出力できません: 日本語のフォントが見つかりません"));
+    assert!(matches!(
+        update(&mut app, Action::Tick).as_slice(),
+        [Effect::Slip(SlipJob::Save { .. })]
+    ));
+
     // The phone memo comes back to be read out during the call.
     let id = app.composer.as_ref().unwrap().id.clone();
     receive(

@@ -589,6 +589,7 @@ pub fn receive(app: &mut App, message: Message) -> Vec<Effect> {
             if let Some(c) = app.composer.as_mut().filter(|c| c.id == exported.id) {
                 // Sent: its draft is gone (unless it is changed again).
                 c.saved_at = None;
+                c.problem = None;
                 c.notice = Some(flash.clone());
             }
             app.flash = Some(flash);
@@ -597,7 +598,11 @@ pub fn receive(app: &mut App, message: Message) -> Vec<Effect> {
         Message::Exported(Err(e)) => {
             let message = format!("{}: {e}", text::EXPORT_FAILED);
             match app.composer.as_mut() {
-                Some(c) => c.problem = Some(message),
+                Some(c) => {
+                    c.problem = Some(message);
+                    // Not sent after all: keep it as a draft again.
+                    c.dirty = true;
+                }
                 None => app.flash = Some(message),
             }
         }
