@@ -260,8 +260,14 @@ fn demo_compose_slip_export_pdf_and_recover_a_draft_after_a_crash() {
     let screen = tmux.wait_for("下書きと送信記録", 10);
     assert!(screen.contains("林内科医院 渡邊 浩 先生"), "{screen}");
     assert!(screen.contains("返信期限"), "the sent-log: {screen}");
+    // The urgency question again (a draft cannot tell 「いいえ」 from unanswered), then the
+    // rest as it was left: the review shows the body typed before the crash.
     tmux.keys(&["Enter"]);
-    tmux.wait_for("1 宛先", 10);
-    tmux.keys(&["PageDown", "PageDown", "PageDown"]);
-    tmux.wait_for("主治医意見書の件でご連絡しました。", 10);
+    tmux.wait_for("2 目的", 10);
+    tmux.keys(&["n", "PageDown", "PageDown", "PageDown"]);
+    let screen = tmux.wait_for("5 できあがり", 10);
+    assert!(
+        screen.contains("主治医意見書の件でご連絡しました。"),
+        "{screen}"
+    );
 }

@@ -306,7 +306,12 @@ impl Composer {
         composer
     }
 
-    /// A saved draft, opened again where it can be finished.
+    /// A saved draft, opened again at the first step that still needs something: the sender,
+    /// else the urgency question.
+    ///
+    /// The urgency question is asked again (seed §4-6): the slip file cannot tell it unanswered
+    /// from 「いいえ」, and a matter left overnight may have become urgent. The first-contact
+    /// answer stays as saved, in view just below it.
     pub fn from_draft(id: &str, slip: &Slip, directory: Option<&Snapshot>) -> Composer {
         let preferred = slip
             .to
@@ -315,7 +320,14 @@ impl Composer {
             .and_then(|id| directory?.person(id))
             .map(|p| p.contact.preferred_methods.clone())
             .unwrap_or_default();
-        Composer::from_slip(id, slip, preferred)
+        let mut composer = Composer::from_slip(id, slip, preferred);
+        composer.urgent = None;
+        let unfinished = Step::ALL
+            .into_iter()
+            .find(|step| composer.blocker(*step).is_some())
+            .unwrap_or(Step::Review);
+        composer.go_to(unfinished);
+        composer
     }
 
     fn from_slip(id: &str, slip: &Slip, preferred: Vec<ContactMethod>) -> Composer {

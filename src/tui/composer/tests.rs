@@ -252,6 +252,27 @@ fn a_draft_comes_back_as_it_was_left() {
     assert_eq!(again.slip(), slip);
     assert_eq!(again.preferred, c.preferred);
     assert!(again.real_name.value.is_empty());
+    // The urgency question is asked again; the rest is as it was left.
+    assert_eq!(again.step, Step::Purpose);
+    assert_eq!(again.field(), Some(Field::Urgent));
+    assert_eq!((again.urgent, again.first_contact), (None, Some(true)));
+    assert_eq!(
+        again.slip(),
+        slip,
+        "nothing changes until the member answers"
+    );
+    let mut again = again;
+    again.update(A::Type('n'));
+    again.update(A::NextStep);
+    again.update(A::NextStep);
+    again.update(A::NextStep);
+    assert_eq!(again.step, Step::Review);
+    assert_eq!(again.slip(), slip);
+    let mut no_sender = slip;
+    no_sender.from.phone.clear();
+    let again = Composer::from_draft(&c.id, &no_sender, Some(&d));
+    assert_eq!(again.step, Step::Recipient);
+    assert_eq!(again.field(), Some(Field::Channel));
 }
 
 #[test]
