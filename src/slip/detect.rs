@@ -11,6 +11,9 @@ use regex::Regex;
 use serde::Serialize;
 use std::sync::OnceLock;
 
+mod names;
+pub(crate) use names::MASK_CHARS;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FindingKind {
@@ -68,6 +71,12 @@ pub struct PersonalInfoFinding {
 pub struct DetectOptions<'a> {
     /// The patient's real name, typed only to check for leaks (held in memory only).
     pub patient_name: Option<&'a str>,
+    /// Its reading in kana (きむら まさお), for the name written in kana or romaji.
+    pub patient_kana: Option<&'a str>,
+    /// The masked name on the slip (○村○男): words around its visible characters are looked at.
+    pub mask: Option<&'a str>,
+    /// Names that may be written: the doctor's, the sender's, their institution and office.
+    pub known_names: &'a [&'a str],
     /// Numbers that may appear: the office's and the recipient's own (not personal information).
     pub allowed_numbers: &'a [&'a str],
     /// The current year, for telling a birth date from an appointment date.
@@ -161,7 +170,9 @@ struct Patterns {
     my_number_labelled: Regex,
     twelve_digits: Regex,
     insurance: Regex,
+    insurance_split: Regex,
     western_date: Regex,
+    western_date_year_last: Regex,
     era_date: Regex,
     era_abbrev: Regex,
     birth_label: Regex,
@@ -177,15 +188,23 @@ fn patterns() -> &'static Patterns {
     PATTERNS.get_or_init(|| {
         let re = |p: &str| Regex::new(p).expect("detector patterns are valid");
         Patterns {
-            my_number_labelled: re(r"(?:個人番号|マイナンバー)[^0-9]{0,6}((?:\d[\s-]?){11}\d)"),
-            twelve_digits: re(r"(?:^|[^0-9])(\d{4}[\s-]?\d{4}[\s-]?\d{4})(?:[^0-9]|$)"),
-            insurance: re(r"(?:被保険者番号|保険者番号|記号[・･]?番号|保険証の?番号|介護保険番号)[^0-9A-Za-z]{0,6}([0-9A-Za-z][0-9A-Za-z\s・･-]{4,30}[0-9])"),
+            // Spacing as people type it: one or more spaces (full-width ones are spaces after
+            // NFKC) or hyphens between any digits.
+            my_number_labelled: re(r"(?:個人番号|マイナンバー)[^0-9]{0,8}((?:\d[\s-]{0,3}){11}\d)"),
+            twelve_digits: re(r"\d(?:[\s-]{0,3}\d){11}"),
+            insurance: re(r"(?:被保険者番号|保険者番号|記号[・･]?番号|(?:被)?保険(?:者)?証の?(?:記号[・･]?)?番号|介護保険番号|介護保険の?番号)[^0-9A-Za-z]{0,8}([0-9A-Za-z][0-9A-Za-z\s・･-]{4,30}[0-9])"),
+            // 「記号 1234 番号 56」: the two halves apart.
+            insurance_split: re(r"記号\s*[:：は]?\s*([0-9A-Za-z][0-9A-Za-z-]*)\s*[、,・]?\s*(?:の\s*)?番号\s*[:：は]?\s*([0-9A-Za-z][0-9A-Za-z-]*)"),
             western_date: re(r"((?:19|20)\d{2})\s*(?:年|/|-|\.)\s*(\d{1,2})\s*(?:月|/|-|\.)\s*(\d{1,2})\s*日?"),
+            // 03-15-1940, 15/03/1940: month and day first, as in forms from abroad.
+            western_date_year_last: re(r"(\d{1,2})[/.-](\d{1,2})[/.-]((?:19|20)\d{2})"),
             era_date: re(r"(明治|大正|昭和|平成|令和)\s*(\d{1,2}|元)\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?"),
             era_abbrev: re(r"(?:^|[^A-Za-z])([MTSHRmtshr])\s*(\d{1,2})[./-](\d{1,2})[./-](\d{1,2})"),
             birth_label: re(r"(?:生年月日|誕生日|生まれ|生\s*$|生[）)]|^\s*生)"),
-            phone: re(r"(?:^|[^0-9])((?:\(0\d{1,4}\)|0\d{1,4})[\s-]?\(?\d{1,4}\)?[\s-]?\d{3,4})(?:[^0-9]|$)"),
-            postal: re(r"(〒\s*\d{3}-?\d{4}|(?:^|[^0-9-])\d{3}-\d{4}(?:[^0-9-]|$))"),
+            // Boundaries are checked by hand (a regex that consumed the next character would
+            // hide a second number right after the first: 「090-…と03-…」).
+            phone: re(r"(?:\+\s?81[\s-]?(?:\(0\)\s?)?\(?0?\d{1,4}\)?|\(0\d{1,4}\)|0\d{1,4})[\s-]?\(?\d{1,4}\)?[\s-]?\d{3,4}"),
+            postal: re(r"〒\s*\d{3}-?\d{4}|\d{3}-\d{4}"),
             address_chome: re(r"\d+\s*丁目(?:\s*\d+\s*番地?)?(?:\s*\d+\s*号)?|\d+\s*番地(?:\s*の?\s*\d+)?|\d+\s*番\s*\d+\s*号"),
             address_dashes: re(r"[\p{Han}\p{Hiragana}\p{Katakana}](\d{1,4}-\d{1,4}(?:-\d{1,4})?)(?:[^0-9:/-]|$)"),
             email: re(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"),
@@ -212,6 +231,32 @@ pub fn my_number_is_valid(digits: &str) -> bool {
     d[11] == check
 }
 
+/// A number stands alone: no digit (or `+`, `-`) right before it and no digit right after.
+fn stands_alone(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    let digit_before = before.is_some_and(|c| c.is_ascii_digit() || c == '+' || c == '-');
+    let digit_after = after.is_some_and(|c| c.is_ascii_digit())
+        || (after == Some('-') && text[end + 1..].starts_with(|c: char| c.is_ascii_digit()));
+    !(digit_before || digit_after)
+}
+
+/// 2026-11-28, 07-07-2026, 03-15-2026: a date, not a block number.
+fn is_date(digits: &str) -> bool {
+    let parts: Vec<u32> = digits.split('-').filter_map(|p| p.parse().ok()).collect();
+    let year = |y: u32| (1900..=2100).contains(&y);
+    match parts.as_slice() {
+        [y, m, d] if year(*y) => (1..=12).contains(m) && (1..=31).contains(d),
+        [a, b, y] if year(*y) => {
+            (1..=31).contains(a) && (1..=31).contains(b) && (*a <= 12 || *b <= 12)
+        }
+        _ => false,
+    }
+}
+
+/// One raw finding: normalised char range, and advice other than the kind's own.
+type Raw = (FindingKind, usize, usize, Option<&'static str>);
+
 /// Finds personal information in `text`. Findings are sorted by position and do not overlap.
 pub fn detect(text: &str, options: &DetectOptions) -> Vec<PersonalInfoFinding> {
     let n = normalise(text);
@@ -219,24 +264,30 @@ pub fn detect(text: &str, options: &DetectOptions) -> Vec<PersonalInfoFinding> {
     let p = patterns();
     // Byte offset in the normalised text → index of its char.
     let char_at = |byte: usize| n.text[..byte].chars().count();
-    let mut raw: Vec<(FindingKind, usize, usize)> = Vec::new(); // normalised char ranges
+    let mut raw: Vec<Raw> = Vec::new(); // normalised char ranges
     let mut push = |kind, start_byte: usize, end_byte: usize| {
-        raw.push((kind, char_at(start_byte), char_at(end_byte)))
+        raw.push((kind, char_at(start_byte), char_at(end_byte), None))
     };
 
     for c in p.my_number_labelled.captures_iter(&n.text) {
         let m = c.get(1).expect("group 1");
         push(FindingKind::MyNumber, m.start(), m.end());
     }
-    for c in p.twelve_digits.captures_iter(&n.text) {
-        let m = c.get(1).expect("group 1");
-        if my_number_is_valid(m.as_str()) {
+    for m in p.twelve_digits.find_iter(&n.text) {
+        if stands_alone(&n.text, m.start(), m.end()) && my_number_is_valid(m.as_str()) {
             push(FindingKind::MyNumber, m.start(), m.end());
         }
     }
     for c in p.insurance.captures_iter(&n.text) {
         let m = c.get(1).expect("group 1");
         push(FindingKind::InsuranceNumber, m.start(), m.end());
+    }
+    for c in p.insurance_split.captures_iter(&n.text) {
+        let (first, second) = (c.get(1).expect("group 1"), c.get(2).expect("group 2"));
+        let digits = |s: &str| s.chars().filter(char::is_ascii_digit).count();
+        if digits(first.as_str()) + digits(second.as_str()) >= 2 {
+            push(FindingKind::InsuranceNumber, first.start(), second.end());
+        }
     }
     let labelled = |start: usize, end: usize| {
         let before_start = n.text[..start]
@@ -251,12 +302,20 @@ pub fn detect(text: &str, options: &DetectOptions) -> Vec<PersonalInfoFinding> {
         p.birth_label.is_match(&n.text[before_start..start])
             || p.birth_label.is_match(&n.text[end..after_end])
     };
+    // An appointment or a reply date is this year or next; a birth date of a care client is
+    // decades back.
+    let long_ago = |year: i32| year <= options.current_year - 15;
     for m in p.western_date.captures_iter(&n.text) {
         let whole = m.get(0).expect("match");
         let year: i32 = m[1].parse().unwrap_or(0);
-        // An appointment or a reply date is this year or next; a birth date of a care client is
-        // decades back.
-        if year <= options.current_year - 15 || labelled(whole.start(), whole.end()) {
+        if long_ago(year) || labelled(whole.start(), whole.end()) {
+            push(FindingKind::BirthDate, whole.start(), whole.end());
+        }
+    }
+    for m in p.western_date_year_last.captures_iter(&n.text) {
+        let whole = m.get(0).expect("match");
+        let year: i32 = m[3].parse().unwrap_or(0);
+        if long_ago(year) || labelled(whole.start(), whole.end()) {
             push(FindingKind::BirthDate, whole.start(), whole.end());
         }
     }
@@ -276,33 +335,42 @@ pub fn detect(text: &str, options: &DetectOptions) -> Vec<PersonalInfoFinding> {
             push(FindingKind::BirthDate, start, end);
         }
     }
-    for c in p.phone.captures_iter(&n.text) {
-        let m = c.get(1).expect("group 1");
-        let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
-        let allowed = options
-            .allowed_numbers
-            .iter()
-            .any(|a| a.chars().filter(char::is_ascii_digit).collect::<String>() == digits);
-        if (10..=11).contains(&digits.len()) && !allowed {
+    let allowed: Vec<String> = options
+        .allowed_numbers
+        .iter()
+        .map(|a| national_digits(a))
+        .collect();
+    for m in p.phone.find_iter(&n.text) {
+        if !stands_alone(&n.text, m.start(), m.end()) {
+            continue;
+        }
+        let digits = national_digits(m.as_str());
+        if (10..=11).contains(&digits.len()) && !allowed.contains(&digits) {
             push(FindingKind::PhoneNumber, m.start(), m.end());
         }
     }
     for m in p.postal.find_iter(&n.text) {
         let s = m.as_str();
-        let lead = s.len()
-            - s.trim_start_matches(|c: char| !c.is_ascii_digit() && c != '〒')
-                .len();
-        let trail = s.len() - s.trim_end_matches(|c: char| !c.is_ascii_digit()).len();
-        push(FindingKind::PostalCode, m.start() + lead, m.end() - trail);
+        let (start, end) = (m.start(), m.end());
+        let before = n.text[..start].chars().next_back();
+        let after = n.text[end..].chars().next();
+        let alone = s.starts_with('〒')
+            || (!before.is_some_and(|c| c.is_ascii_digit() || c == '-')
+                && !after.is_some_and(|c| c.is_ascii_digit() || c == '-'));
+        if alone {
+            push(FindingKind::PostalCode, start, end);
+        }
     }
     for m in p.address_chome.find_iter(&n.text) {
         push(FindingKind::StreetAddress, m.start(), m.end());
     }
     for c in p.address_dashes.captures_iter(&n.text) {
         let m = c.get(1).expect("group 1");
-        // 042-700-0001 after a word is a (perhaps allowed) phone number, not a block number.
+        // 042-700-0001 after a word is a (perhaps allowed) phone number, not a block number;
+        // 2026-11-28 and 07-07-2026 are dates.
         let digits = m.as_str().chars().filter(char::is_ascii_digit).count();
-        if !(m.as_str().starts_with('0') && digits >= 10) {
+        let phone_like = m.as_str().starts_with('0') && digits >= 10;
+        if !(phone_like || is_date(m.as_str())) {
             push(FindingKind::StreetAddress, m.start(), m.end());
         }
     }
@@ -312,12 +380,27 @@ pub fn detect(text: &str, options: &DetectOptions) -> Vec<PersonalInfoFinding> {
     if let Some(name) = options.patient_name {
         find_name(&n.text, name, &mut raw);
     }
+    let chars: Vec<char> = n.text.chars().collect();
+    let mut names = Vec::new();
+    if let Some(kana) = options.patient_kana {
+        names::reading(&chars, kana, &mut names);
+    }
+    let known = names::Known::new(options.known_names, |s| normalise(s).text);
+    names::addressed(&chars, &known, &mut names);
+    if let Some(mask) = options.mask {
+        names::mask_visible(&chars, &normalise(mask).text, &known, &mut names);
+    }
+    raw.extend(
+        names
+            .into_iter()
+            .map(|(start, end, hit)| (FindingKind::PatientName, start, end, Some(hit.message()))),
+    );
 
     // Earlier and longer first; drop what an earlier finding already covers.
     raw.sort_by(|a, b| a.1.cmp(&b.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
     let mut findings: Vec<PersonalInfoFinding> = Vec::new();
     let mut covered_to = 0usize;
-    for (kind, start, end) in raw {
+    for (kind, start, end, message) in raw {
         if start >= end || start < covered_to {
             continue;
         }
@@ -329,15 +412,30 @@ pub fn detect(text: &str, options: &DetectOptions) -> Vec<PersonalInfoFinding> {
             start: from,
             end: to,
             text: original[from..to].iter().collect(),
-            message: kind.message().to_string(),
+            message: message.unwrap_or(kind.message()).to_string(),
         });
     }
     findings
 }
 
+/// A number's digits as dialled inside Japan: +81 90 … → 090 … .
+fn national_digits(number: &str) -> String {
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    if number.trim_start().starts_with('+') {
+        if let Some(rest) = digits.strip_prefix("81") {
+            return if rest.starts_with('0') {
+                rest.to_string()
+            } else {
+                format!("0{rest}")
+            };
+        }
+    }
+    digits
+}
+
 /// The real name, its family and given parts, with variant kanji and spacing folded
 /// (高橋一郎 finds 髙橋 一郎).
-fn find_name(text: &str, name: &str, raw: &mut Vec<(FindingKind, usize, usize)>) {
+fn find_name(text: &str, name: &str, raw: &mut Vec<Raw>) {
     let fold = |s: &str| -> String {
         normalise(s)
             .text
@@ -380,6 +478,7 @@ fn find_name(text: &str, name: &str, raw: &mut Vec<(FindingKind, usize, usize)>)
                     FindingKind::PatientName,
                     kept[at],
                     kept[at + needle.len() - 1] + 1,
+                    None,
                 ));
             }
         }

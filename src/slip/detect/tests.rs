@@ -9,6 +9,7 @@ fn find_with(text: &str, name: Option<&str>) -> Vec<(FindingKind, String)> {
         patient_name: name,
         allowed_numbers: &["042-700-1000"],
         current_year: 2026,
+        ..DetectOptions::default()
     };
     detect(text, &options)
         .into_iter()
@@ -240,4 +241,200 @@ fn never_panics_on_odd_input() {
             },
         );
     }
+}
+
+#[test]
+fn insurance_numbers_introduced_in_other_words_or_split() {
+    for text in [
+        "被保険者証の番号は 0012345678 です",
+        "被保険者証の番号：１２３４５６７８",
+        "保険証の記号番号 12-3456",
+        "介護保険の番号は 0001234567",
+    ] {
+        assert_eq!(kinds(text), vec![InsuranceNumber], "{text}");
+    }
+    assert_eq!(
+        find("記号 1234 番号 56 の方"),
+        vec![(InsuranceNumber, "1234 番号 56".into())]
+    );
+    assert_eq!(kinds("記号１２３４、番号５６"), vec![InsuranceNumber]);
+    assert!(kinds("記号は ○ を使います").is_empty());
+}
+
+#[test]
+fn every_number_in_a_sentence_is_reported_with_its_offsets() {
+    let text = "090-1234-5678と03-1234-5678に";
+    let findings = detect(
+        text,
+        &DetectOptions {
+            current_year: 2026,
+            ..DetectOptions::default()
+        },
+    );
+    let chars: Vec<char> = text.chars().collect();
+    assert_eq!(findings.len(), 2, "{findings:?}");
+    for f in &findings {
+        assert_eq!(f.kind, PhoneNumber);
+        assert_eq!(chars[f.start..f.end].iter().collect::<String>(), f.text);
+    }
+    assert_eq!((findings[1].start, findings[1].end), (14, 26));
+    assert_eq!(
+        kinds("〒252-0243と〒252-0244"),
+        vec![PostalCode, PostalCode]
+    );
+    assert_eq!(
+        kinds("123456789018 と 123456789018"),
+        vec![MyNumber, MyNumber]
+    );
+}
+
+#[test]
+fn international_phone_numbers_and_my_number_with_irregular_spacing() {
+    for text in [
+        "+81-90-1234-5678",
+        "+81 90 1234 5678",
+        "＋８１－４２－７００－０００１",
+        "+81(0)90-1234-5678",
+    ] {
+        assert_eq!(kinds(text), vec![PhoneNumber], "{text}");
+    }
+    assert!(
+        find_with("+81-42-700-1000", None).is_empty(),
+        "the office's own number in international form"
+    );
+    for text in [
+        "1234  5678  9018",
+        "1234　5678　9018",
+        "12345678 9018",
+        "1234-5678-9018",
+        "マイナンバー 1234 5678 9012",
+    ] {
+        assert_eq!(kinds(text), vec![MyNumber], "{text}");
+    }
+}
+
+#[test]
+fn dates_with_the_year_last_are_not_street_addresses() {
+    for text in [
+        "受診日07-07-2026",
+        "予定は03-15-2026です",
+        "候補は2026-11-28 13:00",
+    ] {
+        assert!(kinds(text).is_empty(), "{text}: {:?}", find(text));
+    }
+    assert_eq!(kinds("生年月日 03-15-1940"), vec![BirthDate]);
+    assert_eq!(
+        kinds("上溝1-2-3"),
+        vec![StreetAddress],
+        "still a block number"
+    );
+}
+
+fn names_with(text: &str, options: DetectOptions) -> Vec<String> {
+    detect(text, &options)
+        .into_iter()
+        .filter(|f| f.kind == PatientName)
+        .map(|f| f.text)
+        .collect()
+}
+
+#[test]
+fn a_person_addressed_by_name_is_found_without_the_real_name() {
+    let options = || DetectOptions {
+        current_year: 2026,
+        known_names: &[
+            "渡邊 浩",
+            "林内科医院",
+            "佐藤 花子",
+            "光が丘ケアプランセンター",
+        ],
+        ..DetectOptions::default()
+    };
+    for (text, name) in [
+        ("木村正男様の主治医意見書の件です", "木村正男"),
+        ("木村様の件で", "木村"),
+        ("キムラさんが", "キムラ"),
+        ("きむらさんの", "きむら"),
+        ("木村氏より", "木村"),
+        ("本日、高橋殿へ", "高橋"),
+    ] {
+        assert_eq!(
+            names_with(text, options()),
+            vec![name.to_string()],
+            "{text}"
+        );
+    }
+    for text in [
+        "利用者様の件でご連絡いたします",
+        "ご家族様、ご本人様ともに",
+        "娘さんと息子さんが同行します",
+        "おばあさんのご様子について",
+        "お疲れ様です。お世話様です",
+        "渡邊先生、佐藤様（差出人）",
+        "林内科医院様",
+        "ヘルパーさんとケアマネさん",
+        "○村○男様（80代・女性）",
+        "氏名は電話でお伝えします",
+        "ご様子を伺いたく",
+        "さんぽの時間に",
+    ] {
+        assert!(
+            names_with(text, options()).is_empty(),
+            "{text}: {:?}",
+            names_with(text, options())
+        );
+    }
+}
+
+#[test]
+fn words_around_the_visible_characters_of_the_mask() {
+    let options = |mask| DetectOptions {
+        current_year: 2026,
+        mask: Some(mask),
+        ..DetectOptions::default()
+    };
+    assert_eq!(names_with("木村の件です", options("○村○男")), vec!["木村"]);
+    assert_eq!(names_with("村田の件です", options("○村○男")), vec!["村田"]);
+    for text in [
+        "○村○男の件です",
+        "85歳男性、様子を見ています",
+        "長男と同行します",
+    ] {
+        assert!(names_with(text, options("○村○男")).is_empty(), "{text}");
+    }
+    assert!(names_with("ご様子を伺います", options("○○子")).is_empty());
+}
+
+#[test]
+fn the_reading_is_found_in_kana_katakana_half_width_and_romaji() {
+    let options = || DetectOptions {
+        patient_name: Some("木村 正男"),
+        patient_kana: Some("きむら まさお"),
+        current_year: 2026,
+        ..DetectOptions::default()
+    };
+    for (text, found) in [
+        ("キムラ様の件", "キムラ"),
+        ("きむらさんの件", "きむら"),
+        ("マサオさんの件", "マサオ"),
+        ("ｷﾑﾗ様", "ｷﾑﾗ"),
+        ("Kimura-san no ken", "Kimura"),
+        ("MASAO san", "MASAO"),
+        ("キムラマサオ", "キムラマサオ"),
+    ] {
+        assert_eq!(
+            names_with(text, options()),
+            vec![found.to_string()],
+            "{text}"
+        );
+    }
+    assert!(names_with("ありがとうございます。よろしくお願いします", options()).is_empty());
+    // A short reading must be the whole word.
+    let short = DetectOptions {
+        patient_kana: Some("あい"),
+        current_year: 2026,
+        ..DetectOptions::default()
+    };
+    assert!(names_with("ございます。あいさつに伺います", short.clone()).is_empty());
+    assert_eq!(names_with("アイさんの件", short), vec!["アイ"]);
 }

@@ -31,7 +31,7 @@ fn codes(slip: &Slip, directory: &Snapshot, name: Option<&str>) -> Vec<&'static 
     let context = RuleContext {
         directory: Some(directory),
         patient_name: name,
-        now: None,
+        ..RuleContext::default()
     };
     check(slip, &context)
         .iter()
@@ -124,6 +124,8 @@ fn r6_masked_name_or_told_by_phone() {
     slip.patient.masked_name = Some("木村○男".into());
     assert_eq!(codes(&slip, &d, None), vec!["R6_PATIENT_NAME_UNMASKED"]);
     slip.patient.masked_name = None;
+    slip.patient.age = None;
+    slip.patient.sex = crate::slip::model::Sex::Unstated;
     assert_eq!(codes(&slip, &d, None), vec!["R6_PATIENT_NAME_UNMASKED"]);
     slip.patient.name_told_by_phone = true;
     assert!(codes(&slip, &d, None).is_empty());
@@ -143,7 +145,7 @@ fn r7_personal_information_in_free_text() {
         &RuleContext {
             directory: Some(&d),
             patient_name: Some("木村 正男"),
-            now: None,
+            ..RuleContext::default()
         },
     );
     let kinds: Vec<_> = v
@@ -200,8 +202,8 @@ fn r9_method_and_windows() {
         &slip,
         &RuleContext {
             directory: Some(&d),
-            patient_name: None,
             now: Some(night),
+            ..RuleContext::default()
         },
     );
     if !person.contact.windows.is_empty() {
@@ -238,6 +240,148 @@ fn masks() {
             mask_hides_enough(&mask_name(name)),
             "{name} → {}",
             mask_name(name)
+        );
+    }
+}
+
+#[test]
+fn r6_the_guides_example_2_no_name_but_two_facts() {
+    let (mut slip, d) = clean();
+    slip.patient.masked_name = None;
+    slip.patient.name_told_by_phone = false;
+    // 85, female, 中央区上溝: three facts, no name (seed §4-5 例2).
+    assert!(
+        codes(&slip, &d, None).is_empty(),
+        "{:?}",
+        codes(&slip, &d, None)
+    );
+    slip.patient.area = None;
+    assert!(codes(&slip, &d, None).is_empty(), "two are enough");
+    slip.patient.sex = crate::slip::model::Sex::Unstated;
+    let v = check(
+        &slip,
+        &RuleContext {
+            directory: Some(&d),
+            ..RuleContext::default()
+        },
+    );
+    assert_eq!(v[0].code, RuleCode::PatientNameUnmasked);
+    assert!(
+        v[0].message.contains("あと 1 件") && v[0].message.contains("性別・地域"),
+        "says what is missing: {}",
+        v[0].message
+    );
+    assert!(v[0].message.contains("あんしんリンクについて ４(5)"));
+}
+
+#[test]
+fn r7_a_named_person_is_flagged_even_when_the_real_name_was_never_typed() {
+    let (mut slip, d) = clean();
+    // Found as a care manager would send it: after a crash, no real name in memory.
+    slip.request.body = "木村正男様の主治医意見書の件です".into();
+    assert_eq!(codes(&slip, &d, None), vec!["R7_PERSONAL_INFO"]);
+    slip.request.body = "木村の件です".into();
+    assert_eq!(
+        codes(&slip, &d, None),
+        vec!["R7_PERSONAL_INFO"],
+        "a word around the mask's visible 村"
+    );
+    // The doctor's and the sender's own names are not the patient's.
+    slip.request.body = format!("{}先生、{}様より", slip.to.doctor, slip.from.name);
+    assert!(
+        codes(&slip, &d, None).is_empty(),
+        "{:?}",
+        check(
+            &slip,
+            &RuleContext {
+                directory: Some(&d),
+                ..RuleContext::default()
+            }
+        )
+    );
+}
+
+#[test]
+fn r7_the_name_in_kana_and_romaji_with_its_reading() {
+    let (mut slip, d) = clean();
+    for body in [
+        "キムラ様の件",
+        "きむらさんの件",
+        "マサオさんの件",
+        "Kimura-san no ken",
+    ] {
+        slip.request.body = body.into();
+        let v = check(
+            &slip,
+            &RuleContext {
+                directory: Some(&d),
+                patient_name: Some("木村 正男"),
+                patient_kana: Some("きむら まさお"),
+                ..RuleContext::default()
+            },
+        );
+        assert_eq!(
+            v.iter().map(|x| x.code).collect::<Vec<_>>(),
+            vec![RuleCode::PersonalInfo],
+            "{body}"
+        );
+    }
+}
+
+#[test]
+fn r3_signs_from_the_emergency_guide() {
+    let (mut slip, d) = clean();
+    for body in [
+        "今朝からろれつが回らない様子です",
+        "右の手足に力が入らないとのこと",
+        "笑うと顔がゆがむ",
+        "昨夜けいれんがありました",
+        "餅を喉に詰まらせて",
+        "39度の高熱で意識がもうろうとしています",
+        "突然の激しい頭痛を訴えています",
+        "ぐったりしています",
+    ] {
+        slip.request.body = body.into();
+        assert_eq!(codes(&slip, &d, None), vec!["R3_URGENT_SIGNS"], "{body}");
+    }
+    for body in [
+        "血圧が高めですが入浴してよいでしょうか",
+        "歩行が安定してきました",
+    ] {
+        slip.request.body = body.into();
+        assert!(codes(&slip, &d, None).is_empty(), "{body}");
+    }
+}
+
+#[test]
+fn messages_speak_plain_japanese_and_cite_the_guide_as_the_member_knows_it() {
+    let (mut slip, d) = clean();
+    slip.first_contact = true;
+    slip.purpose = Purpose::OpinionForm;
+    slip.patient.masked_name = Some("木村○男".into());
+    slip.request.body = "急変しました。090-1234-5678".into();
+    slip.request.body.push_str(&"あ".repeat(400));
+    for v in check(
+        &slip,
+        &RuleContext {
+            directory: Some(&d),
+            ..RuleContext::default()
+        },
+    ) {
+        for word in [
+            "seed",
+            "consent_obtained",
+            "masked_name",
+            "name_told_by_phone",
+            "R7",
+            "§",
+        ] {
+            assert!(!v.message.contains(word), "{word} in {}", v.message);
+        }
+        assert!(
+            v.message.contains("あんしんリンクについて"),
+            "{}",
+            v.message
         );
     }
 }
