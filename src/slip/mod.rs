@@ -2,6 +2,7 @@
 //! (model), the personal-information detector, the rules, the exports, and where the composer
 //! keeps drafts and the sent-log.
 
+pub mod dates;
 pub mod detect;
 pub mod drafts;
 pub mod export;

@@ -110,7 +110,7 @@ impl World for SlipWorld {
 fn template_data(slip: &Slip, font_family: &str) -> serde_json::Value {
     serde_json::json!({
         "font": font_family,
-        "date": slip.date.format("%Y年%m月%d日").to_string(),
+        "date": super::dates::long(slip.date),
         "to": { "institution": slip.to.institution, "doctor": slip.to.doctor, "fax": slip.to.fax },
         "from": { "office": slip.from.office, "name": slip.from.name, "phone": slip.from.phone, "fax": slip.from.fax },
         "kinds": ContactKind::ALL.iter().map(|k| serde_json::json!({"label": k.label(), "on": *k == slip.purpose.kind()})).collect::<Vec<_>>(),
@@ -118,8 +118,9 @@ fn template_data(slip: &Slip, font_family: &str) -> serde_json::Value {
         "first_contact": slip.first_contact,
         "patient": super::export::patient_line(slip),
         "body": slip.request.body.trim(),
-        "slots": slip.request.proposed_slots,
-        "reply_by": slip.request.reply_by.map(|d| d.format("%Y年%m月%d日").to_string()),
+        "slots": slip.request.proposed_slots.iter().map(|s| super::dates::display_slot(s)).collect::<Vec<_>>(),
+        "reply_by": slip.request.reply_by.map(super::dates::long),
+        "reply": super::export::reply_choices(slip),
     })
 }
 
