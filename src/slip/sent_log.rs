@@ -37,18 +37,56 @@ impl ExportFormat {
     }
 }
 
+/// The doctor's answer, as the member notes it: when, and in a few words (no patient data).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reply {
+    pub date: NaiveDate,
+    pub outcome: String,
+}
+
+/// One send, recorded once when the member says the slip went out (not at every export: a
+/// PDF printed twice or a phone memo looked at is not a send).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SentRecord {
+    /// When it was marked sent (the name is kept for the records written before).
     pub exported_at: NaiveDateTime,
     /// The slip's id (its draft's): `sent/{id}.toml`.
     pub id: String,
     pub format: ExportFormat,
-    pub file: PathBuf,
+    /// The file exported last, if any.
+    #[serde(default)]
+    pub file: Option<PathBuf>,
     pub channel: Channel,
     pub purpose: Purpose,
     pub doctor: String,
     pub institution: String,
     pub reply_by: Option<NaiveDate>,
+    /// The masked name as on the slip (○村○男), to tell slips to one doctor apart.
+    #[serde(default)]
+    pub masked_name: Option<String>,
+    /// The first words of the body, with anything the detector finds hidden.
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub reply: Option<Reply>,
+}
+
+/// The first words of a body for a list: one line, at most `chars` characters, with anything
+/// that looks like personal information replaced by ＊ (a phone slip's body is never checked).
+pub fn summary(body: &str, chars: usize) -> String {
+    let line: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let options = super::detect::DetectOptions::default();
+    let mut hidden: Vec<char> = line.chars().collect();
+    for f in super::detect::detect(&line, &options) {
+        for c in hidden.iter_mut().take(f.end).skip(f.start) {
+            *c = '＊';
+        }
+    }
+    let mut out: String = hidden.iter().take(chars).collect();
+    if hidden.len() > chars {
+        out.push('…');
+    }
+    out
 }
 
 impl SentRecord {
@@ -56,7 +94,7 @@ impl SentRecord {
         exported_at: NaiveDateTime,
         id: &str,
         format: ExportFormat,
-        file: PathBuf,
+        file: Option<PathBuf>,
         slip: &Slip,
     ) -> SentRecord {
         SentRecord {
@@ -69,12 +107,15 @@ impl SentRecord {
             doctor: slip.to.doctor.clone(),
             institution: slip.to.institution.clone(),
             reply_by: slip.request.reply_by,
+            masked_name: slip.patient.masked_name.clone(),
+            summary: summary(&slip.request.body, 24),
+            reply: None,
         }
     }
 
-    /// The reply is due and the date has passed.
+    /// The reply is due, the date has passed, and no reply was noted.
     pub fn overdue(&self, today: NaiveDate) -> bool {
-        self.reply_by.is_some_and(|d| d < today)
+        self.reply.is_none() && self.reply_by.is_some_and(|d| d < today)
     }
 }
 
@@ -119,6 +160,32 @@ impl SentLog {
         file.sync_all()
     }
 
+    /// Notes the doctor's reply on the record of `id` (the whole log is rewritten: temp file and
+    /// rename, so a crash leaves the old log or the new one).
+    pub fn set_reply(&self, id: &str, reply: Reply) -> std::io::Result<()> {
+        let text = std::fs::read_to_string(self.log_path())?;
+        let mut found = false;
+        let mut out = String::with_capacity(text.len() + 64);
+        for line in text.lines() {
+            match serde_json::from_str::<SentRecord>(line) {
+                Ok(mut record) if record.id == id => {
+                    record.reply = Some(reply.clone());
+                    found = true;
+                    out.push_str(&serde_json::to_string(&record).map_err(std::io::Error::other)?);
+                }
+                _ => out.push_str(line),
+            }
+            out.push('\n');
+        }
+        if !found {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "送信記録が見つかりません",
+            ));
+        }
+        write_private(&self.log_path(), out.as_bytes())
+    }
+
     /// The slip sent last, if it can be read (for the sender of the next one).
     pub fn last_slip(&self) -> Option<Slip> {
         let record = self.list().ok()?.into_iter().next()?;
@@ -155,8 +222,8 @@ mod tests {
         assert!(log.list().unwrap().is_empty());
         let slip = parse_slip(DESIGN_EXAMPLE).unwrap();
         let at = slip.date.and_hms_opt(10, 0, 0).unwrap();
-        let first = SentRecord::new(at, "a", ExportFormat::Pdf, "a.pdf".into(), &slip);
-        let second = SentRecord::new(at, "b", ExportFormat::Phone, "b.txt".into(), &slip);
+        let first = SentRecord::new(at, "a", ExportFormat::Pdf, Some("a.pdf".into()), &slip);
+        let second = SentRecord::new(at, "b", ExportFormat::Phone, None, &slip);
         log.record(&first, &slip).unwrap();
         log.record(&second, &slip).unwrap();
         let mut file = std::fs::OpenOptions::new()
@@ -165,7 +232,7 @@ mod tests {
             .unwrap();
         file.write_all(b"{\"exported_at\": \"2026-").unwrap();
         assert_eq!(log.list().unwrap(), vec![second.clone(), first.clone()]);
-        let third = SentRecord::new(at, "c", ExportFormat::Text, "c.txt".into(), &slip);
+        let third = SentRecord::new(at, "c", ExportFormat::Text, Some("c.txt".into()), &slip);
         log.record(&third, &slip).unwrap();
         let list = log.list().unwrap();
         assert_eq!(list, vec![third, second.clone(), first]);
@@ -176,5 +243,64 @@ mod tests {
         let today = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
         assert!(second.overdue(today));
         assert!(!second.overdue(NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()));
+    }
+
+    #[test]
+    fn a_reply_is_noted_once_and_stops_the_overdue_mark() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = SentLog::new(dir.path());
+        let slip = parse_slip(DESIGN_EXAMPLE).unwrap();
+        let at = slip.date.and_hms_opt(10, 0, 0).unwrap();
+        log.record(
+            &SentRecord::new(at, "a", ExportFormat::Pdf, None, &slip),
+            &slip,
+        )
+        .unwrap();
+        log.record(
+            &SentRecord::new(at, "b", ExportFormat::Pdf, None, &slip),
+            &slip,
+        )
+        .unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 12, 5).unwrap();
+        assert!(log.list().unwrap().iter().all(|r| r.overdue(today)));
+        let reply = Reply {
+            date: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+            outcome: "了承、11/28に決定".into(),
+        };
+        log.set_reply("a", reply.clone()).unwrap();
+        let list = log.list().unwrap();
+        assert_eq!(list.len(), 2, "rewritten, not appended");
+        assert_eq!(list[1].reply, Some(reply.clone()));
+        assert!(!list[1].overdue(today));
+        assert!(list[0].overdue(today));
+        assert!(log.set_reply("zzz", reply).is_err());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("sent-log.jsonl"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn the_summary_is_short_and_hides_what_the_detector_finds() {
+        assert_eq!(
+            summary(
+                "同行受診の日程を\n調整させてください。よろしくお願いします",
+                10
+            ),
+            "同行受診の日程を 調…"
+        );
+        let s = summary("電話 090-1234-5678 まで", 30);
+        assert!(!s.contains("5678"), "{s}");
+        assert_eq!(record_of_old_line().file, Some(PathBuf::from("a.pdf")));
+    }
+
+    /// A line written before the summary and reply fields still reads.
+    fn record_of_old_line() -> SentRecord {
+        serde_json::from_str(r#"{"exported_at":"2026-11-25T10:31:00","id":"a","format":"pdf","file":"a.pdf","channel":"fax","purpose":"accompanied_visit","doctor":"田中 一郎","institution":"x","reply_by":null}"#).unwrap()
     }
 }

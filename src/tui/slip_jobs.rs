@@ -6,7 +6,7 @@ use super::app::{Exported, Message};
 use crate::client::config::{ClientConfig, SenderDefaults};
 use crate::slip::drafts::{write_private, Drafts};
 use crate::slip::model::Slip;
-use crate::slip::sent_log::{ExportFormat, SentLog, SentRecord};
+use crate::slip::sent_log::{ExportFormat, Reply, SentLog, SentRecord};
 use std::path::PathBuf;
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 use tokio::task::JoinHandle;
@@ -21,6 +21,18 @@ pub enum SlipJob {
         id: String,
         slip: Box<Slip>,
         format: ExportFormat,
+    },
+    /// The member says the slip went out: logged once, the draft removed.
+    MarkSent {
+        id: String,
+        slip: Box<Slip>,
+        format: ExportFormat,
+        file: Option<PathBuf>,
+    },
+    /// The doctor's reply, noted on a sent record; the lists come back.
+    Reply {
+        id: String,
+        reply: Reply,
     },
     Delete(String),
     Load,
@@ -79,16 +91,23 @@ impl SlipPlaces {
             SlipJob::Export { id, slip, format } => {
                 vec![Message::Exported(self.export(id, &slip, format))]
             }
+            SlipJob::MarkSent {
+                id,
+                slip,
+                format,
+                file,
+            } => vec![Message::MarkedSent(
+                self.mark_sent(&id, &slip, format, file),
+            )],
+            SlipJob::Reply { id, reply } => match self.sent.set_reply(&id, reply) {
+                Ok(()) => vec![self.load()],
+                Err(e) => vec![Message::SlipsLoaded(Err(e.to_string()))],
+            },
             SlipJob::Delete(id) => match self.drafts.remove(&id) {
                 Ok(()) => Vec::new(),
                 Err(e) => vec![Message::SlipsLoaded(Err(e.to_string()))],
             },
-            SlipJob::Load => vec![Message::SlipsLoaded(
-                self.drafts
-                    .list()
-                    .and_then(|drafts| Ok((drafts, self.sent.list()?)))
-                    .map_err(|e| e.to_string()),
-            )],
+            SlipJob::Load => vec![self.load()],
             SlipJob::Count => Vec::new(),
         };
         if let Ok(count) = self.drafts.count() {
@@ -97,6 +116,33 @@ impl SlipPlaces {
         messages
     }
 
+    fn load(&self) -> Message {
+        Message::SlipsLoaded(
+            self.drafts
+                .list()
+                .and_then(|drafts| Ok((drafts, self.sent.list()?)))
+                .map_err(|e| e.to_string()),
+        )
+    }
+
+    /// Logs the send once and removes the draft; answers with the doctor's name.
+    fn mark_sent(
+        &self,
+        id: &str,
+        slip: &Slip,
+        format: ExportFormat,
+        file: Option<PathBuf>,
+    ) -> Result<String, String> {
+        let now = crate::directory::now_in_japan().naive_local();
+        self.sent
+            .record(&SentRecord::new(now, id, format, file, slip), slip)
+            .map_err(|e| e.to_string())?;
+        self.drafts.remove(id).map_err(|e| e.to_string())?;
+        Ok(id.to_string())
+    }
+
+    /// Writes the file and keeps the slip as a draft: exporting is not sending (a PDF may be
+    /// printed twice, a phone memo looked at before the call).
     fn export(&self, id: String, slip: &Slip, format: ExportFormat) -> Result<Exported, String> {
         use crate::slip::export::{to_phone_script, to_text};
         let (bytes, text) = match format {
@@ -118,11 +164,7 @@ impl SlipPlaces {
         };
         let path = self.exports.join(export_file_name(&id, slip, format));
         write_private(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
-        let now = crate::directory::now_in_japan().naive_local();
-        self.sent
-            .record(&SentRecord::new(now, &id, format, path.clone(), slip), slip)
-            .map_err(|e| e.to_string())?;
-        self.drafts.remove(&id).map_err(|e| e.to_string())?;
+        self.drafts.save(&id, slip).map_err(|e| e.to_string())?;
         Ok(Exported {
             id,
             format,
@@ -152,7 +194,10 @@ pub fn failed(job: SlipJob, why: String) -> Message {
             result: Err(why),
         },
         SlipJob::Export { .. } => Message::Exported(Err(why)),
-        SlipJob::Delete(_) | SlipJob::Load | SlipJob::Count => Message::SlipsLoaded(Err(why)),
+        SlipJob::MarkSent { .. } => Message::MarkedSent(Err(why)),
+        SlipJob::Reply { .. } | SlipJob::Delete(_) | SlipJob::Load | SlipJob::Count => {
+            Message::SlipsLoaded(Err(why))
+        }
     }
 }
 
@@ -195,7 +240,7 @@ mod tests {
     }
 
     #[test]
-    fn an_export_is_logged_and_its_draft_removed() {
+    fn an_export_keeps_the_draft_and_only_marking_it_sent_logs_it_once() {
         let dir = tempfile::tempdir().unwrap();
         let config = ClientConfig {
             data_dir: Some(dir.path().to_path_buf()),
@@ -212,10 +257,23 @@ mod tests {
             std::fs::read_to_string(&exported.path).unwrap(),
             exported.text
         );
+        // Looking at the phone memo and exporting again are not sends.
+        places
+            .export("d1".into(), &slip, ExportFormat::Phone)
+            .unwrap();
+        places
+            .export("d1".into(), &slip, ExportFormat::Text)
+            .unwrap();
+        assert!(places.sent.list().unwrap().is_empty());
+        assert_eq!(places.drafts.list().unwrap().len(), 1);
+        places
+            .mark_sent("d1", &slip, ExportFormat::Text, Some(exported.path.clone()))
+            .unwrap();
         assert!(places.drafts.list().unwrap().is_empty());
         let sent = places.sent.list().unwrap();
         assert_eq!(sent.len(), 1);
         assert_eq!(sent[0].format, ExportFormat::Text);
+        assert_eq!(sent[0].masked_name.as_deref(), Some("○村○男"));
         // The next slip's sender comes from the one sent, unless one is configured.
         let sender = places.sender(&SenderDefaults::default());
         assert_eq!(sender.office, "光が丘ケアプランセンター");

@@ -19,6 +19,20 @@ pub enum SlipsAction {
     Open,
     Delete,
     Close,
+    /// `r` on a sent record: note the doctor's reply.
+    Reply,
+    ReplyType(char),
+    ReplyPaste(String),
+    ReplyBackspace,
+    ReplySave,
+    ReplyCancel,
+}
+
+/// The reply being noted on a sent record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyForm {
+    pub id: String,
+    pub text: String,
 }
 
 #[derive(Debug, Default)]
@@ -30,6 +44,7 @@ pub struct SlipsView {
     /// x was pressed once on this draft: a second x deletes it.
     pub confirm_delete: Option<String>,
     pub error: Option<String>,
+    pub reply: Option<ReplyForm>,
 }
 
 impl SlipsView {
@@ -37,8 +52,14 @@ impl SlipsView {
         self.drafts.as_ref()?.get(self.selected)
     }
 
+    /// The selection runs over the drafts, then the sent records.
+    pub fn selected_sent(&self) -> Option<&SentRecord> {
+        let drafts = self.drafts.as_ref().map_or(0, Vec::len);
+        self.sent.get(self.selected.checked_sub(drafts)?)
+    }
+
     pub fn move_selection(&mut self, down: bool) {
-        let count = self.drafts.as_ref().map_or(0, Vec::len);
+        let count = self.drafts.as_ref().map_or(0, Vec::len) + self.sent.len();
         self.selected = if down {
             (self.selected + 1).min(count.saturating_sub(1))
         } else {
@@ -48,6 +69,14 @@ impl SlipsView {
     }
 }
 
+/// Who the slip is about and how it begins, so that five slips to one doctor can be told apart.
+fn about(masked_name: Option<&str>, summary: &str) -> String {
+    format!(
+        "{}「{summary}」",
+        masked_name.unwrap_or(text::SLIPS_NO_NAME)
+    )
+}
+
 fn draft_line(draft: &SavedDraft) -> String {
     let saved = draft
         .saved_at
@@ -55,29 +84,41 @@ fn draft_line(draft: &SavedDraft) -> String {
         .unwrap_or_default();
     match &draft.slip {
         Ok(slip) => format!(
-            "{saved}  {} {} 先生  {}  {} {}",
+            "{saved}  {} {} 先生  {}  {}  {}",
             slip.to.institution,
             slip.to.doctor,
             slip.channel.label(),
-            slip.purpose.number(),
+            about(
+                slip.patient.masked_name.as_deref(),
+                &crate::slip::sent_log::summary(&slip.request.body, 16)
+            ),
             slip.purpose.label()
         ),
         Err(_) => format!("{saved}  {}（{}.toml）", text::SLIPS_DAMAGED, draft.id),
     }
 }
 
+/// When, to whom, and the state of the reply first — so that 期限切れ is never cut off at the
+/// right edge — then the format and which slip it was.
 fn sent_line(record: &SentRecord, today: NaiveDate) -> Line<'static> {
     let mut spans = vec![Span::raw(format!(
-        "{}  {} {} 先生  {}  {} {}",
+        "{}  {} {} 先生  ",
         record.exported_at.format("%m/%d %H:%M"),
         record.institution,
         record.doctor,
-        record.format.label(),
-        record.purpose.number(),
-        record.purpose.label(),
     ))];
-    if let Some(reply_by) = record.reply_by {
-        let due = Span::raw(format!("  {} {}", text::REPLY_BY, reply_by.format("%m/%d")));
+    if let Some(reply) = &record.reply {
+        spans.push(
+            Span::raw(format!(
+                "{} {} {}",
+                text::REPLIED,
+                reply.date.format("%m/%d"),
+                reply.outcome
+            ))
+            .bold(),
+        );
+    } else if let Some(reply_by) = record.reply_by {
+        let due = Span::raw(format!("{} {}", text::REPLY_BY, reply_by.format("%m/%d")));
         if record.overdue(today) {
             spans.push(due.bold());
             spans.push(Span::raw(format!(" {}", text::OVERDUE)).add_modifier(Modifier::REVERSED));
@@ -85,6 +126,11 @@ fn sent_line(record: &SentRecord, today: NaiveDate) -> Line<'static> {
             spans.push(due);
         }
     }
+    spans.push(Span::raw(format!(
+        "  {}  {}",
+        record.format.label(),
+        about(record.masked_name.as_deref(), &record.summary),
+    )));
     Line::from(spans)
 }
 
@@ -120,7 +166,8 @@ pub fn draw_slips(frame: &mut Frame, view: &SlipsView, today: NaiveDate, area: R
                 .iter()
                 .map(|d| ListItem::new(draft_line(d)))
                 .collect();
-            let mut state = ListState::default().with_selected(Some(view.selected));
+            let mut state = ListState::default()
+                .with_selected((view.selected < drafts.len()).then_some(view.selected));
             frame.render_stateful_widget(
                 List::new(items)
                     .block(drafts_block)
@@ -131,16 +178,35 @@ pub fn draw_slips(frame: &mut Frame, view: &SlipsView, today: NaiveDate, area: R
             );
         }
     }
-    let mut lines = vec![Line::from(Span::raw(text::SLIPS_SENT).bold())];
+    let sent_block = Block::new().title(Span::raw(text::SLIPS_SENT).bold());
     if view.sent.is_empty() {
-        lines.push(Line::from(text::SLIPS_NONE));
+        frame.render_widget(
+            Paragraph::new(text::SLIPS_NONE).block(sent_block),
+            sent_area,
+        );
+    } else {
+        let drafts = view.drafts.as_ref().map_or(0, Vec::len);
+        let items: Vec<ListItem> = view
+            .sent
+            .iter()
+            .map(|r| ListItem::new(sent_line(r, today)))
+            .collect();
+        let mut state = ListState::default().with_selected(view.selected.checked_sub(drafts));
+        frame.render_stateful_widget(
+            List::new(items)
+                .block(sent_block)
+                .highlight_symbol("▶ ")
+                .highlight_style(Modifier::REVERSED),
+            sent_area,
+            &mut state,
+        );
     }
-    lines.extend(view.sent.iter().map(|r| sent_line(r, today)));
-    frame.render_widget(Paragraph::new(lines), sent_area);
-    let message = match (&view.error, &view.confirm_delete) {
-        (Some(error), _) => error.clone(),
-        (None, Some(_)) => text::SLIPS_CONFIRM_DELETE.to_string(),
-        (None, None) => String::new(),
+    // Why something was refused first; the next key clears it.
+    let message = match (&view.error, &view.reply, &view.confirm_delete) {
+        (Some(error), _, _) => error.clone(),
+        (None, Some(form), _) => format!("{}{}▏", text::REPLY_PROMPT, form.text),
+        (None, None, Some(_)) => text::SLIPS_CONFIRM_DELETE.to_string(),
+        (None, None, None) => String::new(),
     };
     frame.render_widget(
         Paragraph::new(Span::raw(message).bold()).wrap(Wrap { trim: true }),
