@@ -2,6 +2,7 @@
 //! bad input.
 
 use assert_cmd::Command;
+use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 use serde_json::Value;
 
@@ -278,19 +279,39 @@ fn slip_render_refuses_errors_and_writes_text_and_phone() {
         .arg("-o")
         .arg(&out)
         .assert()
-        .success();
+        .success()
+        // Without the real name the command line cannot check the body for it, and says so.
+        .stderr(contains("--patient-name"));
     let text = std::fs::read_to_string(&out).unwrap();
     assert!(
-        text.starts_with("あんしんリンク連絡票") && text.contains("林内科医院 渡邊 浩 先生"),
+        text.starts_with("件名: 【あんしんリンク連絡票】")
+            && text.contains("\nあんしんリンク連絡票\n")
+            && text.contains("林内科医院 渡邊 浩 先生"),
         "{text}"
     );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&out).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "slip data is the member's only");
+    }
+    anshin(dir.path())
+        .env("ANSHIN_PATIENT_NAME", "木村 正男")
+        .env("ANSHIN_PATIENT_KANA", "きむら まさお")
+        .args(["slip", "render", "--format", "text", "--directory"])
+        .arg(&demo)
+        .arg("tests/fixtures/slips/ok.toml")
+        .assert()
+        .success()
+        .stderr(contains("--patient-name").not());
     anshin(dir.path())
         .args(["slip", "render", "--format", "phone", "--directory"])
         .arg(&demo)
         .arg("tests/fixtures/slips/ok.toml")
         .assert()
         .success()
-        .stdout(contains("光が丘ケアプランセンターの佐藤 花子と申します"));
+        .stdout(contains("光が丘ケアプランセンターの佐藤 花子と申します"))
+        .stdout(contains("お名前をお伝えください"));
     anshin(dir.path())
         .env("ANSHIN_PATIENT_NAME", "木村 正男")
         .args(["slip", "check", "--json", "--directory"])

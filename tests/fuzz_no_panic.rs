@@ -169,10 +169,16 @@ fn the_detector_and_the_masks_never_panic() {
     for _ in 0..rounds() {
         let text = random_text(&mut rng, 40);
         let name = random_text(&mut rng, 4);
+        let kana = random_text(&mut rng, 4);
+        let mask = random_text(&mut rng, 4);
+        let known = random_text(&mut rng, 4);
         let findings = detect(
             &text,
             &DetectOptions {
                 patient_name: Some(&name),
+                patient_kana: Some(&kana),
+                mask: Some(&mask),
+                known_names: &[&known],
                 allowed_numbers: &["042-700-1000"],
                 current_year: 2026,
             },
@@ -221,6 +227,7 @@ fn the_slip_parser_and_the_rules_never_panic() {
                     &RuleContext {
                         directory: Some(&directory),
                         patient_name: Some("木村 正男"),
+                        patient_kana: Some("きむら まさお"),
                         now: None,
                     },
                 );
@@ -263,7 +270,7 @@ fn the_composer_never_panics_on_random_keys_and_sizes() {
         .and_hms_opt(13, 30, 0)
         .unwrap();
     let actions = |rng: &mut ChaCha8Rng| -> ComposerAction {
-        match rng.gen_range(0..16) {
+        match rng.gen_range(0..17) {
             // Answers, digits and the review's export keys, or any text.
             0..=2 => ComposerAction::Type(
                 "ynynptos0123456789 "
@@ -281,6 +288,7 @@ fn the_composer_never_panics_on_random_keys_and_sizes() {
             12 => ComposerAction::NextField,
             13 => ComposerAction::PreviousField,
             14 => ComposerAction::NextStep,
+            15 => ComposerAction::Paste(random_text(rng, 30)),
             _ => ComposerAction::PreviousStep,
         }
     };

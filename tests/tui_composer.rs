@@ -49,6 +49,8 @@ fn through_patient(app: &mut App) {
     key(app, KeyCode::PageDown);
     type_text(app, "木村 正男");
     key(app, KeyCode::Tab);
+    type_text(app, "きむら まさお");
+    key(app, KeyCode::Tab);
     key(app, KeyCode::Tab);
     key(app, KeyCode::Tab);
     type_text(app, "85");
@@ -122,7 +124,11 @@ fn step_4_body_highlights_findings_as_they_are_typed() {
     // A text that reads like an emergency is flagged while it is typed (R3, seed §4-6).
     type_text(&mut app, "昨夜から呼吸が苦しいそうです。");
     let text = screen(&app, 120, 40);
-    assert!(text.contains("R3_URGENT_SIGNS"), "{text}");
+    assert!(text.contains("のような症状が書かれています"), "{text}");
+    assert!(
+        !text.contains("R3_URGENT_SIGNS"),
+        "codes are for --json: {text}"
+    );
 }
 
 #[test]
@@ -275,7 +281,7 @@ fn esc_keeps_the_draft_and_d_lists_drafts_and_the_sent_log() {
     );
     let slip = parse_slip(include_str!("fixtures/slips/ok.toml")).unwrap();
     let sent_at = slip.date.and_hms_opt(9, 15, 0).unwrap();
-    let mut overdue = SentRecord::new(sent_at, "a", ExportFormat::Pdf, "a.pdf".into(), &slip);
+    let mut overdue = SentRecord::new(sent_at, "a", ExportFormat::Pdf, Some("a.pdf".into()), &slip);
     overdue.reply_by = chrono::NaiveDate::from_ymd_opt(2026, 11, 20);
     receive(
         &mut app,
@@ -304,6 +310,27 @@ fn esc_keeps_the_draft_and_d_lists_drafts_and_the_sent_log() {
         key(&mut app, KeyCode::Char('x')),
         vec![Effect::Slip(SlipJob::Delete("20261124-100000".into()))]
     );
+    // r on a sent record notes the doctor's reply (a few words, no patient data).
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Char('r'));
+    type_text(&mut app, "090-1234-5678 に電話");
+    assert_eq!(key(&mut app, KeyCode::Enter), vec![]);
+    assert!(screen(&app, 120, 40).contains("個人情報のようなものがあります"));
+    for _ in 0.."090-1234-5678 に電話".chars().count() {
+        key(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "11/24 了承、11/28 に決定");
+    let effects = key(&mut app, KeyCode::Enter);
+    let [Effect::Slip(SlipJob::Reply { id, reply })] = effects.as_slice() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(id, "a");
+    assert_eq!(
+        reply.date,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+    );
+    assert_eq!(reply.outcome, "了承、11/28 に決定");
+    key(&mut app, KeyCode::Up);
     key(&mut app, KeyCode::Enter);
     let composer = app.composer.as_ref().expect("Enter resumes the draft");
     assert_eq!(composer.id, "20261125-133000-p-00007");

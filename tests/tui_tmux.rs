@@ -179,6 +179,8 @@ fn demo_compose_slip_export_pdf_and_recover_a_draft_after_a_crash() {
     tmux.keys(&["木村 正男", "Tab"]);
     tmux.wait_for("○村○男", 10);
     tmux.keys(&[
+        "きむら まさお",
+        "Tab",
         "Tab",
         "Tab",
         "85",
@@ -194,7 +196,13 @@ fn demo_compose_slip_export_pdf_and_recover_a_draft_after_a_crash() {
     tmux.wait_for("利用者のお名前が入っています", 10);
     tmux.keys(&["BSpace", "BSpace"]);
     tmux.wait_for("個人情報は見つかりません", 10);
-    tmux.keys(&["Tab", "2026-11-28 13:00-14:00", "PageDown"]);
+    // A name in katakana is found too, once the reading was given.
+    tmux.keys(&["マサオ"]);
+    tmux.wait_for("利用者のお名前が入っています", 10);
+    tmux.keys(&["BSpace", "BSpace", "BSpace"]);
+    tmux.wait_for("個人情報は見つかりません", 10);
+    // A relative date (a fixed one would lie in the past on a later run).
+    tmux.keys(&["Tab", "あした 13:00-14:00", "PageDown"]);
     let screen = tmux.wait_for("規則違反はありません", 10);
     assert!(
         screen.contains("○村○男 様・85歳・女性・中央区上溝在住"),
@@ -203,6 +211,10 @@ fn demo_compose_slip_export_pdf_and_recover_a_draft_after_a_crash() {
 
     tmux.keys(&["p"]);
     tmux.wait_for("を保存しました", 20);
+    // Exporting is not sending: nothing in the sent-log until the member says it went.
+    assert!(!demo_data.join("sent-log.jsonl").exists());
+    tmux.keys(&["m"]);
+    tmux.wait_for("送信記録に残しました", 10);
     let exports: Vec<_> = files_under(&demo_data.join("exports"))
         .into_iter()
         .filter(|(p, _)| p.extension().is_some_and(|e| e == "pdf"))
@@ -229,13 +241,14 @@ fn demo_compose_slip_export_pdf_and_recover_a_draft_after_a_crash() {
         "the sent slip's draft is gone"
     );
 
-    // A second slip, cut off by a crash (the terminal goes away: SIGHUP, no clean exit).
-    tmux.keys(&["Escape"]);
+    // A second slip, cut off by a crash (the terminal goes away: SIGHUP, no clean exit). Marking
+    // the first one sent closed the composer: back on the list, the same doctor selected.
     tmux.keys(&["c"]);
     tmux.wait_for("1 宛先", 10);
     tmux.keys(&["PageDown", "n", "Tab", "n", "PageDown"]);
-    tmux.keys(&["Tab", "Tab", "○田○子", "PageDown"]);
-    tmux.keys(&["主治医意見書の件でご連絡しました。"]);
+    tmux.keys(&["田中 和子", "Tab", "たなか かずこ", "PageDown"]);
+    tmux.wait_for("／400 文字", 10);
+    tmux.keys(&["田中和子様の主治医意見書の件でご連絡しました。"]);
     tmux.wait_for("下書き保存", 10);
     std::thread::sleep(Duration::from_millis(1500));
     let _ = tmux.run(&["kill-server"]);
@@ -260,14 +273,27 @@ fn demo_compose_slip_export_pdf_and_recover_a_draft_after_a_crash() {
     let screen = tmux.wait_for("下書きと送信記録", 10);
     assert!(screen.contains("林内科医院 渡邊 浩 先生"), "{screen}");
     assert!(screen.contains("返信期限"), "the sent-log: {screen}");
-    // The urgency question again (a draft cannot tell 「いいえ」 from unanswered), then the
-    // rest as it was left: the review shows the body typed before the crash.
+    // The urgency question again (a draft cannot tell 「いいえ」 from unanswered); then the real
+    // name, which was never saved, is asked for again before anything can go out.
     tmux.keys(&["Enter"]);
     tmux.wait_for("2 目的", 10);
-    tmux.keys(&["n", "PageDown", "PageDown", "PageDown"]);
+    tmux.keys(&["n", "PageDown", "PageDown"]);
+    tmux.wait_for("利用者の氏名を入れてください", 10);
+    tmux.keys(&["PageDown"]);
+    tmux.wait_for("利用者の氏名を入れてください", 10);
+    tmux.keys(&["田中 和子", "Tab", "たなか かずこ", "PageDown", "PageDown"]);
     let screen = tmux.wait_for("5 できあがり", 10);
     assert!(
         screen.contains("主治医意見書の件でご連絡しました。"),
         "{screen}"
     );
+    assert!(!screen.contains("規則違反はありません"), "{screen}");
+    // The name left in the body is an error: the export is refused.
+    tmux.keys(&["p"]);
+    tmux.wait_for("件のエラーがあります", 10);
+    let pdfs = files_under(&demo_data.join("exports"))
+        .into_iter()
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "pdf"))
+        .count();
+    assert_eq!(pdfs, 1, "only the first slip's PDF");
 }

@@ -64,6 +64,9 @@ enum Command {
         /// 利用者の本当の氏名（漏れの確認だけに使い、保存しません）。ps で見えるのを避けるなら環境変数 ANSHIN_PATIENT_NAME
         #[arg(long, env = "ANSHIN_PATIENT_NAME", hide_env_values = true)]
         patient_name: Option<String>,
+        /// 氏名のふりがな（カナ・ローマ字で書かれた名前も探します）。環境変数 ANSHIN_PATIENT_KANA でも可
+        #[arg(long, env = "ANSHIN_PATIENT_KANA", hide_env_values = true)]
+        patient_kana: Option<String>,
         /// JSON で出力
         #[arg(long)]
         json: bool,
@@ -105,6 +108,9 @@ struct SlipOptions {
     /// 利用者の本当の氏名（漏れの確認だけに使い、保存しません）。環境変数 ANSHIN_PATIENT_NAME でも可
     #[arg(long, env = "ANSHIN_PATIENT_NAME", hide_env_values = true)]
     patient_name: Option<String>,
+    /// 氏名のふりがな（カナ・ローマ字で書かれた名前も探します）。環境変数 ANSHIN_PATIENT_KANA でも可
+    #[arg(long, env = "ANSHIN_PATIENT_KANA", hide_env_values = true)]
+    patient_kana: Option<String>,
     /// 宛先の確認に使うスナップショット（省略時はこの PC のキャッシュ）
     #[arg(long, value_name = "FILE")]
     directory: Option<PathBuf>,
@@ -180,9 +186,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Lint {
             patient_name,
+            patient_kana,
             json,
             file,
-        } => lint(patient_name.as_deref(), json, file),
+        } => lint(patient_name.as_deref(), patient_kana.as_deref(), json, file),
         Command::Slip(command) => slip(command),
         Command::Config(ConfigCommand::Path) => {
             let config = ClientConfig::load()?;
@@ -374,7 +381,12 @@ async fn login(client: &Client, user: Option<String>) -> Result<(), Failure> {
 }
 
 /// `anshin lint`: findings on stdout; exit 1 when there are any (DESIGN §5.3).
-fn lint(patient_name: Option<&str>, json: bool, file: Option<PathBuf>) -> Result<(), Failure> {
+fn lint(
+    patient_name: Option<&str>,
+    patient_kana: Option<&str>,
+    json: bool,
+    file: Option<PathBuf>,
+) -> Result<(), Failure> {
     use crate::slip::detect::{detect, DetectOptions};
     use chrono::Datelike;
     use std::io::Read;
@@ -398,8 +410,9 @@ fn lint(patient_name: Option<&str>, json: bool, file: Option<PathBuf>) -> Result
     let text = String::from_utf8(bytes).map_err(|_| usage("文字コードが UTF-8 ではありません"))?;
     let options = DetectOptions {
         patient_name: patient_name.filter(|n| !n.trim().is_empty()),
-        allowed_numbers: &[],
+        patient_kana: patient_kana.filter(|n| !n.trim().is_empty()),
         current_year: crate::directory::now_in_japan().year(),
+        ..DetectOptions::default()
     };
     let findings = detect(&text, &options);
     let mut out = std::io::stdout().lock();
@@ -462,9 +475,14 @@ fn slip(command: SlipCommand) -> Result<(), Failure> {
             .patient_name
             .as_deref()
             .filter(|n| !n.trim().is_empty()),
+        patient_kana: options
+            .patient_kana
+            .as_deref()
+            .filter(|n| !n.trim().is_empty()),
         now: Some(crate::directory::now_in_japan().naive_local()),
     };
     let violations = check(&slip, &context);
+    let name_checked = context.patient_name.is_some();
     let errors = violations
         .iter()
         .filter(|v| v.severity == Severity::Error)
@@ -492,6 +510,10 @@ fn slip(command: SlipCommand) -> Result<(), Failure> {
         }
         SlipCommand::Render { format, output, .. } => {
             report(&mut std::io::stderr().lock());
+            if !name_checked && slip.channel != crate::slip::model::Channel::Phone {
+                // The command line cannot ask like the composer does (seed §4-5).
+                eprintln!("注意: --patient-name（と --patient-kana）がないため、本文に利用者の氏名が残っていないかは確かめていません");
+            }
             if errors > 0 {
                 return Err(Failure {
                     code: 1,
@@ -520,10 +542,13 @@ fn slip(command: SlipCommand) -> Result<(), Failure> {
                     }
                 };
             match output {
-                Some(path) => std::fs::write(&path, rendered).map_err(|e| Failure {
-                    code: 1,
-                    message: format!("{} に書けません: {e}", path.display()),
-                })?,
+                // Slip data: readable by the member only (0600), like drafts and exports.
+                Some(path) => {
+                    crate::slip::drafts::write_private(&path, &rendered).map_err(|e| Failure {
+                        code: 1,
+                        message: format!("{} に書けません: {e}", path.display()),
+                    })?
+                }
                 None => {
                     let _ = std::io::stdout().lock().write_all(&rendered);
                 }

@@ -182,6 +182,8 @@ pub enum Message {
         result: Result<(), String>,
     },
     Exported(Result<Exported, String>),
+    /// The send was recorded (the slip's id), or why not.
+    MarkedSent(Result<String, String>),
     SlipsLoaded(Result<(Vec<SavedDraft>, Vec<SentRecord>), String>),
     /// Drafts waiting to be finished (after a crash too).
     DraftsWaiting(usize),
@@ -576,21 +578,28 @@ pub fn receive(app: &mut App, message: Message) -> Vec<Effect> {
                     if let Some(address) = address {
                         done.push_str(&format!("（{}{address}）", text::SEND_TO));
                     }
+                    done.push_str(text::SEND_THEN_MARK);
                     effects.push(Effect::Copy(exported.text.clone()));
                 }
                 ExportFormat::Phone => {
+                    done.push_str(text::SAVED_DONE);
+                    done.push_str(text::CALL_THEN_MARK);
                     if let Some(c) = app.composer.as_mut().filter(|c| c.id == exported.id) {
                         c.popup = Some(exported.text);
                     }
                 }
-                ExportFormat::Pdf => {}
+                ExportFormat::Pdf => {
+                    done.push_str(text::SAVED_DONE);
+                    done.push_str(text::SEND_THEN_MARK);
+                }
             }
             let flash = format!("{done}: {}", exported.path.display());
             if let Some(c) = app.composer.as_mut().filter(|c| c.id == exported.id) {
-                // Sent: its draft is gone (unless it is changed again).
-                c.saved_at = None;
+                // Written and kept as a draft until the member says it went out (m).
+                c.saved_at = Some(app.now);
                 c.problem = None;
                 c.notice = Some(flash.clone());
+                c.last_export = Some((exported.format, exported.path.clone()));
             }
             app.flash = Some(flash);
             return effects;
@@ -601,6 +610,22 @@ pub fn receive(app: &mut App, message: Message) -> Vec<Effect> {
                 Some(c) => {
                     c.problem = Some(message);
                     // Not sent after all: keep it as a draft again.
+                    c.dirty = true;
+                }
+                None => app.flash = Some(message),
+            }
+        }
+        Message::MarkedSent(Ok(id)) => {
+            if app.composer.as_ref().is_some_and(|c| c.id == id) {
+                app.composer = None;
+            }
+            app.flash = Some(text::MARKED_SENT.to_string());
+        }
+        Message::MarkedSent(Err(e)) => {
+            let message = format!("{}: {e}", text::MARK_SENT_FAILED);
+            match app.composer.as_mut() {
+                Some(c) => {
+                    c.problem = Some(message);
                     c.dirty = true;
                 }
                 None => app.flash = Some(message),
@@ -679,12 +704,22 @@ fn update_composer(app: &mut App, action: ComposerAction) -> Vec<Effect> {
             save_draft_if_changed(app)
         }
         Some(ComposerRequest::Export(format)) => {
-            // What is exported is logged as sent; the draft goes (the runtime removes it).
+            // The file is written and the slip saved with it (the worker does both).
             composer.dirty = false;
             vec![Effect::Slip(SlipJob::Export {
                 id: composer.id.clone(),
                 slip: Box::new(composer.slip()),
                 format,
+            })]
+        }
+        Some(ComposerRequest::MarkSent(format, file)) => {
+            // Logged once; the worker removes the draft and the composer closes on its answer.
+            composer.dirty = false;
+            vec![Effect::Slip(SlipJob::MarkSent {
+                id: composer.id.clone(),
+                slip: Box::new(composer.slip()),
+                format,
+                file,
             })]
         }
         Some(ComposerRequest::Close) => {
@@ -723,6 +758,48 @@ fn update_slips(app: &mut App, action: SlipsAction) -> Vec<Effect> {
                 Err(why) => view.error = Some(format!("{} {why}", text::SLIPS_CANNOT_OPEN)),
             }
         }
+        SlipsAction::Reply => match view.selected_sent() {
+            Some(record) => {
+                view.reply = Some(super::slips::ReplyForm {
+                    id: record.id.clone(),
+                    text: String::new(),
+                });
+                view.error = None;
+            }
+            None => view.error = Some(text::REPLY_NEEDS_SENT.to_string()),
+        },
+        SlipsAction::ReplyType(c) => {
+            if let Some(form) = view.reply.as_mut() {
+                form.text.push(c);
+                view.error = None;
+            }
+        }
+        SlipsAction::ReplyPaste(pasted) => {
+            if let Some(form) = view.reply.as_mut() {
+                form.text.extend(pasted.chars().filter(|c| !c.is_control()));
+            }
+        }
+        SlipsAction::ReplyBackspace => {
+            if let Some(form) = view.reply.as_mut() {
+                form.text.pop();
+                view.error = None;
+            }
+        }
+        SlipsAction::ReplyCancel => view.reply = None,
+        SlipsAction::ReplySave => {
+            let Some(form) = view.reply.take() else {
+                return Vec::new();
+            };
+            match reply_of(&form.text, app.now.date()) {
+                Ok(reply) => {
+                    return vec![Effect::Slip(SlipJob::Reply { id: form.id, reply })];
+                }
+                Err(why) => {
+                    view.error = Some(why.to_string());
+                    view.reply = Some(form);
+                }
+            }
+        }
         SlipsAction::Delete => {
             let Some(id) = view.selected_draft().map(|d| d.id.clone()) else {
                 return Vec::new();
@@ -741,6 +818,33 @@ fn update_slips(app: &mut App, action: SlipsAction) -> Vec<Effect> {
         }
     }
     Vec::new()
+}
+
+/// 「了承、11/28 に決定」 (today's reply) or 「11/27 了承」 (a reply on that day): a few words,
+/// checked for personal information like a slip (the sent-log holds no patient data).
+fn reply_of(
+    typed: &str,
+    today: chrono::NaiveDate,
+) -> Result<crate::slip::sent_log::Reply, &'static str> {
+    let typed = typed.trim();
+    let (date, outcome) = match typed.split_once(char::is_whitespace) {
+        Some((first, rest)) => match crate::slip::dates::parse_any(first, today) {
+            Ok(Some(date)) if date <= today => (date, rest.trim()),
+            _ => (today, typed),
+        },
+        None => (today, typed),
+    };
+    let options = crate::slip::detect::DetectOptions {
+        current_year: chrono::Datelike::year(&today),
+        ..Default::default()
+    };
+    if !crate::slip::detect::detect(outcome, &options).is_empty() {
+        return Err(text::REPLY_HAS_PERSONAL_INFO);
+    }
+    Ok(crate::slip::sent_log::Reply {
+        date,
+        outcome: outcome.chars().take(60).collect(),
+    })
 }
 
 /// The next (or previous) value after `current`; None ("all") sits before the first value.

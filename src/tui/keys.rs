@@ -41,8 +41,19 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
         }
         return composer_key(key, ctrl).map(Action::Composer);
     }
-    if app.slips.is_some() {
+    if let Some(view) = &app.slips {
+        if view.reply.is_some() {
+            return match key.code {
+                KeyCode::Enter => Some(SlipsAction::ReplySave),
+                KeyCode::Esc => Some(SlipsAction::ReplyCancel),
+                KeyCode::Backspace => Some(SlipsAction::ReplyBackspace),
+                KeyCode::Char(c) if !ctrl => Some(SlipsAction::ReplyType(c)),
+                _ => None,
+            }
+            .map(Action::Slips);
+        }
         return match key.code {
+            KeyCode::Char('r') => Some(SlipsAction::Reply),
             KeyCode::Up | KeyCode::Char('k') => Some(SlipsAction::Up),
             KeyCode::Down | KeyCode::Char('j') => Some(SlipsAction::Down),
             KeyCode::Enter => Some(SlipsAction::Open),
@@ -115,4 +126,47 @@ fn composer_key(key: KeyEvent, ctrl: bool) -> Option<ComposerAction> {
         }
         _ => return None,
     })
+}
+
+/// A paste (bracketed paste: one event): one edit in the composer and the reply note, the
+/// characters typed into the search box or the login and lock fields (a line break ends a
+/// one-line field's paste).
+pub fn paste_actions(app: &App, text: &str) -> Vec<Action> {
+    if app.login.is_some() || app.locked || app.help {
+        let line = text.lines().next().unwrap_or_default();
+        return line
+            .chars()
+            .filter(|c| !c.is_control())
+            .map(|c| {
+                if app.login.is_some() {
+                    Action::LoginType(c)
+                } else if app.locked {
+                    Action::LockType(c)
+                } else {
+                    Action::Back
+                }
+            })
+            .take(if app.help { 1 } else { usize::MAX })
+            .collect();
+    }
+    if app.composer.is_some() {
+        return vec![Action::Composer(ComposerAction::Paste(text.to_string()))];
+    }
+    if let Some(view) = &app.slips {
+        return if view.reply.is_some() {
+            vec![Action::Slips(SlipsAction::ReplyPaste(text.to_string()))]
+        } else {
+            Vec::new()
+        };
+    }
+    if app.focus != Focus::Query {
+        return Vec::new();
+    }
+    text.lines()
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .map(Action::Type)
+        .collect()
 }

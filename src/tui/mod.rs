@@ -52,6 +52,7 @@ pub fn check_verifier(password: &str, verifier: &str) -> bool {
 }
 
 fn restore_terminal() {
+    let _ = std::io::stdout().execute(event::DisableBracketedPaste);
     let _ = disable_raw_mode();
     let _ = std::io::stdout().execute(LeaveAlternateScreen);
     let _ = std::io::stdout().execute(ratatui::crossterm::cursor::Show);
@@ -85,6 +86,8 @@ pub async fn run(
     }));
     enable_raw_mode()?;
     std::io::stdout().execute(EnterAlternateScreen)?;
+    // A paste arrives as one event (not 400 key presses, some of them Enter).
+    let _ = std::io::stdout().execute(event::EnableBracketedPaste);
     let mut terminal =
         ratatui::Terminal::new(ratatui::backend::CrosstermBackend::new(std::io::stdout()))?;
     let result = event_loop(
@@ -101,7 +104,23 @@ pub async fn run(
 
 enum Input {
     Key(event::KeyEvent),
+    Paste(String),
     Resize,
+}
+
+/// What one input does.
+fn input_effects(app: &mut App, input: Input) -> Vec<Effect> {
+    match input {
+        Input::Key(key) => match keys::action_for(app, key) {
+            Some(action) => update(app, action),
+            None => Vec::new(),
+        },
+        Input::Paste(text) => keys::paste_actions(app, &text)
+            .into_iter()
+            .flat_map(|action| update(app, action))
+            .collect(),
+        Input::Resize => update(app, Action::Resize),
+    }
 }
 
 async fn event_loop(
@@ -123,6 +142,7 @@ async fn event_loop(
     std::thread::spawn(move || loop {
         let input = match event::read() {
             Ok(Event::Key(key)) => Input::Key(key),
+            Ok(Event::Paste(text)) => Input::Paste(text),
             Ok(Event::Resize(..)) | Ok(Event::FocusGained) => Input::Resize,
             Ok(_) => continue,
             Err(_) => break,
@@ -150,13 +170,16 @@ async fn event_loop(
     terminal.draw(|f| draw::draw(f, app))?;
     loop {
         let effects = tokio::select! {
-            Some(input) = input_rx.recv() => match input {
-                Input::Key(key) => match keys::action_for(app, key) {
-                    Some(action) => update(app, action),
-                    None => continue,
-                },
-                Input::Resize => update(app, Action::Resize),
-            },
+            Some(input) = input_rx.recv() => {
+                // Everything already typed is applied before the next frame: keys that arrive
+                // in a burst (a paste where the terminal has no bracketed paste) are not drawn
+                // one by one while later ones wait.
+                let mut effects = input_effects(app, input);
+                while let Ok(more) = input_rx.try_recv() {
+                    effects.extend(input_effects(app, more));
+                }
+                effects
+            }
             _ = tick.tick() => {
                 app.now = crate::directory::now_in_japan().naive_local();
                 update(app, Action::Tick)

@@ -88,6 +88,7 @@ pub const FIELD_FIRST_CONTACT: &str = "初めての連絡";
 pub const FIELD_PURPOSE: &str = "目的";
 pub const FIELD_CONSENT: &str = "利用者の同意";
 pub const FIELD_REAL_NAME: &str = "氏名（確認用）";
+pub const FIELD_REAL_NAME_KANA: &str = "ふりがな（確認用）";
 pub const FIELD_TOLD_BY_PHONE: &str = "氏名は電話で伝えた";
 pub const FIELD_MASKED_NAME: &str = "伏せ字の氏名";
 pub const FIELD_AGE: &str = "年齢";
@@ -102,44 +103,55 @@ pub const UNANSWERED: &str = "（未回答: y / n）";
 pub const SEX_UNSTATED: &str = "書かない";
 
 pub const HINT_CHANNEL: &str =
-    "←→ で選ぶ。先生の希望する方法と連絡しやすい時間を見て（seed §1, §4-3）";
+    "←→ で選ぶ。先生の希望する方法と連絡しやすい時間を見て（あんしんリンクについて １・４(3)）";
 pub const PREFERRED_RANK: &str = "希望 ";
 pub const NOT_PREFERRED: &str = "（先生の希望する方法ではありません）";
 pub const HINT_SENDER: &str =
     "設定の [client.sender] に入れておくと毎回入ります。電話・FAX は本文の個人情報チェックの対象外です";
 pub const HINT_URGENT: &str =
-    "病状の急変など急ぎで深刻な内容ですか？ y はい / n いいえ（seed §4-6）";
+    "病状の急変など急ぎで深刻な内容ですか？ y はい / n いいえ（あんしんリンクについて ４(6)）";
 pub const HINT_FIRST_CONTACT: &str =
-    "この先生への初めての連絡ですか？ 初回は日程調整（1・2・10）だけです（seed §4-1）";
-pub const HINT_PURPOSE: &str = "←→ または数字（1〜9、0 は 10）で選ぶ（seed §5）";
+    "この先生への初めての連絡ですか？ 初回は日程調整（1・2・10）だけです（あんしんリンクについて ４(1)）";
+pub const HINT_PURPOSE: &str = "←→ または数字（1〜9、0 は 10）で選ぶ（あんしんリンクについて ５）";
 pub const HINT_CONSENT: &str =
-    "あんしんリンクで個人情報をやり取りすることを口頭で説明し、同意を得ましたか（seed §6）";
+    "あんしんリンクで個人情報をやり取りすることを口頭で説明し、同意を得ましたか（あんしんリンクについて ６）";
 pub const HINT_REAL_NAME: &str =
     "姓と名の間は空白で（木村 正男）。漏れの確認だけに使い、保存も出力もされません（閉じると消えます）";
+pub const HINT_REAL_NAME_KANA: &str =
+    "氏名の読み（きむら まさお）。カタカナ・ローマ字で書かれた名前も見つけます。保存されません";
 pub const HINT_TOLD_BY_PHONE: &str =
-    "先に電話で氏名を伝えた場合は「はい」。伏せ字は空でかまいません（seed §4-5 例1）";
-pub const HINT_MASKED_NAME: &str = "半分以上の文字を○で伏せます（例: ○村○男）（seed §4-5 例3）";
-pub const HINT_AGE: &str = "数字で（例: 85）。生年月日は書きません（seed §4-5 例2）";
+    "先に電話で氏名を伝えた場合は「はい」。伏せ字は空でかまいません（あんしんリンクについて ４(5) 例１）";
+pub const HINT_MASKED_NAME: &str =
+    "半分以上の文字を○で伏せます（例: ○村○男）（あんしんリンクについて ４(5) 例３）";
+pub const HINT_AGE: &str =
+    "数字で（例: 85）。生年月日は書きません（あんしんリンクについて ４(5) 例２）";
 pub const HINT_SEX: &str = "←→ で選ぶ";
-pub const HINT_AREA: &str = "区と町名まで（例: 中央区上溝）。番地は書きません（seed §4-5 例2）";
+pub const HINT_AREA: &str =
+    "区と町名まで（例: 中央区上溝）。番地は書きません（あんしんリンクについて ４(5) 例２）";
 pub const HINT_BODY: &str =
-    "手短に要点だけ（400 文字まで）。Enter で改行、Tab で次の欄（seed §4-3, §8）";
-pub const HINT_SLOT: &str = "例: 2026-11-28 13:00-14:00（日程調整のとき）";
-pub const HINT_REPLY_BY: &str = "例: 2026-12-01 または 12/1。空欄なら書きません";
+    "手短に要点だけ（400 文字まで）。Enter で改行、Tab で次の欄（あんしんリンクについて ４(3)・８）";
+pub const HINT_SLOT: &str = "例: 11/28 13:00-14:00、あした 14時、来週水曜 14時半（日程調整のとき）";
+pub const HINT_REPLY_BY: &str = "例: 12/1、2026-12-01、あさって、来週水曜。空欄なら書きません";
 
 pub const COMPOSER_KEYS: &str =
     "Tab/↓ 次の欄  ←→ 選ぶ  PgDn/Ctrl-N 次へ  PgUp/Ctrl-P 戻る  Esc 閉じる（下書きは残ります）";
 pub const REVIEW_KEYS: &str =
-    "p PDF（FAX 用）  t メール本文  o 電話メモ  s 下書き保存  ↑↓ 送る  PgUp 戻る  Esc 閉じる";
+    "p PDF（FAX 用）  t メール本文  o 電話メモ  m 送った  s 下書き保存  ↑↓ スクロール  PgUp 戻る  Esc 閉じる";
 pub const NEED_SENDER: &str = "差出人の事業所・氏名・電話番号を入れてください";
 pub const NO_NUMBER_FOR_CHANNEL: &str =
     "の宛先がディレクトリにありません。別の連絡方法を選んでください";
 pub const NEED_ANSWER: &str = "この質問に y（はい）か n（いいえ）で答えてください";
 pub const URGENT_STOP: &str =
-    "急ぎで深刻な内容には連絡票を使いません。右の案内に従ってください（seed §4-6）";
+    "急ぎで深刻な内容には連絡票を使いません。右の案内に従ってください（あんしんリンクについて ４(6)）";
 pub const NEED_BODY: &str = "本文を書いてください";
+pub const NEED_REAL_NAME: &str =
+    "FAX・メールの前に、名前が漏れていないか確かめます。利用者の氏名を入れてください（保存されません）";
+pub const NEED_REAL_NAME_KANA: &str =
+    "ふりがなも入れてください。カナやローマ字で書かれた名前も確かめます（保存されません）";
+pub const RESUMED_ASK_NAME: &str =
+    "下書きを開きました。氏名は保存されないため、送る前に「利用者」でもう一度入れていただきます";
+pub const EXPORT_NEEDS_NAME_CHECK: &str = "名前の確認がまだです（PgUp で「利用者」へ）。";
 pub const AGE_INVALID: &str = "年齢は数字で入れてください（例: 85）";
-pub const DATE_INVALID: &str = "日付は 2026-12-01 か 12/1 の形で入れてください";
 pub const EXPORT_REFUSED: &str = " 件のエラーがあります。直してから出力してください";
 pub const EXPORT_WRITTEN_OF_PHONE: &str =
     "電話の連絡票です。FAX・メールで送るときは 1 宛先 で連絡方法を変えてください（確認の規則が変わります）";
@@ -163,8 +175,13 @@ pub const DRAFT_SAVED: &str = "下書き保存";
 pub const DRAFT_KEPT: &str = "下書きを残しました（d で続きを書けます）";
 pub const DRAFT_SAVE_FAILED: &str = "下書きを保存できません";
 pub const EXPORT_FAILED: &str = "出力できません";
-pub const EXPORTED: &str = "を保存しました";
-pub const COPIED_TEXT: &str = "。本文をコピーしました。メールに貼り付けて送ってください";
+pub const EXPORTED: &str = "を保存";
+pub const SAVED_DONE: &str = "しました";
+pub const SEND_THEN_MARK: &str = "。送ったら m";
+pub const CALL_THEN_MARK: &str = "。電話が済んだら m";
+pub const MARKED_SENT: &str = "送信記録に残しました（d で見られます。返信が来たら r）";
+pub const MARK_SENT_FAILED: &str = "送信記録に残せません";
+pub const COPIED_TEXT: &str = "・コピーしました";
 pub const SEND_TO: &str = "宛先 ";
 /// The status bar's reminder of unfinished drafts.
 pub fn drafts_waiting(count: usize) -> String {
@@ -172,7 +189,15 @@ pub fn drafts_waiting(count: usize) -> String {
 }
 
 // Drafts and the sent-log.
-pub const SLIPS_TITLE: &str = "下書きと送信記録（Enter 続きを書く・x 削除・Esc 閉じる）";
+pub const SLIPS_TITLE: &str =
+    "下書きと送信記録（↑↓ 選ぶ・Enter 続きを書く・x 削除・r 返信あり・Esc 閉じる）";
+pub const SLIPS_NO_NAME: &str = "氏名なし";
+pub const REPLIED: &str = "返信あり";
+pub const REPLY_PROMPT: &str =
+    "返信の内容（例: 了承、11/28 に決定。先頭に日付を書くとその日の返信）: ";
+pub const REPLY_HAS_PERSONAL_INFO: &str =
+    "返信の内容に個人情報のようなものがあります。一言で（例: 了承、日程変更）書いてください";
+pub const REPLY_NEEDS_SENT: &str = "返信は送信記録の行で r を押して記録します";
 pub const SLIPS_DRAFTS: &str = "下書き";
 pub const SLIPS_SENT: &str = "送信記録";
 pub const SLIPS_NONE: &str = "（なし）";
@@ -184,11 +209,13 @@ pub const SLIPS_DELETED: &str = "下書きを削除しました";
 pub const REPLY_BY: &str = "返信期限";
 pub const OVERDUE: &str = "期限切れ";
 pub const PATIENT_GUIDE: &[&str] = &[
-    "FAX・メールは誤送信で漏れても利用者がわからないように（seed §4-5）：",
+    "FAX・メールは誤送信で漏れても利用者がわからないように（あんしんリンクについて ４(5)）：",
     "・例1：先に電話で氏名を伝え、FAXには個人情報を書かない",
     "・例2：住所の一部（区・町名）、年齢、性別など、特定できない情報にする",
     "・例3：氏名を伏せ字にする（○村○男）",
     "",
-    "氏名（確認用）に本名を入れると、伏せ字の案を作り、本文に氏名が残っていないか調べます。",
-    "本名は保存も出力もされず、この画面を閉じると消えます。",
+    "氏名とふりがな（確認用）を入れると、伏せ字の案を作り、本文に氏名が漢字・かな・",
+    "カナ・ローマ字で残っていないか調べます。FAX・メールでは送る前に必ず入れます。",
+    "本名は保存も出力もされず、この画面を閉じると消えます（下書きを開き直したときは",
+    "もう一度入れます）。",
 ];

@@ -482,7 +482,14 @@ fn findings(lines: &mut Vec<Line<'_>>, c: &Composer) {
 }
 
 fn violations(lines: &mut Vec<Line<'_>>, c: &Composer) {
-    if c.checks.violations.is_empty() {
+    if let Some(why) = c.name_check_missing() {
+        // Never 「規則違反はありません」 before the name has been checked.
+        lines.push(Line::from(vec![
+            Span::raw(format!("{} ", text::ERROR_LABEL))
+                .add_modifier(Modifier::REVERSED | Modifier::BOLD),
+            Span::raw(format!("{}{why}", text::EXPORT_NEEDS_NAME_CHECK)),
+        ]));
+    } else if c.checks.violations.is_empty() {
         lines.push(Line::from(text::PANEL_NO_VIOLATIONS));
     }
     for v in &c.checks.violations {
@@ -497,9 +504,6 @@ fn violation_line(v: &crate::slip::rules::Violation) -> Line<'static> {
     } else {
         Span::raw(format!("{} ", text::WARNING_LABEL)).bold()
     };
-    Line::from(vec![
-        label,
-        Span::raw(format!("{} ", v.code.code())).dim(),
-        Span::raw(v.message.clone()),
-    ])
+    // The rule's code is for `--json` and the command line; on screen the message says it.
+    Line::from(vec![label, Span::raw(v.message.clone())])
 }

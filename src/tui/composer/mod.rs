@@ -13,6 +13,7 @@ pub mod field;
 use super::text;
 use crate::client::config::SenderDefaults;
 use crate::directory::{ContactMethod, Organization, Person, Snapshot};
+use crate::slip::dates;
 use crate::slip::detect::{detect, DetectOptions, PersonalInfoFinding};
 use crate::slip::model::{Channel, Patient, Purpose, Recipient, Request, Sender, Sex, Slip};
 use crate::slip::rules::{check, mask_name, RuleContext, Severity, Violation};
@@ -59,7 +60,15 @@ impl Step {
             Step::Recipient => &[Channel, Office, SenderName, SenderPhone, SenderFax],
             // The urgency question comes first (seed §4-6).
             Step::Purpose => &[Urgent, FirstContact, Purpose, Consent],
-            Step::Patient => &[RealName, ToldByPhone, MaskedName, Age, Sex, Area],
+            Step::Patient => &[
+                RealName,
+                RealNameKana,
+                ToldByPhone,
+                MaskedName,
+                Age,
+                Sex,
+                Area,
+            ],
             Step::Body => &[Body, Slot1, Slot2, Slot3, ReplyBy],
             Step::Review => &[],
         }
@@ -86,6 +95,7 @@ pub enum Field {
     Purpose,
     Consent,
     RealName,
+    RealNameKana,
     ToldByPhone,
     MaskedName,
     Age,
@@ -112,6 +122,7 @@ impl Field {
             Purpose => text::FIELD_PURPOSE,
             Consent => text::FIELD_CONSENT,
             RealName => text::FIELD_REAL_NAME,
+            RealNameKana => text::FIELD_REAL_NAME_KANA,
             ToldByPhone => text::FIELD_TOLD_BY_PHONE,
             MaskedName => text::FIELD_MASKED_NAME,
             Age => text::FIELD_AGE,
@@ -133,6 +144,7 @@ impl Field {
             Purpose => text::HINT_PURPOSE,
             Consent => text::HINT_CONSENT,
             RealName => text::HINT_REAL_NAME,
+            RealNameKana => text::HINT_REAL_NAME_KANA,
             ToldByPhone => text::HINT_TOLD_BY_PHONE,
             MaskedName => text::HINT_MASKED_NAME,
             Age => text::HINT_AGE,
@@ -158,6 +170,8 @@ impl Field {
 pub enum ComposerAction {
     Type(char),
     Backspace,
+    /// Pasted text (bracketed paste): one edit, however long.
+    Paste(String),
     Left,
     Right,
     Up,
@@ -179,6 +193,8 @@ pub enum ComposerAction {
 pub enum ComposerRequest {
     SaveDraft,
     Export(ExportFormat),
+    /// Record the send once (the format and file exported last, if any).
+    MarkSent(ExportFormat, Option<std::path::PathBuf>),
     Close,
 }
 
@@ -205,6 +221,8 @@ pub struct Composer {
     /// Index into `step.fields()`.
     pub focus: usize,
     pub date: NaiveDate,
+    /// Today, from the clock at the last refresh: dates before it are refused.
+    pub today: NaiveDate,
     pub to: Recipient,
     /// The recipient's preferred methods, in order (from the directory).
     pub preferred: Vec<ContactMethod>,
@@ -220,6 +238,8 @@ pub struct Composer {
     pub consent: bool,
     /// Typed only to check for leaks: never in the slip, so never on disk (DESIGN §6.3).
     pub real_name: TextField,
+    /// Its reading (きむら まさお), for the name written in kana or romaji. Memory only too.
+    pub real_name_kana: TextField,
     pub told_by_phone: bool,
     pub masked_name: TextField,
     pub age: TextField,
@@ -242,6 +262,8 @@ pub struct Composer {
     pub saved_at: Option<NaiveDateTime>,
     /// The phone memo, shown after a phone export to read out during the call.
     pub popup: Option<String>,
+    /// What was exported last in this session (to record with the send).
+    pub last_export: Option<(ExportFormat, std::path::PathBuf)>,
 }
 
 impl Composer {
@@ -322,6 +344,10 @@ impl Composer {
             .unwrap_or_default();
         let mut composer = Composer::from_slip(id, slip, preferred);
         composer.urgent = None;
+        if composer.written() {
+            // The real name was never saved: the leak check needs it again (seed §4-5).
+            composer.notice = Some(text::RESUMED_ASK_NAME.to_string());
+        }
         let unfinished = Step::ALL
             .into_iter()
             .find(|step| composer.blocker(*step).is_some())
@@ -341,6 +367,7 @@ impl Composer {
             step: Step::Recipient,
             focus: 0,
             date: slip.date,
+            today: slip.date,
             to: slip.to.clone(),
             preferred,
             channel: slip.channel,
@@ -353,6 +380,7 @@ impl Composer {
             purpose: slip.purpose,
             consent: slip.consent_obtained,
             real_name: TextField::default(),
+            real_name_kana: TextField::default(),
             told_by_phone: slip.patient.name_told_by_phone,
             masked_name: opt(&slip.patient.masked_name),
             age: TextField::new(&slip.patient.age.map(|a| a.to_string()).unwrap_or_default()),
@@ -376,6 +404,7 @@ impl Composer {
             dirty: false,
             saved_at: None,
             popup: None,
+            last_export: None,
         }
     }
 
@@ -399,6 +428,7 @@ impl Composer {
             SenderPhone => &self.sender_phone,
             SenderFax => &self.sender_fax,
             RealName => &self.real_name,
+            RealNameKana => &self.real_name_kana,
             MaskedName => &self.masked_name,
             Age => &self.age,
             Area => &self.area,
@@ -419,6 +449,7 @@ impl Composer {
             SenderPhone => &mut self.sender_phone,
             SenderFax => &mut self.sender_fax,
             RealName => &mut self.real_name,
+            RealNameKana => &mut self.real_name_kana,
             MaskedName => &mut self.masked_name,
             Age => &mut self.age,
             Area => &mut self.area,
@@ -499,8 +530,15 @@ impl Composer {
             },
             request: Request {
                 body: self.body.value.trim_end().to_string(),
-                proposed_slots: self.slots.iter().filter_map(optional).collect(),
-                reply_by: parse_date(self.reply_by.trimmed(), self.date)
+                // In the file's form when it reads as a date and time; as typed otherwise, so
+                // nothing typed is lost from the draft.
+                proposed_slots: self
+                    .slots
+                    .iter()
+                    .filter_map(optional)
+                    .map(|s| dates::parse_slot(&s, self.date).ok().flatten().unwrap_or(s))
+                    .collect(),
+                reply_by: dates::parse_any(self.reply_by.trimmed(), self.date)
                     .ok()
                     .flatten(),
             },
@@ -509,16 +547,28 @@ impl Composer {
 
     /// The rules and the body's findings, again (after every change).
     pub fn refresh(&mut self, directory: Option<&Snapshot>, now: NaiveDateTime) {
+        self.today = now.date();
         let slip = self.slip();
         let real_name = Some(self.real_name.trimmed()).filter(|n| !n.is_empty());
+        let kana = Some(self.real_name_kana.trimmed()).filter(|n| !n.is_empty());
         let context = RuleContext {
             directory,
             patient_name: real_name,
+            patient_kana: kana,
             now: Some(now),
         };
         let allowed = slip.own_numbers();
+        let known = [
+            slip.to.doctor.as_str(),
+            slip.to.institution.as_str(),
+            slip.from.name.as_str(),
+            slip.from.office.as_str(),
+        ];
         let options = DetectOptions {
             patient_name: real_name,
+            patient_kana: kana,
+            mask: slip.patient.masked_name.as_deref(),
+            known_names: &known,
             allowed_numbers: &allowed,
             current_year: now.year(),
         };
@@ -556,20 +606,64 @@ impl Composer {
                 (_, None) => Some((Field::FirstContact, text::NEED_ANSWER.to_string())),
                 _ => None,
             },
-            Step::Patient => parse_age(self.age.trimmed())
-                .err()
-                .map(|e| (Field::Age, e.to_string())),
+            Step::Patient => {
+                if let Some(missing) = self.name_check_blocker() {
+                    return Some(missing);
+                }
+                parse_age(self.age.trimmed())
+                    .err()
+                    .map(|e| (Field::Age, e.to_string()))
+            }
             Step::Body => {
                 if self.body.trimmed().is_empty() {
-                    Some((Field::Body, text::NEED_BODY.to_string()))
-                } else {
-                    parse_date(self.reply_by.trimmed(), self.date)
-                        .err()
-                        .map(|e| (Field::ReplyBy, e.to_string()))
+                    return Some((Field::Body, text::NEED_BODY.to_string()));
                 }
+                let today = self.date.max(self.today);
+                for (field, slot) in [Field::Slot1, Field::Slot2, Field::Slot3]
+                    .into_iter()
+                    .zip(&self.slots)
+                {
+                    if let Err(e) = dates::parse_slot(slot.trimmed(), today) {
+                        return Some((field, e));
+                    }
+                }
+                dates::parse_future(self.reply_by.trimmed(), today)
+                    .err()
+                    .map(|e| (Field::ReplyBy, e))
             }
             Step::Review => None,
         }
+    }
+
+    /// A FAX or email slip: the name rules (R6, R7) apply to it.
+    pub fn written(&self) -> bool {
+        self.channel != Channel::Phone
+    }
+
+    /// For a FAX or email slip, the leak check needs the real name typed in this session, and
+    /// its reading when it is written in kanji (seed §4-5): after a crash or on a draft picked
+    /// up again it is asked for again, since it is never saved.
+    pub fn name_check_missing(&self) -> Option<String> {
+        self.name_check_blocker().map(|(_, why)| why)
+    }
+
+    fn name_check_blocker(&self) -> Option<(Field, String)> {
+        if !self.written() {
+            return None;
+        }
+        let name = self.real_name.trimmed();
+        if name.is_empty() {
+            return Some((Field::RealName, text::NEED_REAL_NAME.to_string()));
+        }
+        let all_kana = name.chars().all(|c| {
+            c.is_whitespace()
+                || c == '　'
+                || matches!(c, '\u{3041}'..='\u{30FF}' | '\u{FF66}'..='\u{FF9F}')
+        });
+        if !all_kana && self.real_name_kana.trimmed().is_empty() {
+            return Some((Field::RealNameKana, text::NEED_REAL_NAME_KANA.to_string()));
+        }
+        None
     }
 
     fn go_to(&mut self, step: Step) {
@@ -580,6 +674,28 @@ impl Composer {
 
     /// Leaving a field: propose the guide's mask from the real name (seed §4-5 example 3).
     fn leave_field(&mut self) {
+        let today = self.date.max(self.today);
+        match self.field() {
+            Some(f @ (Field::Slot1 | Field::Slot2 | Field::Slot3)) => {
+                let i = [Field::Slot1, Field::Slot2, Field::Slot3]
+                    .iter()
+                    .position(|s| *s == f)
+                    .unwrap_or(0);
+                match dates::parse_slot(self.slots[i].trimmed(), today) {
+                    Ok(Some(slot)) => self.slots[i] = TextField::new(&slot),
+                    Ok(None) => {}
+                    Err(e) => self.problem = Some(e),
+                }
+            }
+            Some(Field::ReplyBy) => match dates::parse_future(self.reply_by.trimmed(), today) {
+                Ok(Some(date)) => {
+                    self.reply_by = TextField::new(&date.format("%Y-%m-%d").to_string())
+                }
+                Ok(None) => {}
+                Err(e) => self.problem = Some(e),
+            },
+            _ => {}
+        }
         if self.field() == Some(Field::RealName)
             && !self.real_name.trimmed().is_empty()
             && self.masked_name.trimmed().is_empty()
@@ -685,6 +801,20 @@ impl Composer {
                     t.backspace();
                 }
             }
+            ComposerAction::Paste(pasted) => {
+                let multiline = field == Some(Field::Body);
+                if let Some(t) = field.and_then(|f| self.text_mut(f)) {
+                    let pasted = pasted.replace("\r\n", "\n").replace('\r', "\n");
+                    for c in pasted.chars() {
+                        match c {
+                            '\n' if multiline => t.insert('\n'),
+                            '\n' | '\t' => t.insert(' '),
+                            c if c.is_control() => {}
+                            c => t.insert(c),
+                        }
+                    }
+                }
+            }
             ComposerAction::Type(c) => match field {
                 Some(f) if f.is_choice() => self.type_on_choice(f, c),
                 Some(f) => {
@@ -697,6 +827,7 @@ impl Composer {
                     't' => request = self.export(ExportFormat::Text),
                     'o' => request = self.export(ExportFormat::Phone),
                     's' => request = Some(ComposerRequest::SaveDraft),
+                    'm' => request = self.mark_sent(),
                     _ => {}
                 },
             },
@@ -731,6 +862,10 @@ impl Composer {
     /// Exports only a slip with no error (DESIGN §6.2); a written export only of a written slip,
     /// so the FAX and email rules (R6, R7) have been applied to it.
     fn export(&mut self, format: ExportFormat) -> Option<ComposerRequest> {
+        if let Some(why) = self.name_check_missing() {
+            self.problem = Some(format!("{}{why}", text::EXPORT_NEEDS_NAME_CHECK));
+            return None;
+        }
         let errors = self.checks.errors();
         if errors > 0 {
             self.problem = Some(format!("{errors}{}", text::EXPORT_REFUSED));
@@ -741,6 +876,25 @@ impl Composer {
             return None;
         }
         Some(ComposerRequest::Export(format))
+    }
+}
+
+impl Composer {
+    /// The member says it went out: only a slip that could be exported, recorded once.
+    fn mark_sent(&mut self) -> Option<ComposerRequest> {
+        let format = match &self.last_export {
+            Some((format, _)) => *format,
+            None => match self.channel {
+                Channel::Fax => ExportFormat::Pdf,
+                Channel::Email => ExportFormat::Text,
+                Channel::Phone => ExportFormat::Phone,
+            },
+        };
+        self.export(format)?;
+        Some(ComposerRequest::MarkSent(
+            format,
+            self.last_export.as_ref().map(|(_, path)| path.clone()),
+        ))
     }
 }
 
@@ -782,29 +936,6 @@ pub fn parse_age(input: &str) -> Result<Option<u8>, &'static str> {
         Ok(age) if age <= 125 => Ok(Some(age)),
         _ => Err(text::AGE_INVALID),
     }
-}
-
-/// 「2026-12-01」「2026/12/1」「12/1」 (this year, or next if already past) → a date; empty → none.
-pub fn parse_date(input: &str, today: NaiveDate) -> Result<Option<NaiveDate>, &'static str> {
-    let folded: String = input.nfkc().collect();
-    let folded = folded.trim();
-    if folded.is_empty() {
-        return Ok(None);
-    }
-    let parts: Vec<&str> = folded.split(['-', '/', '.']).map(str::trim).collect();
-    let numbers: Option<Vec<u32>> = parts.iter().map(|p| p.parse().ok()).collect();
-    let date = match numbers.as_deref() {
-        Some([y, m, d]) => NaiveDate::from_ymd_opt(*y as i32, *m, *d),
-        Some([m, d]) => NaiveDate::from_ymd_opt(today.year(), *m, *d).map(|date| {
-            if date < today {
-                NaiveDate::from_ymd_opt(today.year() + 1, *m, *d).unwrap_or(date)
-            } else {
-                date
-            }
-        }),
-        _ => None,
-    };
-    date.map(Some).ok_or(text::DATE_INVALID)
 }
 
 #[cfg(test)]

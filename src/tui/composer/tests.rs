@@ -56,6 +56,8 @@ fn to_body_step(c: &mut Composer, d: &Snapshot) {
     assert_eq!(c.step, Step::Patient);
     type_text(c, d, "木村 正男");
     act(c, d, A::NextField);
+    type_text(c, d, "きむら まさお");
+    act(c, d, A::NextField);
     act(c, d, A::NextField);
     act(c, d, A::NextField);
     type_text(c, d, "８５歳");
@@ -247,7 +249,11 @@ fn a_draft_comes_back_as_it_was_left() {
     assert!(c.dirty);
     let slip = c.slip();
     assert_eq!(slip.request.reply_by, NaiveDate::from_ymd_opt(2026, 12, 1));
-    assert_eq!(slip.request.proposed_slots, vec!["11/28 13:00-14:00"]);
+    assert_eq!(
+        slip.request.proposed_slots,
+        vec!["2026-11-28 13:00-14:00"],
+        "kept in the file's form"
+    );
     let again = Composer::from_draft(&c.id, &slip, Some(&d));
     assert_eq!(again.slip(), slip);
     assert_eq!(again.preferred, c.preferred);
@@ -265,8 +271,21 @@ fn a_draft_comes_back_as_it_was_left() {
     again.update(A::Type('n'));
     again.update(A::NextStep);
     again.update(A::NextStep);
+    // The real name was never saved: it is asked for again before a FAX can go (seed §4-5).
+    assert_eq!(again.step, Step::Patient);
+    assert_eq!(again.field(), Some(Field::RealName));
+    assert_eq!(again.problem.as_deref(), Some(text::NEED_REAL_NAME));
+    for ch in "木村 正男".chars() {
+        again.update(A::Type(ch));
+    }
     again.update(A::NextStep);
-    assert_eq!(again.step, Step::Review);
+    assert_eq!(again.field(), Some(Field::RealNameKana), "and its reading");
+    for ch in "きむら まさお".chars() {
+        again.update(A::Type(ch));
+    }
+    again.update(A::NextStep);
+    again.update(A::NextStep);
+    assert_eq!(again.step, Step::Review, "{:?}", again.problem);
     assert_eq!(again.slip(), slip);
     let mut no_sender = slip;
     no_sender.from.phone.clear();
@@ -276,23 +295,173 @@ fn a_draft_comes_back_as_it_was_left() {
 }
 
 #[test]
-fn ages_and_dates_are_read_forgivingly_and_refused_clearly() {
-    let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+fn ages_are_read_forgivingly_and_refused_clearly() {
     assert_eq!(parse_age("85"), Ok(Some(85)));
     assert_eq!(parse_age("８５歳"), Ok(Some(85)));
     assert_eq!(parse_age(""), Ok(None));
     assert_eq!(parse_age("八十五"), Err(text::AGE_INVALID));
     assert_eq!(parse_age("300"), Err(text::AGE_INVALID));
-    let date = |y, m, d| Ok(NaiveDate::from_ymd_opt(y, m, d));
-    assert_eq!(parse_date("2026-12-01", today), date(2026, 12, 1));
-    assert_eq!(parse_date("２０２６／１２／１", today), date(2026, 12, 1));
-    assert_eq!(parse_date("12/1", today), date(2026, 12, 1));
-    assert_eq!(
-        parse_date("1/5", today),
-        date(2027, 1, 5),
-        "past dates mean next year"
+}
+
+/// A draft whose body names the patient, opened again as after a crash: nothing in memory.
+fn resumed_with_name_in_body(d: &Snapshot) -> Composer {
+    let mut c = composer(d);
+    to_body_step(&mut c, d);
+    type_text(&mut c, d, "同行受診の日程を調整させてください。");
+    let mut slip = c.slip();
+    slip.request.body = "木村正男様の主治医意見書の件です".into();
+    let mut again = Composer::from_draft(&c.id, &slip, Some(d));
+    again.refresh(Some(d), now());
+    again
+}
+
+#[test]
+fn a_resumed_draft_cannot_be_exported_before_the_name_is_checked_again() {
+    let d = demo();
+    let mut c = resumed_with_name_in_body(&d);
+    assert_eq!(c.notice.as_deref(), Some(text::RESUMED_ASK_NAME));
+    // Even forced to the review, nothing goes out and the screen does not say "no violations".
+    c.go_to(Step::Review);
+    c.urgent = Some(false);
+    c.refresh(Some(&d), now());
+    for key in ['p', 't', 'm'] {
+        assert_eq!(act(&mut c, &d, A::Type(key)), None, "{key}");
+        assert!(
+            c.problem
+                .as_deref()
+                .unwrap()
+                .starts_with(text::EXPORT_NEEDS_NAME_CHECK),
+            "{:?}",
+            c.problem
+        );
+    }
+    // Independent of the typed name, the addressed name is an error already.
+    assert!(c.checks.errors() > 0, "{:?}", c.checks.violations);
+    assert!(c.checks.findings.iter().any(|f| f.text == "木村正男"));
+}
+
+#[test]
+fn the_name_in_kana_is_found_once_the_reading_is_given() {
+    let d = demo();
+    let mut c = composer(&d);
+    to_body_step(&mut c, &d);
+    type_text(
+        &mut c,
+        &d,
+        "マサオさんの件で、同行受診の日程を調整させてください。",
     );
-    assert_eq!(parse_date("", today), Ok(None));
-    assert_eq!(parse_date("2026-02-30", today), Err(text::DATE_INVALID));
-    assert_eq!(parse_date("来週", today), Err(text::DATE_INVALID));
+    assert_eq!(c.checks.findings.len(), 1, "{:?}", c.checks.findings);
+    assert_eq!(c.checks.findings[0].text, "マサオ");
+    act(&mut c, &d, A::NextStep);
+    assert_eq!(act(&mut c, &d, A::Type('p')), None);
+}
+
+#[test]
+fn the_guides_example_2_no_name_but_age_sex_and_area() {
+    let d = demo();
+    let mut c = composer(&d);
+    to_body_step(&mut c, &d);
+    // Back to the patient step and clear the proposed mask.
+    act(&mut c, &d, A::PreviousStep);
+    c.focus = Step::Patient
+        .fields()
+        .iter()
+        .position(|f| *f == Field::MaskedName)
+        .unwrap();
+    while !c.masked_name.value.is_empty() {
+        act(&mut c, &d, A::Backspace);
+    }
+    act(&mut c, &d, A::NextStep);
+    type_text(&mut c, &d, "同行受診の日程を調整させてください。");
+    act(&mut c, &d, A::NextStep);
+    assert_eq!(c.step, Step::Review);
+    assert_eq!(c.checks.errors(), 0, "{:?}", c.checks.violations);
+    assert_eq!(
+        act(&mut c, &d, A::Type('p')),
+        Some(ComposerRequest::Export(ExportFormat::Pdf))
+    );
+}
+
+#[test]
+fn past_dates_are_refused_with_the_date_spelled_out() {
+    let d = demo();
+    let mut c = composer(&d);
+    to_body_step(&mut c, &d);
+    type_text(&mut c, &d, "同行受診の日程を調整させてください。");
+    act(&mut c, &d, A::NextField);
+    type_text(&mut c, &d, "11/20 13:00");
+    act(&mut c, &d, A::NextField);
+    assert_eq!(
+        c.problem.as_deref(),
+        Some("2026年11月20日（金）は過ぎています")
+    );
+    act(&mut c, &d, A::NextStep);
+    assert_eq!(c.step, Step::Body);
+    assert_eq!(c.field(), Some(Field::Slot1));
+    while !c.slots[0].value.is_empty() {
+        act(&mut c, &d, A::Backspace);
+    }
+    type_text(&mut c, &d, "あした 14時");
+    c.focus = Step::Body
+        .fields()
+        .iter()
+        .position(|f| *f == Field::ReplyBy)
+        .unwrap();
+    while !c.reply_by.value.is_empty() {
+        act(&mut c, &d, A::Backspace);
+    }
+    type_text(&mut c, &d, "11/20");
+    act(&mut c, &d, A::NextStep);
+    assert_eq!(c.step, Step::Body, "not silently next year");
+    assert_eq!(
+        c.problem.as_deref(),
+        Some("2026年11月20日（金）は過ぎています")
+    );
+    while !c.reply_by.value.is_empty() {
+        act(&mut c, &d, A::Backspace);
+    }
+    type_text(&mut c, &d, "来週水曜");
+    act(&mut c, &d, A::NextStep);
+    assert_eq!(c.step, Step::Review, "{:?}", c.problem);
+    let slip = c.slip();
+    assert_eq!(slip.request.proposed_slots, vec!["2026-11-26 14:00"]);
+    assert_eq!(slip.request.reply_by, NaiveDate::from_ymd_opt(2026, 12, 2));
+}
+
+#[test]
+fn a_paste_is_one_edit_however_long() {
+    let d = demo();
+    let mut c = composer(&d);
+    to_body_step(&mut c, &d);
+    let long = "同行受診の日程を調整させてください。\r\n".repeat(110);
+    act(&mut c, &d, A::Paste(long.clone()));
+    assert_eq!(c.body.value, long.replace("\r\n", "\n"));
+    assert_eq!(
+        c.field(),
+        Some(Field::Body),
+        "a pasted Enter does not move on"
+    );
+    act(&mut c, &d, A::NextField);
+    act(&mut c, &d, A::Paste("11/28\n13:00".into()));
+    assert_eq!(
+        c.slots[0].value, "11/28 13:00",
+        "one line in a one-line field"
+    );
+}
+
+#[test]
+fn a_send_is_recorded_once_when_the_member_says_so() {
+    let d = demo();
+    let mut c = composer(&d);
+    to_body_step(&mut c, &d);
+    type_text(&mut c, &d, "同行受診の日程を調整させてください。");
+    act(&mut c, &d, A::NextStep);
+    c.last_export = Some((ExportFormat::Pdf, "x.pdf".into()));
+    assert_eq!(
+        act(&mut c, &d, A::Type('m')),
+        Some(ComposerRequest::MarkSent(
+            ExportFormat::Pdf,
+            Some("x.pdf".into())
+        ))
+    );
 }
