@@ -19,6 +19,8 @@ pub enum Availability {
         day: Weekday,
         start: ClockTime,
         methods: Vec<ContactMethod>,
+        /// Today's weekday, but a week away (Wednesday evening → next Wednesday).
+        next_week: bool,
     },
     /// The person lists no contact windows (use the preferred methods at a sensible hour).
     NoWindows,
@@ -39,8 +41,14 @@ impl Availability {
                 day,
                 start,
                 methods,
+                next_week,
             } => {
-                format!("次: {} {start} {}", day.label(), methods_label(methods))
+                let week = if *next_week { "来週" } else { "" };
+                format!(
+                    "次: {week}{} {start} {}",
+                    day.label(),
+                    methods_label(methods)
+                )
             }
             Availability::NoWindows => "時間の指定なし".to_string(),
         }
@@ -139,10 +147,12 @@ pub fn availability(contact: &Contact, now: NaiveDateTime) -> Availability {
         .min_by_key(|s| (s.start % WEEK + WEEK - t) % WEEK)
         .expect("spans is not empty");
     let start = next.start % WEEK;
+    let ahead = (start + WEEK - t) % WEEK;
     Availability::Next {
         day: Weekday::ALL[(start / DAY) as usize],
         start: clock((start % DAY) as u16),
         methods: next.methods.to_vec(),
+        next_week: start / DAY == t / DAY && ahead > 6 * DAY,
     }
 }
 
@@ -274,6 +284,17 @@ mod tests {
             availability(&c, at(4, "15:00")).label(),
             "次: 月 13:00 電話"
         ); // Friday after
+           // Wednesday evening, a Wednesday-only window: next week's, and it says so.
+        let c = contact(vec![window(&[Wed], "13:00", "14:00", &[Phone])]);
+        assert_eq!(
+            availability(&c, at(2, "18:00")).label(),
+            "次: 来週水 13:00 電話"
+        );
+        assert_eq!(
+            availability(&c, at(2, "09:00")).label(),
+            "次: 水 13:00 電話",
+            "later today is not next week"
+        );
     }
 
     #[test]

@@ -74,6 +74,8 @@ pub struct Filters {
     /// Only people inside a contact window now.
     pub reachable_now: bool,
     pub people_only: bool,
+    /// Only doctors and dentists (who a slip goes to).
+    pub doctors_only: bool,
 }
 
 impl Filters {
@@ -317,9 +319,77 @@ impl SearchIndex {
 
     /// Searches everything; see [`Searcher`] for keystroke-by-keystroke use.
     pub fn search(&self, query: &str, filters: &Filters, now: NaiveDateTime) -> Vec<Hit> {
+        if let Some(digits) = super::query::number_query(query) {
+            return self.number_search(&digits, filters, now);
+        }
         let tokens = fold_query(query);
         let candidates = 0..self.entries.len() as u32;
         self.run(&tokens, filters, now, candidates).1
+    }
+
+    /// Whose number is this (seed §4(2): check a caller or an incoming FAX against the
+    /// directory): entries with a phone or FAX number equal to `digits` first — the number's
+    /// owner before the people who only share their organisation's line — then numbers that
+    /// end with them (the last four digits), then numbers that contain them.
+    pub fn number_search(&self, digits: &str, filters: &Filters, now: NaiveDateTime) -> Vec<Hit> {
+        let minute = minute_of_week(now);
+        // How well one number matches; None when it does not.
+        let grade = |number: Option<&str>| -> Option<i64> {
+            let number = number?;
+            let mut own = String::with_capacity(12);
+            own.extend(number.chars().filter(char::is_ascii_digit));
+            if own == digits {
+                Some(3)
+            } else if own.ends_with(digits) {
+                Some(2)
+            } else if own.contains(digits) {
+                Some(1)
+            } else {
+                None
+            }
+        };
+        let mut ranked: Vec<(i64, bool, u32, u32)> = Vec::new();
+        for (id, entry) in self.entries.iter().enumerate() {
+            let org = self.snapshot.organizations.get(entry.organization as usize);
+            let score = match entry.entry {
+                EntryRef::Person(i) => {
+                    let contact = &self.snapshot.people[i].contact;
+                    let own = grade(contact.phone.as_deref()).max(grade(contact.fax.as_deref()));
+                    // The organisation's line, inherited: after its owner.
+                    let shared = org.and_then(|o| {
+                        let phone = grade(o.phone.as_deref()).filter(|_| contact.phone.is_none());
+                        let fax = grade(o.fax.as_deref()).filter(|_| contact.fax.is_none());
+                        phone.max(fax)
+                    });
+                    own.map(|g| g * 100 + 50).max(shared.map(|g| g * 100))
+                }
+                EntryRef::Organization(i) => {
+                    let o = &self.snapshot.organizations[i];
+                    grade(o.phone.as_deref())
+                        .max(grade(o.fax.as_deref()))
+                        .map(|g| g * 100 + 60)
+                }
+            };
+            let Some(score) = score else { continue };
+            if !filters.is_empty() && !self.passes(entry, filters, minute) {
+                continue;
+            }
+            ranked.push((
+                score,
+                reachable_at(&entry.week, minute),
+                entry.kana_rank,
+                id as u32,
+            ));
+        }
+        ranked.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2)));
+        ranked
+            .into_iter()
+            .map(|(score, reachable_now, _, id)| Hit {
+                entry: self.entries[id as usize].entry,
+                score,
+                reachable_now,
+            })
+            .collect()
     }
 
     /// Returns the ids of matching entries (for narrowing) and the ranked hits.
@@ -481,7 +551,17 @@ impl SearchIndex {
             EntryRef::Person(i) => Some(&self.snapshot.people[i]),
             EntryRef::Organization(_) => None,
         };
-        if (f.people_only || f.reachable_now) && person.is_none() {
+        if (f.people_only || f.reachable_now || f.doctors_only) && person.is_none() {
+            return false;
+        }
+        if f.doctors_only
+            && !person.is_some_and(|p| {
+                matches!(
+                    p.role,
+                    crate::directory::Role::Doctor | crate::directory::Role::Dentist
+                )
+            })
+        {
             return false;
         }
         if f.reachable_now && !reachable_at(&entry.week, minute) {
@@ -656,6 +736,10 @@ impl Searcher {
         now: NaiveDateTime,
     ) -> Vec<Hit> {
         use chrono::Timelike;
+        if let Some(digits) = super::query::number_query(query) {
+            self.last = None;
+            return index.number_search(&digits, filters, now);
+        }
         let tokens = fold_query(query);
         let minute = now
             .with_second(0)

@@ -5,6 +5,7 @@
 
 mod index;
 pub(crate) mod normalize;
+pub mod query;
 mod readings;
 
 pub use index::{EntryRef, Filters, Hit, SearchIndex, Searcher, RANKED_HITS};

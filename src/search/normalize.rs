@@ -18,12 +18,13 @@ pub fn fold(text: &str) -> String {
     out
 }
 
-/// Splits a query into folded tokens (space-separated, full-width space too); empty tokens and
-/// tokens that fold to nothing are dropped.
+/// Splits a query into folded tokens (space-separated, full-width space too) after
+/// [`super::query::words`] (honorifics, 「の」, care abbreviations); empty tokens and tokens that
+/// fold to nothing are dropped.
 pub fn fold_query(query: &str) -> Vec<String> {
-    query
-        .split(|c: char| c.is_whitespace() || c == '\u{3000}')
-        .map(fold)
+    super::query::words(query)
+        .iter()
+        .map(|w| fold(w))
         .filter(|t| !t.is_empty())
         .collect()
 }
