@@ -44,32 +44,170 @@ fn typing_searches_on_every_key_and_arrows_select() {
     assert_eq!(app.query, "takahaXs", "typing goes in at the caret");
 }
 
+fn ctrl(app: &mut App, c: char) -> Vec<Effect> {
+    let event = KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+    match keys::action_for(app, event) {
+        Some(action) => update(app, action),
+        None => Vec::new(),
+    }
+}
+
+/// Issue 11: letters always search — from the list or the detail — and never run a command;
+/// commands are function keys and Ctrl- combinations.
 #[test]
-fn command_keys_act_only_outside_the_query_box() {
+fn letters_always_search_and_commands_are_not_text() {
     let mut app = app();
-    type_text(&mut app, "sq");
-    assert_eq!(app.query, "sq", "s and q are text while typing");
-    assert!(!app.quitting);
-    key(&mut app, KeyCode::Backspace);
-    key(&mut app, KeyCode::Backspace);
-    type_text(&mut app, "ta");
+    // What a newcomer types first: / ? q are not text, and nothing runs by accident.
+    key(&mut app, KeyCode::Char('/'));
+    assert_eq!(app.query, "", "/ only means: search here");
+    type_text(&mut app, "satou");
+    assert_eq!(app.query, "satou");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.focus, Focus::Detail);
+    // From the detail, a second name is typed straight in: y s d c are letters of it.
+    type_text(&mut app, " ysdcq");
+    assert_eq!(app.query, "satou ysdcq");
+    assert!(app.composer.is_none() && app.slips.is_none() && !app.quitting);
+    assert!(app.flash.is_none(), "the clipboard was not touched");
+    // Commands: F-keys and Ctrl-.
+    assert_eq!(key(&mut app, KeyCode::F(5)), vec![Effect::Sync]);
+    assert_eq!(ctrl(&mut app, 's'), vec![Effect::Sync]);
+    key(&mut app, KeyCode::F(1));
+    assert!(app.help);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(key(&mut app, KeyCode::F(10)), vec![Effect::Quit]);
+}
+
+/// Issue 11: the IME's full-width ？／ work as ?/ and full-width letters are text.
+#[test]
+fn full_width_command_keys_work_the_same() {
+    let mut app = app();
+    key(&mut app, KeyCode::Char('？'));
+    assert!(app.help, "full-width ？ opens the help");
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('／'));
+    assert_eq!(app.query, "");
+    type_text(&mut app, "ｔａｋａｈａｓｉ");
+    assert!(!app.hits.is_empty(), "full-width romaji searches");
+}
+
+/// Issue 11: Esc goes one level up, never toggles: detail → list → query cleared.
+#[test]
+fn esc_goes_one_level_up() {
+    let mut app = app();
+    type_text(&mut app, "takahasi");
     key(&mut app, KeyCode::Enter);
     assert_eq!(app.focus, Focus::Detail);
     key(&mut app, KeyCode::Esc);
-    assert_eq!(app.focus, Focus::Results);
-    assert_eq!(key(&mut app, KeyCode::Char('s')), vec![Effect::Sync]);
-    key(&mut app, KeyCode::Char('c'));
-    match &app.composer {
-        Some(_) => {
-            key(&mut app, KeyCode::Esc);
-        }
-        None => assert!(app.flash.as_deref().unwrap().contains("医師・歯科医師")),
-    }
-    assert!(app.composer.is_none());
-    key(&mut app, KeyCode::Char('/'));
-    assert_eq!(app.focus, Focus::Query);
+    assert_eq!(app.focus, Focus::List);
+    assert_eq!(app.query, "takahasi");
     key(&mut app, KeyCode::Esc);
-    assert_eq!(key(&mut app, KeyCode::Char('q')), vec![Effect::Quit]);
+    assert_eq!((app.focus, app.query.as_str()), (Focus::List, ""));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!((app.focus, app.query.as_str()), (Focus::List, ""), "stays");
+    ctrl(&mut app, 'f');
+    assert_eq!(app.focus, Focus::Filters);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.focus, Focus::List);
+}
+
+/// Issue 11: readline basics in the search box (a second caller).
+#[test]
+fn readline_keys_in_the_search_box() {
+    let mut app = app();
+    type_text(&mut app, "watanabe hiroshi");
+    ctrl(&mut app, 'w');
+    assert_eq!(app.query, "watanabe ");
+    ctrl(&mut app, 'u');
+    assert_eq!((app.query.as_str(), app.caret), ("", 0));
+    type_text(&mut app, "林内科");
+    key(&mut app, KeyCode::Home);
+    key(&mut app, KeyCode::Delete);
+    assert_eq!(app.query, "内科");
+    key(&mut app, KeyCode::End);
+    type_text(&mut app, "医院");
+    assert_eq!(app.query, "内科医院");
+}
+
+/// Issue 11: honorifics and particles, care abbreviations, and a number typed to find whose it
+/// is (seed §4(2): check an incoming FAX against the directory).
+#[test]
+fn japanese_as_typed_and_reverse_number_lookup() {
+    let first_name = |app: &App| {
+        let index = app.index.as_ref().unwrap();
+        match app.selected_hit().unwrap().entry {
+            EntryRef::Person(i) => index.person(i).name.to_string(),
+            EntryRef::Organization(i) => index.organization(i).name.to_string(),
+        }
+    };
+    for query in [
+        "渡辺先生 林内科",
+        "渡辺 先生",
+        "林内科の渡辺",
+        "watanabe-sensei hayashi",
+    ] {
+        let mut app = tui_screen::app();
+        type_text(&mut app, query);
+        assert!(!app.hits.is_empty(), "{query}");
+        assert!(
+            first_name(&app).starts_with("渡"),
+            "{query}: {}",
+            first_name(&app)
+        );
+    }
+    let mut app = tui_screen::app();
+    type_text(&mut app, "HOT");
+    assert!(!app.hits.is_empty());
+    let index = app.index.clone().unwrap();
+    for hit in app.hits.iter().take(20) {
+        let org = index.organization_of(hit.entry).unwrap();
+        assert!(org
+            .home_care
+            .as_ref()
+            .unwrap()
+            .procedures
+            .contains(&anshin::directory::Procedure::HomeOxygen));
+    }
+    // 林内科医院's FAX, typed as it arrives: the clinic first.
+    for number in ["042-702-9263", "０４２７０２９２６３", "9263"] {
+        let mut app = tui_screen::app();
+        type_text(&mut app, number);
+        assert_eq!(first_name(&app), "林内科医院", "{number}");
+    }
+}
+
+/// Issue 11: an empty result says which word found nothing and which filters are on.
+#[test]
+fn an_empty_result_says_why() {
+    let mut app = app();
+    ctrl(&mut app, 'r');
+    type_text(&mut app, "takahasi zzzqqq");
+    assert!(app.hits.is_empty());
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("「zzzqqq」に当てはまる"), "{text}");
+    assert!(!text.contains("「takahasi」"), "{text}");
+    assert!(text.contains("絞り込み中（F8 で解除）: 今連絡可"), "{text}");
+    key(&mut app, KeyCode::F(8));
+    assert!(!app.filters.reachable_now);
+}
+
+/// Issue 11: copy picks the number in the doctor's preferred order and says whose it is;
+/// pressing again copies the next.
+#[test]
+fn copy_says_whose_number_and_cycles() {
+    let mut app = app();
+    type_text(&mut app, "watanabe hiroshi hayashi");
+    let first = ctrl(&mut app, 'y');
+    let flash = app.flash.clone().unwrap();
+    // 渡邊 浩 prefers FAX, then phone; both are the clinic's.
+    assert_eq!(first, vec![Effect::Copy("042-702-9263".into())], "{flash}");
+    assert!(
+        flash.contains("FAX 042-702-9263（林内科医院の代表）"),
+        "{flash}"
+    );
+    let second = key(&mut app, KeyCode::F(4));
+    assert_eq!(second, vec![Effect::Copy("042-702-9262".into())]);
+    assert!(app.flash.as_deref().unwrap().starts_with("電話"));
 }
 
 #[test]
@@ -89,13 +227,12 @@ fn releases_are_ignored_and_ctrl_c_always_quits() {
 #[test]
 fn filters_toggle_and_show_as_chips() {
     let mut app = app();
-    key(&mut app, KeyCode::Esc); // to the results
-    key(&mut app, KeyCode::Char('r'));
+    key(&mut app, KeyCode::F(3));
     assert!(app.filters.reachable_now);
     assert!(app.hits.iter().all(|h| h.reachable_now));
-    key(&mut app, KeyCode::Char('r'));
+    key(&mut app, KeyCode::F(3));
     assert!(!app.filters.reachable_now);
-    key(&mut app, KeyCode::Char('f'));
+    key(&mut app, KeyCode::F(2));
     assert_eq!(app.focus, Focus::Filters);
     key(&mut app, KeyCode::Right); // 種別: 診療所
     assert_eq!(
@@ -120,7 +257,7 @@ fn filters_toggle_and_show_as_chips() {
     key(&mut app, KeyCode::Left); // back to all wards
     assert_eq!(app.filters.ward, None);
     key(&mut app, KeyCode::Esc);
-    assert_eq!(app.focus, Focus::Results);
+    assert_eq!(app.focus, Focus::List);
     assert_eq!(
         anshin::tui::app::chips(&app.filters),
         vec!["種別: 診療所".to_string()]
@@ -180,8 +317,7 @@ fn the_unlock_verifier_checks_the_password() {
 fn copy_takes_the_selected_number() {
     let mut app = app();
     type_text(&mut app, "takahasi");
-    key(&mut app, KeyCode::Esc);
-    let effects = key(&mut app, KeyCode::Char('y'));
+    let effects = key(&mut app, KeyCode::F(4));
     let [Effect::Copy(number)] = effects.as_slice() else {
         panic!("{effects:?}")
     };
@@ -234,8 +370,7 @@ fn screen_narrow_detail_replaces_the_list() {
 #[test]
 fn screen_filters_and_help() {
     let mut app = app();
-    key(&mut app, KeyCode::Esc);
-    key(&mut app, KeyCode::Char('f'));
+    key(&mut app, KeyCode::F(2));
     key(&mut app, KeyCode::Right);
     insta::assert_snapshot!("filters", screen(&app, 120, 40));
     key(&mut app, KeyCode::Esc);

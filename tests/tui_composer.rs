@@ -30,13 +30,12 @@ fn app_on_doctor() -> App {
         fax: "042-700-1001".into(),
     };
     type_text(&mut app, "watanabe hiroshi hayashi");
-    key(&mut app, KeyCode::Esc);
     app
 }
 
 fn compose(app: &mut App) {
-    key(app, KeyCode::Char('c'));
-    let composer = app.composer.as_ref().expect("c opens the composer");
+    key(app, KeyCode::F(6));
+    let composer = app.composer.as_ref().expect("F6 opens the composer");
     assert_eq!(composer.to.doctor, "渡邊 浩");
 }
 
@@ -276,7 +275,7 @@ fn esc_keeps_the_draft_and_d_lists_drafts_and_the_sent_log() {
     assert!(screen(&app, 120, 40).contains("下書きを残しました"));
 
     assert_eq!(
-        key(&mut app, KeyCode::Char('d')),
+        key(&mut app, KeyCode::F(7)),
         vec![Effect::Slip(SlipJob::Load)]
     );
     let slip = parse_slip(include_str!("fixtures/slips/ok.toml")).unwrap();
@@ -343,8 +342,7 @@ fn esc_keeps_the_draft_and_d_lists_drafts_and_the_sent_log() {
 fn organisations_and_non_doctors_get_no_slip_and_no_size_panics() {
     let mut app = app();
     type_text(&mut app, "林内科医院");
-    key(&mut app, KeyCode::Esc);
-    key(&mut app, KeyCode::Char('c'));
+    key(&mut app, KeyCode::F(6));
     if app.composer.is_none() {
         assert!(screen(&app, 120, 40).contains("医師・歯科医師あて"));
     }

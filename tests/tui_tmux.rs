@@ -109,15 +109,37 @@ fn demo_search_detail_reachable_quit() {
     let screen = tmux.wait_for("連絡しやすい時間", 10);
     assert!(screen.contains("希望する連絡方法"), "{screen}");
 
-    tmux.keys(&["r"]);
+    tmux.keys(&["F3"]);
     tmux.wait_for("[今連絡可]", 10);
-    tmux.keys(&["r"]);
+    tmux.keys(&["C-r"]);
 
-    tmux.keys(&["?"]);
+    // The IME's full-width ？ opens the help like ?.
+    tmux.keys(&["-l", "？"]);
     tmux.wait_for("キー操作", 10);
     tmux.keys(&["Escape"]);
 
+    // From the detail, a second caller's name is typed straight in: letters are never
+    // commands. Ctrl-U clears, Esc goes one level up and then clears the query.
+    tmux.keys(&["C-u"]);
+    tmux.keys(&["渡辺先生"]);
+    let screen = tmux.wait_for("渡邊 浩", 10);
+    assert!(!screen.contains("見つかりませんでした"), "{screen}");
+    // Still in the detail opened above: the first Esc goes back to the list, the second
+    // clears the query.
+    tmux.keys(&["Escape"]);
+    assert!(tmux.screen().contains("│渡辺先生"));
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("氏名・ふりがな", 10);
+    // 林内科医院's FAX number, as it arrives on an incoming FAX: the clinic first.
+    tmux.keys(&["042-702-9263"]);
+    let screen = tmux.wait_for("[機関] 林内科医院", 10);
+    assert!(screen.contains("結果（"), "{screen}");
+    tmux.keys(&["Escape"]);
+
     tmux.keys(&["q"]);
+    tmux.wait_for("│q", 10);
+    assert!(tmux.alive(), "q is a letter, not quit");
+    tmux.keys(&["F10"]);
     let deadline = Instant::now() + Duration::from_secs(10);
     while tmux.alive() {
         assert!(
@@ -157,8 +179,7 @@ fn demo_compose_slip_export_pdf_and_recover_a_draft_after_a_crash() {
 
     tmux.keys(&["watanabe hiroshi hayashi"]);
     tmux.wait_for("林内科医院", 10);
-    tmux.keys(&["Escape"]);
-    tmux.keys(&["c"]);
+    tmux.keys(&["F6"]);
     let screen = tmux.wait_for("1 宛先", 10);
     assert!(
         screen.contains("渡邊 浩") && screen.contains("希望する連絡方法"),
@@ -243,7 +264,7 @@ fn demo_compose_slip_export_pdf_and_recover_a_draft_after_a_crash() {
 
     // A second slip, cut off by a crash (the terminal goes away: SIGHUP, no clean exit). Marking
     // the first one sent closed the composer: back on the list, the same doctor selected.
-    tmux.keys(&["c"]);
+    tmux.keys(&["C-n"]);
     tmux.wait_for("1 宛先", 10);
     tmux.keys(&["PageDown", "n", "Tab", "n", "PageDown"]);
     tmux.keys(&["田中 和子", "Tab", "たなか かずこ", "PageDown"]);
@@ -267,9 +288,8 @@ fn demo_compose_slip_export_pdf_and_recover_a_draft_after_a_crash() {
     }
 
     let tmux = start_demo(home.path(), "recover");
-    tmux.wait_for("下書き 1 件（d）", 10);
-    tmux.keys(&["Escape"]);
-    tmux.keys(&["d"]);
+    tmux.wait_for("下書き 1 件（F7）", 10);
+    tmux.keys(&["F7"]);
     let screen = tmux.wait_for("下書きと送信記録", 10);
     assert!(screen.contains("林内科医院 渡邊 浩 先生"), "{screen}");
     assert!(screen.contains("返信期限"), "the sent-log: {screen}");

@@ -1,6 +1,7 @@
 //! The TUI's state, the actions that change it, and the effects it asks for (STYLE: state,
 //! action, update, draw). No I/O here: `update` is a plain function, tested without a terminal.
 
+use super::composer::field::{Edit, TextField};
 use super::composer::{Composer, ComposerAction, ComposerRequest};
 use super::slip_jobs::SlipJob;
 use super::slips::{SlipsAction, SlipsView};
@@ -18,8 +19,9 @@ use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
-    Query,
-    Results,
+    /// The result list (the caret is always in the search box: letters always search).
+    List,
+    /// The detail pane (below 100 columns it replaces the list).
     Detail,
     Filters,
 }
@@ -34,9 +36,10 @@ pub enum FilterRow {
     Accepting,
     Method,
     Reachable,
+    Doctors,
 }
 
-pub const FILTER_ROWS: [FilterRow; 7] = [
+pub const FILTER_ROWS: [FilterRow; 8] = [
     FilterRow::Kind,
     FilterRow::Ward,
     FilterRow::District,
@@ -44,12 +47,19 @@ pub const FILTER_ROWS: [FilterRow; 7] = [
     FilterRow::Accepting,
     FilterRow::Method,
     FilterRow::Reachable,
+    FilterRow::Doctors,
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     Type(char),
     Backspace,
+    /// Readline edits in the search box (Ctrl-U, Ctrl-W, Home, Delete …).
+    EditQuery(Edit),
+    /// PgUp/PgDn: the detail pane, by half a screen.
+    ScrollDetail(i32),
+    /// One key clears every filter.
+    ClearFilters,
     CaretLeft,
     CaretRight,
     FocusQuery,
@@ -72,6 +82,8 @@ pub enum Action {
     LockType(char),
     LockBackspace,
     LockSubmit,
+    /// Ctrl-U in the lock's password.
+    LockClear,
     Resize,
     /// Keys on the login screen.
     LoginType(char),
@@ -79,6 +91,8 @@ pub enum Action {
     LoginNextField,
     LoginPreviousField,
     LoginSubmit,
+    /// Ctrl-U in the login form's field.
+    LoginClear,
     /// Keys in the slip composer.
     Composer(ComposerAction),
     /// `d`: drafts and the sent-log.
@@ -198,6 +212,8 @@ pub struct App {
     pub hits: Vec<Hit>,
     pub selected: usize,
     pub focus: Focus,
+    /// Lines the detail pane is scrolled (PgDn), back to 0 when the selection moves.
+    pub detail_scroll: u16,
     pub filters: Filters,
     pub filter_row: usize,
     pub help: bool,
@@ -219,6 +235,10 @@ pub struct App {
     pub slips: Option<SlipsView>,
     /// 差出人 for new slips (config `[client.sender]`).
     pub sender: SenderDefaults,
+    /// With no result: the words of the query that find nothing on their own.
+    nothing_tokens: Vec<String>,
+    /// The last copy: which row, and which of its numbers (the next press copies the next).
+    copied: Option<(EntryRef, usize)>,
 }
 
 /// What the status bar shows.
@@ -243,7 +263,8 @@ impl App {
             caret: 0,
             hits: Vec::new(),
             selected: 0,
-            focus: Focus::Query,
+            focus: Focus::List,
+            detail_scroll: 0,
             filters: Filters::default(),
             filter_row: 0,
             help: false,
@@ -263,6 +284,8 @@ impl App {
             composer: None,
             slips: None,
             sender: SenderDefaults::default(),
+            nothing_tokens: Vec::new(),
+            copied: None,
         }
     }
 
@@ -304,6 +327,31 @@ impl App {
             .searcher
             .search(&index, &self.query, &self.filters, self.now);
         self.selected = self.selected.min(self.hits.len().saturating_sub(1));
+        // Nothing found: which word is the reason (each alone, without filters).
+        self.nothing_tokens = if self.hits.is_empty() {
+            self.query
+                .split(|c: char| c.is_whitespace() || c == '\u{3000}')
+                .filter(|t| !t.is_empty())
+                .filter(|t| index.search(t, &Filters::default(), self.now).is_empty())
+                .map(str::to_string)
+                .collect()
+        } else {
+            Vec::new()
+        };
+    }
+
+    /// Why the list is empty, in the member's words: the words that match nothing and the
+    /// filters that are on.
+    pub fn why_nothing(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        for token in &self.nothing_tokens {
+            lines.push(format!("「{token}」{}", text::TOKEN_MATCHES_NOTHING));
+        }
+        let chips = chips(&self.filters);
+        if !chips.is_empty() {
+            lines.push(format!("{}{}", text::FILTERS_ON, chips.join("・")));
+        }
+        lines
     }
 
     fn caret_byte(&self) -> usize {
@@ -313,21 +361,58 @@ impl App {
             .map_or(self.query.len(), |(i, _)| i)
     }
 
-    /// Numbers to copy for the selected row: phone, then FAX, then email (a person's own, else
-    /// the organisation's).
-    fn number_to_copy(&self) -> Option<String> {
-        let index = self.index.as_ref()?;
-        let hit = self.selected_hit()?;
-        let org = index.organization_of(hit.entry);
-        let numbers = match hit.entry {
-            EntryRef::Person(i) => index.person(i).numbers(org),
-            EntryRef::Organization(_) => org.map(|o| o.numbers()).unwrap_or_default(),
+    /// The selected row's numbers in the order to copy them — a person's in the order of their
+    /// preferred methods, then the rest (phone, FAX, email) — each with what it is and whose:
+    /// 「FAX 042-702-9263（林内科医院の代表）」.
+    fn numbers_to_copy(&self) -> Vec<(String, String)> {
+        let (Some(index), Some(hit)) = (self.index.as_ref(), self.selected_hit()) else {
+            return Vec::new();
         };
-        numbers
-            .phone
-            .or(numbers.fax)
-            .or(numbers.email)
-            .map(str::to_owned)
+        let org = index.organization_of(hit.entry);
+        let org_name = org.map(|o| o.name.to_string()).unwrap_or_default();
+        let (numbers, person) = match hit.entry {
+            EntryRef::Person(i) => {
+                let p = index.person(i);
+                (p.numbers(org), Some(p))
+            }
+            EntryRef::Organization(_) => (org.map(|o| o.numbers()).unwrap_or_default(), None),
+        };
+        let mut order: Vec<ContactMethod> = person
+            .map(|p| p.contact.preferred_methods.clone())
+            .unwrap_or_default();
+        for m in ContactMethod::ALL {
+            if !order.contains(m) {
+                order.push(*m);
+            }
+        }
+        order
+            .into_iter()
+            .filter_map(|m| {
+                let (label, value, own) = match m {
+                    ContactMethod::Phone => (
+                        text::PHONE,
+                        numbers.phone,
+                        person.and_then(|p| p.contact.phone.as_deref()),
+                    ),
+                    ContactMethod::Fax => (
+                        text::FAX,
+                        numbers.fax,
+                        person.and_then(|p| p.contact.fax.as_deref()),
+                    ),
+                    ContactMethod::Email => (
+                        text::EMAIL,
+                        numbers.email,
+                        person.and_then(|p| p.contact.email.as_deref()),
+                    ),
+                };
+                let value = value?;
+                let whose = match person {
+                    Some(p) if own == Some(value) => format!("{}{}", p.name, text::WHOSE_OWN),
+                    _ => format!("{org_name}{}", text::WHOSE_MAIN),
+                };
+                Some((value.to_string(), format!("{label} {value}（{whose}）")))
+            })
+            .collect()
     }
 }
 
@@ -378,7 +463,8 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             let at = app.caret_byte();
             app.query.insert(at, c);
             app.caret += 1;
-            app.focus = Focus::Query;
+            app.selected = 0;
+            app.detail_scroll = 0;
             app.refresh();
         }
         Action::Backspace if app.caret > 0 => {
@@ -388,29 +474,62 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.refresh();
         }
         Action::Backspace => {}
+        Action::EditQuery(edit) => {
+            let mut field = TextField {
+                value: std::mem::take(&mut app.query),
+                caret: app.caret,
+            };
+            field.edit(edit);
+            (app.query, app.caret) = (field.value, field.caret);
+            app.refresh();
+        }
+        Action::ScrollDetail(direction) => {
+            app.detail_scroll = if direction > 0 {
+                app.detail_scroll.saturating_add(8)
+            } else {
+                app.detail_scroll.saturating_sub(8)
+            };
+        }
+        Action::ClearFilters => {
+            app.filters = Filters::default();
+            app.refresh();
+        }
         Action::CaretLeft => app.caret = app.caret.saturating_sub(1),
         Action::CaretRight => app.caret = (app.caret + 1).min(app.query.chars().count()),
-        Action::FocusQuery => app.focus = Focus::Query,
+        Action::FocusQuery => {}
         Action::Up if app.focus == Focus::Filters => {
             app.filter_row = app.filter_row.saturating_sub(1)
         }
         Action::Down if app.focus == Focus::Filters => {
             app.filter_row = (app.filter_row + 1).min(FILTER_ROWS.len() - 1)
         }
-        Action::Up => app.selected = app.selected.saturating_sub(1),
-        Action::Down => app.selected = (app.selected + 1).min(app.hits.len().saturating_sub(1)),
+        Action::Up => {
+            app.selected = app.selected.saturating_sub(1);
+            app.detail_scroll = 0;
+        }
+        Action::Down => {
+            app.selected = (app.selected + 1).min(app.hits.len().saturating_sub(1));
+            app.detail_scroll = 0;
+        }
         Action::Enter => {
             if !app.hits.is_empty() {
                 app.focus = Focus::Detail;
             }
         }
-        Action::Back => {
-            app.focus = match app.focus {
-                Focus::Detail | Focus::Filters => Focus::Results,
-                Focus::Results => Focus::Query,
-                Focus::Query => Focus::Results,
+        // One level up, never a toggle: the detail or the filters back to the list; on the
+        // list, the query cleared (a second caller).
+        Action::Back => match app.focus {
+            Focus::Detail | Focus::Filters => app.focus = Focus::List,
+            Focus::List => {
+                if !app.query.is_empty() {
+                    app.query.clear();
+                    app.caret = 0;
+                    app.selected = 0;
+                    app.detail_scroll = 0;
+                    app.refresh();
+                }
             }
-        }
+        },
         Action::OpenFilters => app.focus = Focus::Filters,
         Action::FilterLeft | Action::FilterRight => {
             let forward = action == Action::FilterRight;
@@ -431,13 +550,32 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
             app.filters.reachable_now = !app.filters.reachable_now;
             app.refresh();
         }
-        Action::Copy => match app.number_to_copy() {
-            Some(number) => {
-                app.flash = Some(format!("{}: {number}", text::COPIED));
-                return vec![Effect::Copy(number)];
+        Action::Copy => {
+            let numbers = app.numbers_to_copy();
+            let Some(entry) = app.selected_hit().map(|h| h.entry) else {
+                app.flash = Some(text::NOTHING_TO_COPY.to_string());
+                return Vec::new();
+            };
+            // Pressed again on the same row: the next number (phone → FAX → email, in the
+            // doctor's order).
+            let next = match app.copied {
+                Some((last, i)) if last == entry && !numbers.is_empty() => (i + 1) % numbers.len(),
+                _ => 0,
+            };
+            match numbers.get(next) {
+                Some((number, said)) => {
+                    app.copied = Some((entry, next));
+                    let more = if numbers.len() > 1 {
+                        text::COPY_AGAIN
+                    } else {
+                        ""
+                    };
+                    app.flash = Some(format!("{said}{}{more}", text::COPIED));
+                    return vec![Effect::Copy(number.clone())];
+                }
+                None => app.flash = Some(text::NOTHING_TO_COPY.to_string()),
             }
-            None => app.flash = Some(text::NOTHING_TO_COPY.to_string()),
-        },
+        }
         Action::Sync => {
             app.status.syncing = true;
             return vec![Effect::Sync];
@@ -445,12 +583,13 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         Action::Compose => open_composer(app),
         Action::Help => app.help = true,
         Action::Quit => return quit(app),
-        Action::LockType(_) | Action::LockBackspace | Action::LockSubmit => {}
+        Action::LockType(_) | Action::LockBackspace | Action::LockSubmit | Action::LockClear => {}
         Action::LoginType(_)
         | Action::LoginBackspace
         | Action::LoginNextField
         | Action::LoginPreviousField
-        | Action::LoginSubmit => {}
+        | Action::LoginSubmit
+        | Action::LoginClear => {}
     }
     Vec::new()
 }
@@ -467,6 +606,10 @@ fn update_login(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::LoginBackspace => {
             form.current().pop();
+            form.error = None;
+        }
+        Action::LoginClear => {
+            form.current().clear();
             form.error = None;
         }
         Action::LoginNextField => form.field = (form.field + 1) % 3,
@@ -500,6 +643,7 @@ fn update_locked(app: &mut App, action: Action) -> Vec<Effect> {
         Action::LockBackspace => {
             app.lock_input.pop();
         }
+        Action::LockClear => app.lock_input.clear(),
         Action::LockSubmit => {
             let password = std::mem::take(&mut app.lock_input);
             return vec![Effect::CheckUnlock(password)];
@@ -894,6 +1038,7 @@ fn cycle_filter(
             filters.method = cycle(filters.method.as_ref(), ContactMethod::ALL, forward)
         }
         FilterRow::Reachable => filters.reachable_now = !filters.reachable_now,
+        FilterRow::Doctors => filters.doctors_only = !filters.doctors_only,
     }
 }
 
@@ -921,6 +1066,12 @@ pub fn filter_value(filters: &Filters, row: FilterRow) -> String {
             text::OFF
         }
         .to_string(),
+        FilterRow::Doctors => if filters.doctors_only {
+            text::ON
+        } else {
+            text::OFF
+        }
+        .to_string(),
     }
 }
 
@@ -933,6 +1084,7 @@ pub fn filter_label(row: FilterRow) -> &'static str {
         FilterRow::Accepting => text::FILTER_ACCEPTING,
         FilterRow::Method => text::FILTER_METHOD,
         FilterRow::Reachable => text::FILTER_REACHABLE,
+        FilterRow::Doctors => text::FILTER_DOCTORS,
     }
 }
 
@@ -948,9 +1100,11 @@ pub fn chips(filters: &Filters) -> Vec<String> {
             FilterRow::Accepting => filters.accepting.is_some(),
             FilterRow::Method => filters.method.is_some(),
             FilterRow::Reachable => filters.reachable_now,
+            FilterRow::Doctors => filters.doctors_only,
         })
         .map(|row| match row {
             FilterRow::Reachable => text::REACHABLE_CHIP.to_string(),
+            FilterRow::Doctors => text::DOCTORS_CHIP.to_string(),
             _ => format!("{}: {}", filter_label(*row), filter_value(filters, *row)),
         })
         .collect()

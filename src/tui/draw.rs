@@ -96,7 +96,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
 }
 
 fn draw_query(frame: &mut Frame, app: &App, area: Rect) {
-    let focused = app.focus == Focus::Query;
+    let focused = app.focus != Focus::Filters;
     let block = Block::bordered().title(" 検索 ").border_style(if focused {
         Style::new().add_modifier(Modifier::BOLD)
     } else {
@@ -120,16 +120,42 @@ fn draw_query(frame: &mut Frame, app: &App, area: Rect) {
     }
 }
 
+/// The pane that ↑↓ and Enter act on has a bold border.
+fn pane(title: String, focused: bool) -> Block<'static> {
+    let block = Block::bordered().title(title);
+    if focused {
+        block
+            .border_style(Style::new().add_modifier(Modifier::BOLD))
+            .title_style(Style::new().add_modifier(Modifier::BOLD))
+    } else {
+        block
+    }
+}
+
 fn draw_results(frame: &mut Frame, app: &App, area: Rect) {
-    let block = Block::bordered().title(format!(" {}（{} 件） ", text::RESULTS, app.hits.len()));
+    let block = pane(
+        format!(" {}（{} 件） ", text::RESULTS, app.hits.len()),
+        app.focus == Focus::List,
+    );
     let Some(index) = &app.index else {
         frame.render_widget(Paragraph::new(text::NO_DIRECTORY).block(block), area);
         return;
     };
     if app.hits.is_empty() {
-        frame.render_widget(Paragraph::new(text::NO_RESULTS).block(block), area);
+        let mut lines = vec![Line::from(text::NO_RESULTS)];
+        lines.extend(
+            app.why_nothing()
+                .into_iter()
+                .map(|l| Line::from(l).add_modifier(Modifier::BOLD)),
+        );
+        frame.render_widget(
+            Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),
+            area,
+        );
         return;
     }
+    // The row's width inside the border and the highlight symbol.
+    let row_width = usize::from(area.width.saturating_sub(4));
     // Only the rows that can be seen are built.
     let visible = area.height.saturating_sub(2) as usize;
     let start = app.selected.saturating_sub(visible.saturating_sub(1));
@@ -141,40 +167,66 @@ fn draw_results(frame: &mut Frame, app: &App, area: Rect) {
         .map(|hit| {
             let org = index.organization_of(hit.entry);
             let place = org.map(|o| o.district.to_string()).unwrap_or_default();
-            let mut spans = match hit.entry {
+            // What must be seen whole: the name, and 「今 電話可 〜14:00」 at the end; the
+            // organisation's name gives way first (shortened with …), then the district.
+            let reachable = hit
+                .reachable_now
+                .then(|| app.availability(hit.entry))
+                .flatten()
+                .map(|a| format!(" {}", a.label()));
+            let (mut spans, shrinkable) = match hit.entry {
                 EntryRef::Person(i) => {
                     let p = index.person(i);
-                    vec![
-                        Span::raw(p.name.to_string()).add_modifier(Modifier::BOLD),
-                        Span::raw(format!(
-                            " {} ",
-                            p.title.as_deref().unwrap_or(p.role.label())
-                        )),
-                        Span::raw(org.map(|o| o.name.to_string()).unwrap_or_default()),
-                    ]
+                    (
+                        vec![
+                            Span::raw(p.name.to_string()).add_modifier(Modifier::BOLD),
+                            Span::raw(format!(
+                                " {} ",
+                                p.title.as_deref().unwrap_or(p.role.label())
+                            )),
+                        ],
+                        org.map(|o| o.name.to_string()).unwrap_or_default(),
+                    )
                 }
                 EntryRef::Organization(i) => {
                     let o = index.organization(i);
-                    vec![
-                        Span::raw(format!("[{}] ", text::ORGANIZATION_BADGE)),
-                        Span::raw(o.name.to_string()).add_modifier(Modifier::BOLD),
-                        Span::raw(format!(" {}", o.kind.label())),
-                    ]
+                    (
+                        vec![
+                            Span::raw(format!("[{}] ", text::ORGANIZATION_BADGE)),
+                            Span::raw(o.name.to_string()).add_modifier(Modifier::BOLD),
+                            Span::raw(format!(" {}", o.kind.label())),
+                        ],
+                        String::new(),
+                    )
                 }
             };
-            spans.push(Span::raw(format!(" {place}")));
+            let mut tail = vec![Span::raw(format!(" {place}"))];
             if let Some(care) = org.and_then(|o| o.home_care.as_ref()) {
                 if matches!(hit.entry, EntryRef::Organization(_)) {
-                    spans.push(Span::raw(format!(" {}", care.accepting.label())));
+                    tail.push(Span::raw(format!(" {}", care.accepting.label())));
                 }
             }
-            if hit.reachable_now {
-                if let Some(a) = app.availability(hit.entry) {
-                    spans.push(
-                        Span::raw(format!(" {}", a.label())).add_modifier(Modifier::REVERSED),
-                    );
-                }
+            let label = reachable.map(|l| Span::raw(l).add_modifier(Modifier::REVERSED));
+            let width = |spans: &[Span]| spans.iter().map(|s| s.width()).sum::<usize>();
+            let label_width = label.as_ref().map_or(0, |l| l.width());
+            // The organisation gives way first, then the district, then the title; the name
+            // and the label stay whole.
+            let mut room = row_width.saturating_sub(width(&spans) + width(&tail) + label_width);
+            if room < 4 && !shrinkable.is_empty() && label.is_some() {
+                tail.clear();
+                room = row_width.saturating_sub(width(&spans) + label_width);
             }
+            if room == 0 && label.is_some() && spans.len() > 1 {
+                let fixed = spans[0].width() + label_width + 2;
+                let title = spans[1].content.trim().to_string();
+                spans[1] = Span::raw(format!(
+                    " {} ",
+                    shorten(&title, row_width.saturating_sub(fixed))
+                ));
+            }
+            spans.push(Span::raw(shorten(&shrinkable, room)));
+            spans.extend(tail);
+            spans.extend(label);
             ListItem::new(Line::from(spans))
         })
         .collect();
@@ -186,8 +238,34 @@ fn draw_results(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_stateful_widget(list, area, &mut state);
 }
 
+/// At most `width` display columns, ending in … when cut.
+fn shorten(text: &str, width: usize) -> String {
+    if Span::raw(text).width() <= width {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = super::composer::field::char_width(c);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    if width > 0 {
+        out.push('…');
+    }
+    out
+}
+
 fn draw_detail(frame: &mut Frame, app: &App, area: Rect) {
-    let block = Block::bordered().title(format!(" {} ", text::DETAIL));
+    let title = if app.detail_scroll > 0 {
+        format!(" {}（PgUp で上へ） ", text::DETAIL)
+    } else {
+        format!(" {}（PgDn で続き） ", text::DETAIL)
+    };
+    let block = pane(title, app.focus == Focus::Detail);
     let (Some(index), Some(hit)) = (&app.index, app.selected_hit()) else {
         frame.render_widget(block, area);
         return;
@@ -212,18 +290,66 @@ fn draw_detail(frame: &mut Frame, app: &App, area: Rect) {
                 Span::raw(format!("（{}）", o.name_kana)),
             ]));
             lines.push(Line::from(format!("{}　{}", o.kind.label(), o.address)));
-            numbers_line(&mut lines, o.numbers());
+            numbers_line(&mut lines, o.numbers(), None);
         }
     }
     if let Some(o) = org {
         organization_lines(&mut lines, o);
     }
+    if let EntryRef::Organization(i) = hit.entry {
+        doctors_lines(&mut lines, app, index, i);
+    }
+    // PgDn scrolls; never past the last line.
+    let scroll = app
+        .detail_scroll
+        .min(u16::try_from(lines.len().saturating_sub(2)).unwrap_or(u16::MAX));
     frame.render_widget(
         Paragraph::new(lines)
             .block(block)
-            .wrap(Wrap { trim: false }),
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
         area,
     );
+}
+
+/// An organisation's doctors (and dentists) with when they can be reached, then its other
+/// people: who to ask for when calling the clinic.
+fn doctors_lines(
+    lines: &mut Vec<Line<'_>>,
+    app: &App,
+    index: &crate::search::SearchIndex,
+    org: usize,
+) {
+    let o = index.organization(org);
+    let mut people: Vec<(usize, &Person)> = index
+        .snapshot()
+        .people
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.organization_id == o.id)
+        .collect();
+    if people.is_empty() {
+        return;
+    }
+    people.sort_by_key(|(_, p)| {
+        !matches!(
+            p.role,
+            crate::directory::Role::Doctor | crate::directory::Role::Dentist
+        )
+    });
+    lines.push(Line::from(format!("{}:", text::DETAIL_PEOPLE)).add_modifier(Modifier::BOLD));
+    for (i, p) in people {
+        let when = app
+            .availability(EntryRef::Person(i))
+            .map(|a| a.label())
+            .unwrap_or_default();
+        lines.push(Line::from(format!(
+            "・{} {}  {}",
+            p.name,
+            p.title.as_deref().unwrap_or(p.role.label()),
+            when
+        )));
+    }
 }
 
 pub(crate) fn person_lines<'a>(
@@ -256,7 +382,7 @@ pub(crate) fn person_lines<'a>(
                 .join("・"),
         ));
     }
-    numbers_line(lines, p.numbers(org));
+    numbers_line(lines, p.numbers(org), Some(p));
     let preferred: Vec<String> = p
         .contact
         .preferred_methods
@@ -284,14 +410,36 @@ pub(crate) fn person_lines<'a>(
     week_grid(lines, &p.contact.windows, now);
 }
 
-fn numbers_line(lines: &mut Vec<Line<'_>>, numbers: Numbers<'_>) {
+/// The numbers, each saying whose it is when a person has none of their own: 「電話 042-…（代表）」.
+fn numbers_line(lines: &mut Vec<Line<'_>>, numbers: Numbers<'_>, person: Option<&Person>) {
+    let own = |v: Option<&str>, mine: Option<&str>| person.is_none() || v == mine;
     let parts: Vec<String> = [
-        (text::PHONE, numbers.phone),
-        (text::FAX, numbers.fax),
-        (text::EMAIL, numbers.email),
+        (
+            text::PHONE,
+            numbers.phone,
+            person.and_then(|p| p.contact.phone.as_deref()),
+        ),
+        (
+            text::FAX,
+            numbers.fax,
+            person.and_then(|p| p.contact.fax.as_deref()),
+        ),
+        (
+            text::EMAIL,
+            numbers.email,
+            person.and_then(|p| p.contact.email.as_deref()),
+        ),
     ]
     .iter()
-    .filter_map(|(label, v)| v.map(|v| format!("{label} {v}")))
+    .filter_map(|(label, v, mine)| {
+        v.map(|v| {
+            if own(Some(v), *mine) {
+                format!("{label} {v}")
+            } else {
+                format!("{label} {v}{}", text::MAIN_LINE)
+            }
+        })
+    })
     .collect();
     lines.push(Line::from(format!(
         "{}: {}",
@@ -405,7 +553,7 @@ fn draw_status(frame: &mut Frame, app: &App, area: Rect) {
     if app.status.drafts > 0 {
         spans.push(Span::raw(text::drafts_waiting(app.status.drafts)).add_modifier(Modifier::BOLD));
     }
-    spans.push(Span::raw("  ? ヘルプ  q 終了"));
+    spans.push(Span::raw(text::STATUS_KEYS));
     frame.render_widget(Line::from(spans), area);
 }
 

@@ -2,6 +2,7 @@
 //! action before it is anything else). Only key presses count: Windows also reports releases.
 
 use super::app::{Action, App, Focus};
+use super::composer::field::{halfwidth as plain, Edit};
 use super::composer::ComposerAction;
 use super::slips::SlipsAction;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -16,6 +17,7 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
     }
     if app.login.is_some() {
         return match key.code {
+            KeyCode::Char('u') | KeyCode::Char('w') if ctrl => Some(Action::LoginClear),
             KeyCode::Enter => Some(Action::LoginSubmit),
             KeyCode::Backspace => Some(Action::LoginBackspace),
             KeyCode::Tab | KeyCode::Down => Some(Action::LoginNextField),
@@ -26,6 +28,7 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
     }
     if app.locked {
         return match key.code {
+            KeyCode::Char('u') | KeyCode::Char('w') if ctrl => Some(Action::LockClear),
             KeyCode::Enter => Some(Action::LockSubmit),
             KeyCode::Backspace => Some(Action::LockBackspace),
             KeyCode::Char(c) if !ctrl => Some(Action::LockType(c)),
@@ -53,54 +56,94 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
             .map(Action::Slips);
         }
         return match key.code {
-            KeyCode::Char('r') => Some(SlipsAction::Reply),
-            KeyCode::Up | KeyCode::Char('k') => Some(SlipsAction::Up),
-            KeyCode::Down | KeyCode::Char('j') => Some(SlipsAction::Down),
+            KeyCode::Up => Some(SlipsAction::Up),
+            KeyCode::Down => Some(SlipsAction::Down),
             KeyCode::Enter => Some(SlipsAction::Open),
-            KeyCode::Char('x') | KeyCode::Delete => Some(SlipsAction::Delete),
-            KeyCode::Esc | KeyCode::Char('d') | KeyCode::Char('q') => Some(SlipsAction::Close),
+            KeyCode::Delete => Some(SlipsAction::Delete),
+            KeyCode::Esc | KeyCode::F(7) => Some(SlipsAction::Close),
+            // A list, not a text: its letter keys are shown in its title, in either width.
+            KeyCode::Char(c) if !ctrl => match plain(c) {
+                'k' => Some(SlipsAction::Up),
+                'j' => Some(SlipsAction::Down),
+                'x' => Some(SlipsAction::Delete),
+                'r' => Some(SlipsAction::Reply),
+                'd' | 'q' => Some(SlipsAction::Close),
+                _ => None,
+            },
             _ => None,
         }
         .map(Action::Slips);
     }
-    match app.focus {
-        Focus::Query => match key.code {
-            KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
-                Some(Action::Type(c))
-            }
-            KeyCode::Backspace => Some(Action::Backspace),
-            KeyCode::Left => Some(Action::CaretLeft),
-            KeyCode::Right => Some(Action::CaretRight),
+    let alt = key.modifiers.contains(KeyModifiers::ALT);
+    if app.focus == Focus::Filters {
+        return match key.code {
             KeyCode::Up => Some(Action::Up),
             KeyCode::Down => Some(Action::Down),
-            KeyCode::Enter => Some(Action::Enter),
-            KeyCode::Esc | KeyCode::Tab => Some(Action::Back),
+            KeyCode::Left => Some(Action::FilterLeft),
+            KeyCode::Right | KeyCode::Char(' ') => Some(Action::FilterRight),
+            KeyCode::Delete => Some(Action::ClearFilters),
+            KeyCode::Esc | KeyCode::Enter | KeyCode::F(2) => Some(Action::Back),
+            KeyCode::Char('f') if ctrl => Some(Action::Back),
+            KeyCode::Char(c) if !ctrl && !alt => match plain(c) {
+                'k' => Some(Action::Up),
+                'j' => Some(Action::Down),
+                'h' => Some(Action::FilterLeft),
+                'l' => Some(Action::FilterRight),
+                'f' => Some(Action::Back),
+                _ => None,
+            },
             _ => None,
-        },
-        Focus::Filters => match key.code {
-            KeyCode::Up | KeyCode::Char('k') => Some(Action::Up),
-            KeyCode::Down | KeyCode::Char('j') => Some(Action::Down),
-            KeyCode::Left | KeyCode::Char('h') => Some(Action::FilterLeft),
-            KeyCode::Right | KeyCode::Char('l') | KeyCode::Char(' ') => Some(Action::FilterRight),
-            KeyCode::Esc | KeyCode::Enter | KeyCode::Char('f') => Some(Action::Back),
-            _ => None,
-        },
-        Focus::Results | Focus::Detail => match key.code {
-            KeyCode::Char('/') => Some(Action::FocusQuery),
-            KeyCode::Up | KeyCode::Char('k') => Some(Action::Up),
-            KeyCode::Down | KeyCode::Char('j') => Some(Action::Down),
-            KeyCode::Enter => Some(Action::Enter),
-            KeyCode::Esc | KeyCode::Backspace => Some(Action::Back),
+        };
+    }
+    // The main screen: letters always search (from the list or the detail alike); commands are
+    // keys that are not text — function keys, Ctrl- combinations, arrows, Enter, Esc — and `?`
+    // and `/`, which no name contains, in either width.
+    if ctrl {
+        return match key.code {
             KeyCode::Char('f') => Some(Action::OpenFilters),
             KeyCode::Char('r') => Some(Action::ToggleReachable),
             KeyCode::Char('y') => Some(Action::Copy),
             KeyCode::Char('s') => Some(Action::Sync),
-            KeyCode::Char('c') => Some(Action::Compose),
+            KeyCode::Char('n') => Some(Action::Compose),
             KeyCode::Char('d') => Some(Action::OpenSlips),
-            KeyCode::Char('?') => Some(Action::Help),
-            KeyCode::Char('q') => Some(Action::Quit),
+            KeyCode::Char('l') => Some(Action::ClearFilters),
+            KeyCode::Char('a') => Some(Action::EditQuery(Edit::Home)),
+            KeyCode::Char('e') => Some(Action::EditQuery(Edit::End)),
+            KeyCode::Char('u') => Some(Action::EditQuery(Edit::ClearToStart)),
+            KeyCode::Char('k') => Some(Action::EditQuery(Edit::ClearToEnd)),
+            KeyCode::Char('w') | KeyCode::Backspace => Some(Action::EditQuery(Edit::DeleteWord)),
             _ => None,
+        };
+    }
+    match key.code {
+        KeyCode::F(1) => Some(Action::Help),
+        KeyCode::F(2) => Some(Action::OpenFilters),
+        KeyCode::F(3) => Some(Action::ToggleReachable),
+        KeyCode::F(4) => Some(Action::Copy),
+        KeyCode::F(5) => Some(Action::Sync),
+        KeyCode::F(6) => Some(Action::Compose),
+        KeyCode::F(7) => Some(Action::OpenSlips),
+        KeyCode::F(8) => Some(Action::ClearFilters),
+        KeyCode::F(10) => Some(Action::Quit),
+        KeyCode::Char(c) if !alt => match plain(c) {
+            '?' => Some(Action::Help),
+            '/' => Some(Action::FocusQuery),
+            _ => Some(Action::Type(c)),
         },
+        KeyCode::Backspace => Some(Action::Backspace),
+        KeyCode::Delete => Some(Action::EditQuery(Edit::Delete)),
+        KeyCode::Home => Some(Action::EditQuery(Edit::Home)),
+        KeyCode::End => Some(Action::EditQuery(Edit::End)),
+        KeyCode::Left => Some(Action::CaretLeft),
+        KeyCode::Right => Some(Action::CaretRight),
+        KeyCode::Up => Some(Action::Up),
+        KeyCode::Down => Some(Action::Down),
+        KeyCode::PageUp => Some(Action::ScrollDetail(-1)),
+        KeyCode::PageDown => Some(Action::ScrollDetail(1)),
+        KeyCode::Enter | KeyCode::Tab => Some(Action::Enter),
+        KeyCode::BackTab => Some(Action::Back),
+        KeyCode::Esc => Some(Action::Back),
+        _ => None,
     }
 }
 
@@ -113,6 +156,14 @@ fn composer_key(key: KeyEvent, ctrl: bool) -> Option<ComposerAction> {
         KeyCode::Char('n') if ctrl => ComposerAction::NextStep,
         KeyCode::Char('p') if ctrl => ComposerAction::PreviousStep,
         KeyCode::Char('s') if ctrl => ComposerAction::SaveDraft,
+        KeyCode::Char('a') if ctrl => ComposerAction::Edit(Edit::Home),
+        KeyCode::Char('e') if ctrl => ComposerAction::Edit(Edit::End),
+        KeyCode::Char('u') if ctrl => ComposerAction::Edit(Edit::ClearToStart),
+        KeyCode::Char('k') if ctrl => ComposerAction::Edit(Edit::ClearToEnd),
+        KeyCode::Char('w') if ctrl => ComposerAction::Edit(Edit::DeleteWord),
+        KeyCode::Home => ComposerAction::Edit(Edit::Home),
+        KeyCode::End => ComposerAction::Edit(Edit::End),
+        KeyCode::Delete => ComposerAction::Edit(Edit::Delete),
         KeyCode::Tab => ComposerAction::NextField,
         KeyCode::BackTab => ComposerAction::PreviousField,
         KeyCode::Up => ComposerAction::Up,
@@ -159,7 +210,7 @@ pub fn paste_actions(app: &App, text: &str) -> Vec<Action> {
             Vec::new()
         };
     }
-    if app.focus != Focus::Query {
+    if app.focus == Focus::Filters {
         return Vec::new();
     }
     text.lines()

@@ -2,13 +2,14 @@
 //! follow as a second table.
 
 pub const TITLE: &str = "あんしんリンク";
-pub const QUERY_PLACEHOLDER: &str = "氏名・ふりがな・ローマ字・機関・地区・医療行為で検索（/）";
+pub const QUERY_PLACEHOLDER: &str =
+    "氏名・ふりがな・ローマ字・機関・地区・医療行為・電話/FAX番号を入れると探します";
 pub const NO_RESULTS: &str = "見つかりませんでした";
 pub const NO_DIRECTORY: &str = "ディレクトリがまだありません。同期しています…";
 pub const TOO_SMALL: &str = "画面を広げてください";
 pub const RESULTS: &str = "結果";
 pub const DETAIL: &str = "詳細";
-pub const FILTERS: &str = "絞り込み（↑↓ 選ぶ・←→ 変える・Space 切替・Esc 閉じる）";
+pub const FILTERS: &str = "絞り込み（↑↓ 選ぶ・←→ 変える・Delete すべて解除・Esc 閉じる）";
 pub const HELP_TITLE: &str = "キー操作（何かキーを押すと閉じます）";
 pub const LOCKED_TITLE: &str = "ロック中";
 pub const LOCKED_BODY: &str =
@@ -25,29 +26,52 @@ pub const LOGIN_BUSY: &str = "ログインしています…";
 pub const LOGIN_NEED_ID: &str = "ログインIDを入力してください";
 pub const LOGIN_NEED_PASSWORD: &str = "パスワードを入力してください";
 pub const COMPOSE_NEEDS_DOCTOR: &str =
-    "連絡票は医師・歯科医師あてに作ります。先生を選んでから c を押してください";
-pub const COPIED: &str = "コピーしました";
+    "連絡票は医師・歯科医師あてに作ります。先生を選んでから F6（Ctrl-N）を押してください";
+pub const COPIED: &str = "をコピーしました";
+pub const COPY_AGAIN: &str = "（もう一度で次の番号）";
+pub const WHOSE_OWN: &str = "さん直通";
+pub const WHOSE_MAIN: &str = "の代表";
+pub const MAIN_LINE: &str = "（代表）";
+pub const DETAIL_PEOPLE: &str = "所属する人";
+pub const TOKEN_MATCHES_NOTHING: &str =
+    "に当てはまる人・機関がありません。つづりを確かめてください";
+pub const FILTERS_ON: &str = "絞り込み中（F8 で解除）: ";
+pub const STATUS_KEYS: &str =
+    "  F1/? ヘルプ  F2 絞り込み  F3 今連絡可  F4 コピー  F6 連絡票  F7 下書き  F10 終了";
 pub const NOTHING_TO_COPY: &str = "コピーできる番号がありません";
 pub const SYNCING: &str = "同期しています…";
 pub const ORGANIZATION_BADGE: &str = "機関";
 pub const REACHABLE_CHIP: &str = "今連絡可";
 
+/// The main screen's keys. Letters always go into the search box; commands are keys that are
+/// not text (function keys, Ctrl-, arrows, Enter, Esc) and ？／, which no name contains.
 pub const HELP: &[(&str, &str)] = &[
-    ("/", "検索欄へ（入力中も ↑↓ で結果を選べます）"),
-    ("↑ ↓ / j k", "結果を選ぶ"),
-    ("Enter", "詳細を開く"),
-    ("Esc", "戻る・閉じる"),
     (
-        "f",
-        "絞り込み（種別・区・地区・医療行為・受け入れ・連絡方法・今連絡可）",
+        "文字を入力",
+        "いつでも検索（氏名・かな・ローマ字・機関・地区・医療行為・電話/FAX番号）",
     ),
-    ("r", "「今連絡可」だけにする／戻す"),
-    ("y", "番号をコピー（電話 → FAX → メールの順。SSH でも可）"),
-    ("c", "この先生への連絡票を作る"),
-    ("d", "下書きと送信記録（続きを書く・返信期限）"),
-    ("s", "今すぐ同期"),
-    ("?", "このヘルプ"),
-    ("q / Ctrl-C", "終了"),
+    ("↑ ↓", "結果を選ぶ"),
+    ("Enter / Tab", "詳細を開く（PgUp PgDn で詳細を送る）"),
+    ("Esc", "ひとつ戻る（詳細 → 一覧 → 検索語を消す）"),
+    (
+        "Ctrl-U  Ctrl-W",
+        "検索語を消す／一語消す（Home End Delete も使えます）",
+    ),
+    ("F1  ?", "このヘルプ"),
+    (
+        "F2  Ctrl-F",
+        "絞り込み（種別・区・地区・医療行為・受け入れ・連絡方法・医師だけ）",
+    ),
+    ("F3  Ctrl-R", "「今連絡可」だけにする／戻す"),
+    (
+        "F4  Ctrl-Y",
+        "番号をコピー（先生の希望順。押すたびに次の番号）",
+    ),
+    ("F5  Ctrl-S", "今すぐ同期"),
+    ("F6  Ctrl-N", "この先生への連絡票を作る"),
+    ("F7  Ctrl-D", "下書きと送信記録（続きを書く・返信期限）"),
+    ("F8  Ctrl-L", "絞り込みをすべて解除"),
+    ("F10  Ctrl-Q", "終了（Ctrl-C も）"),
 ];
 
 pub const DETAIL_NUMBERS: &str = "連絡先";
@@ -68,6 +92,8 @@ pub const FILTER_PROCEDURE: &str = "医療行為";
 pub const FILTER_ACCEPTING: &str = "受け入れ";
 pub const FILTER_METHOD: &str = "連絡方法";
 pub const FILTER_REACHABLE: &str = "今連絡可";
+pub const FILTER_DOCTORS: &str = "医師・歯科医師だけ";
+pub const DOCTORS_CHIP: &str = "医師だけ";
 pub const ON: &str = "はい";
 pub const OFF: &str = "いいえ";
 
@@ -185,7 +211,7 @@ pub const COPIED_TEXT: &str = "・コピーしました";
 pub const SEND_TO: &str = "宛先 ";
 /// The status bar's reminder of unfinished drafts.
 pub fn drafts_waiting(count: usize) -> String {
-    format!(" 下書き {count} 件（d） ")
+    format!(" 下書き {count} 件（F7） ")
 }
 
 // Drafts and the sent-log.

@@ -4,6 +4,20 @@
 
 use ratatui::text::Span;
 
+/// Readline edits (see [`TextField::edit`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit {
+    Home,
+    End,
+    Delete,
+    /// Ctrl-U: from the line's start to the caret.
+    ClearToStart,
+    /// Ctrl-K: from the caret to the line's end.
+    ClearToEnd,
+    /// Ctrl-W: the word before the caret.
+    DeleteWord,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TextField {
     pub value: String,
@@ -46,6 +60,60 @@ impl TextField {
         true
     }
 
+    /// The readline edits a second caller needs (Ctrl-U, Ctrl-W, Ctrl-K, Delete, Home/End and
+    /// Ctrl-A/E), within the caret's line of a multi-line text.
+    pub fn edit(&mut self, edit: Edit) {
+        let chars: Vec<char> = self.value.chars().collect();
+        let line_start = chars[..self.caret]
+            .iter()
+            .rposition(|c| *c == '\n')
+            .map_or(0, |i| i + 1);
+        let line_end = chars[self.caret..]
+            .iter()
+            .position(|c| *c == '\n')
+            .map_or(chars.len(), |i| self.caret + i);
+        let (from, to, caret) = match edit {
+            Edit::Home => (0, 0, line_start),
+            Edit::End => (0, 0, line_end),
+            Edit::Delete if self.caret < line_end || self.caret < chars.len() => {
+                (self.caret, self.caret + 1, self.caret)
+            }
+            Edit::Delete => (0, 0, self.caret),
+            Edit::ClearToStart => (line_start, self.caret, line_start),
+            Edit::ClearToEnd => (self.caret, line_end, self.caret),
+            Edit::DeleteWord => {
+                // Spaces before the caret, then the word (a run of one kind of character).
+                let mut at = self.caret;
+                while at > line_start && chars[at - 1].is_whitespace() {
+                    at -= 1;
+                }
+                let kind = |c: char| {
+                    if c.is_ascii_alphanumeric() {
+                        0
+                    } else if c.is_whitespace() || c.is_ascii_punctuation() {
+                        1
+                    } else {
+                        2
+                    }
+                };
+                if at > line_start {
+                    let k = kind(chars[at - 1]);
+                    while at > line_start
+                        && !chars[at - 1].is_whitespace()
+                        && kind(chars[at - 1]) == k
+                    {
+                        at -= 1;
+                    }
+                }
+                (at, self.caret, at)
+            }
+        };
+        if from < to {
+            self.value = chars[..from].iter().chain(&chars[to..]).collect();
+        }
+        self.caret = caret;
+    }
+
     pub fn left(&mut self) {
         self.caret = self.caret.saturating_sub(1);
     }
@@ -76,6 +144,16 @@ impl TextField {
         }
         self.caret = caret.min(line.1);
         true
+    }
+}
+
+/// A key as typed with the IME on: full-width ASCII (？／ｙ) as its half-width form, so command
+/// keys and y/n answers work in either width.
+pub fn halfwidth(c: char) -> char {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+        '\u{3000}' => ' ',
+        _ => c,
     }
 }
 
@@ -143,6 +221,31 @@ mod tests {
         assert_eq!(f.value, "高橋様");
         f.caret = 0;
         assert!(!f.backspace());
+    }
+
+    #[test]
+    fn readline_edits() {
+        let mut f = TextField::new("watanabe hiroshi");
+        f.edit(Edit::DeleteWord);
+        assert_eq!((f.value.as_str(), f.caret), ("watanabe ", 9));
+        f.edit(Edit::DeleteWord);
+        assert_eq!(f.value, "");
+        let mut f = TextField::new("林内科 渡辺");
+        f.edit(Edit::Home);
+        assert_eq!(f.caret, 0);
+        f.edit(Edit::Delete);
+        assert_eq!(f.value, "内科 渡辺");
+        f.edit(Edit::End);
+        f.edit(Edit::ClearToStart);
+        assert_eq!((f.value.as_str(), f.caret), ("", 0));
+        let mut f = TextField::new("一行目\n二行目");
+        f.caret = 5;
+        f.edit(Edit::Home);
+        assert_eq!(f.caret, 4, "the caret's line");
+        f.edit(Edit::ClearToEnd);
+        assert_eq!(f.value, "一行目\n");
+        f.edit(Edit::Delete);
+        assert_eq!(f.value, "一行目\n", "nothing after the caret");
     }
 
     #[test]

@@ -172,6 +172,8 @@ pub enum ComposerAction {
     Backspace,
     /// Pasted text (bracketed paste): one edit, however long.
     Paste(String),
+    /// Readline edits in the focused text field.
+    Edit(field::Edit),
     Left,
     Right,
     Up,
@@ -801,6 +803,11 @@ impl Composer {
                     t.backspace();
                 }
             }
+            ComposerAction::Edit(edit) => {
+                if let Some(t) = field.and_then(|f| self.text_mut(f)) {
+                    t.edit(edit);
+                }
+            }
             ComposerAction::Paste(pasted) => {
                 let multiline = field == Some(Field::Body);
                 if let Some(t) = field.and_then(|f| self.text_mut(f)) {
@@ -822,7 +829,7 @@ impl Composer {
                         t.insert(c);
                     }
                 }
-                None => match c {
+                None => match field::halfwidth(c) {
                     'p' => request = self.export(ExportFormat::Pdf),
                     't' => request = self.export(ExportFormat::Text),
                     'o' => request = self.export(ExportFormat::Phone),
@@ -840,6 +847,7 @@ impl Composer {
 
     /// Space flips, y/n answer, and a digit picks one of the ten uses (0 is the tenth).
     fn type_on_choice(&mut self, field: Field, c: char) {
+        let c = field::halfwidth(c);
         let answer = match c {
             'y' | 'Y' => Some(true),
             'n' | 'N' => Some(false),
