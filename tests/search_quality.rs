@@ -308,3 +308,70 @@ fn organisation_filters_exclude_a_person_without_organisation() {
     assert!(hits.iter().all(|h| h.entry != EntryRef::Person(0)));
     assert!(index.organization_of(EntryRef::Person(0)).is_none());
 }
+
+/// The demo directory with people renamed, for classes the generated names do not cover.
+fn demo_with(names: &[(&str, &str)]) -> SearchIndex {
+    let mut snapshot: Snapshot =
+        parse_snapshot(anshin::demo::DEMO_DIRECTORY_JSON.as_bytes()).unwrap();
+    for (i, (name, kana)) in names.iter().enumerate() {
+        snapshot.people[i].name = (*name).into();
+        snapshot.people[i].name_kana = (*kana).into();
+    }
+    SearchIndex::build(snapshot)
+}
+
+fn first_name(index: &SearchIndex, query: &str) -> String {
+    let hits = index.search(query, &Filters::default(), wednesday_lunch());
+    let first = hits.first().unwrap_or_else(|| panic!("{query}: nothing"));
+    match first.entry {
+        EntryRef::Person(i) => index.person(i).name.to_string(),
+        EntryRef::Organization(i) => index.organization(i).name.to_string(),
+    }
+}
+
+/// Issue 11: the spellings the held-out name set showed missing, by class.
+#[test]
+fn more_spellings_find_the_name() {
+    let index = demo_with(&[
+        ("大田 高音", "おおた たかね"),
+        ("大田 兼久", "おおた かねひさ"),
+        ("白井 千夏", "しらい ちなつ"),
+        ("松本 千尋", "まつもと ちひろ"),
+        ("佐藤 順子", "さとう じゅんこ"),
+        ("條 亞希子", "じょう あきこ"),
+        ("小島 聰", "こじま さとし"),
+        ("水野 和都", "みずの かづと"),
+    ]);
+    let cases = [
+        // Adjacent letters swapped (the commonest typo).
+        ("koijma satoshi", "小島 聰"),
+        ("kojmia satosi", "小島 聰"),
+        // A dropped letter inside ch / ts; the IME's jy, du.
+        ("cinatsu", "白井 千夏"),
+        ("matsmoto chihiro", "松本 千尋"),
+        ("sato jyunko", "佐藤 順子"),
+        ("kaduto", "水野 和都"),
+        // Hepburn with macrons.
+        ("satō junko", "佐藤 順子"),
+        // Old kanji forms from the complete table, both ways.
+        ("条 亜希子", "條 亞希子"),
+        ("小島 聡", "小島 聰"),
+    ];
+    for (query, expected) in cases {
+        assert_eq!(first_name(&index, query), expected, "{query}");
+    }
+    // Surname + given: both parts matching beats a match across the boundary.
+    assert_eq!(first_name(&index, "ohta takane"), "大田 高音");
+    assert_eq!(first_name(&index, "ohta kanehisa"), "大田 兼久");
+}
+
+/// Issue 11: an exact spelling outranks an equivalent one.
+#[test]
+fn the_spelling_typed_comes_first() {
+    let index = demo_with(&[
+        ("高橋 一郎", "たかはし いちろう"),
+        ("髙橋 一郎", "たかはし いちろう"),
+    ]);
+    assert_eq!(first_name(&index, "髙橋 一郎"), "髙橋 一郎");
+    assert_eq!(first_name(&index, "高橋 一郎"), "高橋 一郎");
+}

@@ -104,6 +104,9 @@ struct Entry {
     name_mask: u64,
     /// Position in kana order of all entries (ties in score are broken by it).
     kana_rank: u32,
+    /// People: where the given name starts in the name and the reading fields (byte offsets in
+    /// the haystack; NO_BOUNDARY when there is one part only).
+    given: [u16; 2],
     /// People: contact windows as minutes of the week.
     week: Box<[CompactWindow]>,
     /// Index of the organisation, or NO_ORGANIZATION.
@@ -251,6 +254,7 @@ impl SearchIndex {
                     mask: mask | org_fields[i].1,
                     name_mask,
                     kana_rank: 0,
+                    given: [NO_BOUNDARY; 2],
                     week: Box::new([]),
                     organization: i as u32,
                 }
@@ -324,7 +328,12 @@ impl SearchIndex {
         }
         let tokens = fold_query(query);
         let candidates = 0..self.entries.len() as u32;
-        self.run(&tokens, filters, now, candidates).1
+        let mut hits = self.run(&tokens, filters, now, candidates).1;
+        if hits.is_empty() {
+            return self.transposed(query, filters, now);
+        }
+        self.prefer_exact_spelling(query, &mut hits);
+        hits
     }
 
     /// Whose number is this (seed §4(2): check a caller or an incoming FAX against the
@@ -390,6 +399,83 @@ impl SearchIndex {
                 reachable_now,
             })
             .collect()
+    }
+
+    /// Nothing found: two neighbouring letters typed the wrong way round (`koijma` for kojima,
+    /// the commonest typo) — each romaji word of four letters or more with one adjacent pair
+    /// swapped, best hits of all the spellings. Only when the query as typed finds nothing.
+    pub fn transposed(&self, query: &str, filters: &Filters, now: NaiveDateTime) -> Vec<Hit> {
+        let words: Vec<&str> = query
+            .split(|c: char| c.is_whitespace() || c == '\u{3000}')
+            .filter(|w| !w.is_empty())
+            .collect();
+        let mut best: std::collections::HashMap<EntryRef, Hit> = std::collections::HashMap::new();
+        for (k, word) in words.iter().enumerate() {
+            let letters: Vec<char> = word.chars().collect();
+            if letters.len() < 4 || !letters.iter().all(|c| c.is_ascii_alphabetic()) {
+                continue;
+            }
+            for i in 0..letters.len() - 1 {
+                if letters[i] == letters[i + 1] {
+                    continue;
+                }
+                let mut swapped = letters.clone();
+                swapped.swap(i, i + 1);
+                let swapped: String = swapped.into_iter().collect();
+                let variant: Vec<&str> = words
+                    .iter()
+                    .enumerate()
+                    .map(|(j, w)| if j == k { swapped.as_str() } else { *w })
+                    .collect();
+                let tokens = fold_query(&variant.join(" "));
+                let (_, hits) = self.run(&tokens, filters, now, 0..self.entries.len() as u32);
+                for hit in hits.into_iter().take(RANKED_HITS) {
+                    let kept = best.entry(hit.entry).or_insert_with(|| hit.clone());
+                    if hit.score > kept.score {
+                        *kept = hit;
+                    }
+                }
+            }
+        }
+        let mut hits: Vec<Hit> = best.into_values().collect();
+        hits.sort_by(|a, b| {
+            b.score
+                .cmp(&a.score)
+                .then(b.reachable_now.cmp(&a.reachable_now))
+                .then(self.kana_rank(a.entry).cmp(&self.kana_rank(b.entry)))
+        });
+        hits
+    }
+
+    /// Among hits of equal score, a name spelled as typed first: 髙橋 typed finds 髙橋 before
+    /// 高橋, 斎藤 before 齋藤 (both still match; only the order changes).
+    pub fn prefer_exact_spelling(&self, query: &str, hits: &mut [Hit]) {
+        use unicode_normalization::UnicodeNormalization;
+        let words: Vec<String> = super::query::words(query)
+            .into_iter()
+            .map(|w| w.nfkc().collect::<String>())
+            .filter(|w| w.chars().any(|c| !c.is_ascii()))
+            .collect();
+        if words.is_empty() {
+            return;
+        }
+        let shown = hits.len().min(RANKED_HITS);
+        let spelled = |hit: &Hit| {
+            let name = match hit.entry {
+                EntryRef::Person(i) => self.snapshot.people[i].name.as_str(),
+                EntryRef::Organization(i) => self.snapshot.organizations[i].name.as_str(),
+            };
+            words.iter().all(|w| name.contains(w.as_str()))
+        };
+        hits[..shown].sort_by_key(|h| (std::cmp::Reverse(h.score), !spelled(h)));
+    }
+
+    fn kana_rank(&self, entry: EntryRef) -> u32 {
+        let id = match entry {
+            EntryRef::Person(i) => i,
+            EntryRef::Organization(i) => self.snapshot.people.len() + i,
+        };
+        self.entries[id].kana_rank
     }
 
     /// Returns the ids of matching entries (for narrowing) and the ranked hits.
@@ -494,7 +580,7 @@ impl SearchIndex {
             let own = entry
                 .haystack
                 .find(token.as_str())
-                .map(|at| exact_score(entry, at));
+                .map(|at| exact_score(entry, at, token.len()));
             let token_score = match own
                 .or_else(|| self.org_name_score(entry, token, memo))
                 .or_else(|| self.shared_score(entry, token, memo))
@@ -525,10 +611,9 @@ impl SearchIndex {
         let slot = memo.names.get_mut(o)?;
         if *slot == ORG_UNKNOWN {
             let org = &self.entries[self.snapshot.people.len() + o];
-            *slot = org
-                .haystack
-                .find(token)
-                .map_or(ORG_NO_MATCH, |at| (2 * exact_score(org, at) / 3) as i16);
+            *slot = org.haystack.find(token).map_or(ORG_NO_MATCH, |at| {
+                (2 * exact_score(org, at, token.len()) / 3) as i16
+            });
         }
         (*slot >= 0).then_some(i64::from(*slot))
     }
@@ -635,24 +720,60 @@ fn person_entry(i: usize, person: &Person) -> Entry {
     b.field(person.role.label());
     b.field(role_reading(person.role));
     let (haystack, mask, name_mask) = b.finish();
+    // 田中 一郎 → the given name starts after the folded family name, in both fields.
+    let given_at = |field: &str, field_start: usize| {
+        let mut parts = field.split(|c: char| c.is_whitespace() || c == '\u{3000}');
+        let family = parts.next().unwrap_or_default();
+        if parts.next().is_none() {
+            return NO_BOUNDARY;
+        }
+        u16::try_from(field_start + fold(family).len()).unwrap_or(NO_BOUNDARY)
+    };
+    let kana_start = haystack
+        .find(SEP)
+        .map_or(usize::MAX, |i| i + SEP.len_utf8());
+    let given = [
+        given_at(&person.name, 0),
+        if kana_start == usize::MAX {
+            NO_BOUNDARY
+        } else {
+            given_at(&person.name_kana, kana_start)
+        },
+    ];
     Entry {
         entry: EntryRef::Person(i),
         haystack,
         mask,
         name_mask,
         kana_rank: 0,
+        given,
         week: compact_windows(&person.contact),
         organization: NO_ORGANIZATION,
     }
 }
 
-/// A substring hit: its field's weight, more for starting the field (a surname typed first).
-fn exact_score(entry: &Entry, at: usize) -> i64 {
+const NO_BOUNDARY: u16 = u16::MAX;
+
+/// A substring hit: its field's weight, more for starting the field (a surname typed first) or
+/// a person's given name, less for running across the family and given names (`ohta takane`
+/// finds おおた たかね before おおた かねひさ, where "takane" spans ta|kane).
+fn exact_score(entry: &Entry, at: usize, len: usize) -> i64 {
     let before = &entry.haystack[..at];
     let field = before.matches(SEP).count();
     let at_field_start = at == 0 || before.ends_with(SEP);
     let weight = if field < NAME_FIELDS { 3 } else { 1 };
-    weight * if at_field_start { 200 } else { 120 }
+    let boundary = entry
+        .given
+        .iter()
+        .map(|g| usize::from(*g))
+        .find(|g| *g != usize::from(NO_BOUNDARY) && *g >= at && *g < at + len.max(1));
+    let base = match boundary {
+        _ if at_field_start => 200,
+        Some(g) if g == at => 200,
+        Some(_) => 100,
+        None => 120,
+    };
+    weight * base
 }
 
 /// Whether `token` is a subsequence of one of the entry's name fields (the necessary condition
@@ -755,10 +876,15 @@ impl Searcher {
             }
             _ => None,
         };
-        let (matched, hits) = match previous {
+        let (matched, mut hits) = match previous {
             Some(ids) => index.run(&tokens, filters, now, ids.into_iter()),
             None => index.run(&tokens, filters, now, 0..index.entries.len() as u32),
         };
+        if hits.is_empty() {
+            hits = index.transposed(query, filters, now);
+        } else {
+            index.prefer_exact_spelling(query, &mut hits);
+        }
         self.last = Some(LastRun {
             tokens,
             filters: filters.clone(),

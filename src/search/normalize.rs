@@ -34,6 +34,14 @@ fn fold_into(text: &str, out: &mut String) {
     let mut kana_run = String::new();
     let mut ascii_run = String::new();
     for c in text.nfkc() {
+        // Hepburn's long vowels (satō, Ōno) and Kunrei's circumflex (satô): a doubled vowel,
+        // which the romaji folding then shortens like ou and oo.
+        if let Some(vowel) = macron_vowel(c) {
+            flush_kana(&mut kana_run, &mut ascii_run);
+            ascii_run.push(vowel);
+            ascii_run.push(if vowel == 'o' { 'u' } else { vowel });
+            continue;
+        }
         let c = variant_kanji(c).to_lowercase().next().unwrap_or(c);
         let c = katakana_to_hiragana(c);
         if is_hiragana(c) || c == 'ー' {
@@ -52,6 +60,17 @@ fn fold_into(text: &str, out: &mut String) {
     }
     flush_kana(&mut kana_run, &mut ascii_run);
     flush_ascii(&mut ascii_run, out);
+}
+
+fn macron_vowel(c: char) -> Option<char> {
+    Some(match c {
+        'ā' | 'Ā' | 'â' | 'Â' => 'a',
+        'ī' | 'Ī' | 'î' | 'Î' => 'i',
+        'ū' | 'Ū' | 'û' | 'Û' => 'u',
+        'ē' | 'Ē' | 'ê' | 'Ê' => 'e',
+        'ō' | 'Ō' | 'ô' | 'Ô' => 'o',
+        _ => return None,
+    })
 }
 
 /// Kana become romaji and join the ASCII run, so a query typed half in kana and half in romaji
@@ -85,9 +104,64 @@ pub(crate) fn katakana_to_hiragana(c: char) -> char {
     }
 }
 
-/// Variant (異体字) and old-form kanji common in surnames and place names, to one form.
-/// NFKC already folds most compatibility ideographs; these are the ones it leaves alone.
+/// Old forms (旧字体) to the forms in use today, the whole table of the Jōyō and Jinmeiyō lists as
+/// yosina (a kept crate) has it: `assets/kanji-variants.tsv`, one `old<TAB>new` a line, kept
+/// equal to yosina by a test (`ANSHIN_WRITE_KANJI_VARIANTS=1 cargo test kanji_variant_table`
+/// writes it again).
+pub const KANJI_VARIANTS: &str = include_str!("../../assets/kanji-variants.tsv");
+
+struct OldForms {
+    /// One bit per BMP code point: is it an old form? (8 KiB; most characters stop here.)
+    bmp: Vec<u64>,
+    /// Sorted by the old form.
+    pairs: Vec<(char, char)>,
+}
+
+fn old_forms() -> &'static OldForms {
+    static TABLE: std::sync::OnceLock<OldForms> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut pairs: Vec<(char, char)> = KANJI_VARIANTS
+            .lines()
+            .filter_map(|line| {
+                let mut cells = line.split('\t');
+                let old = cells.next()?.chars().next()?;
+                let new = cells.next()?.chars().next()?;
+                Some((old, new))
+            })
+            .collect();
+        pairs.sort_unstable();
+        let mut bmp = vec![0u64; 1024];
+        for (old, _) in &pairs {
+            let n = *old as usize;
+            if n < 0x10000 {
+                bmp[n / 64] |= 1 << (n % 64);
+            }
+        }
+        OldForms { bmp, pairs }
+    })
+}
+
+fn old_form(c: char) -> Option<char> {
+    let table = old_forms();
+    let n = c as usize;
+    if n < 0x10000 && table.bmp[n / 64] & (1 << (n % 64)) == 0 {
+        return None;
+    }
+    table
+        .pairs
+        .binary_search_by_key(&c, |(old, _)| *old)
+        .ok()
+        .map(|i| table.pairs[i].1)
+}
+
+/// Variant (異体字) and old-form kanji common in surnames and place names, to one form: the
+/// whole old-form table, then the variants people write in names that it leaves alone.
+/// NFKC already folds most compatibility ideographs.
 pub(crate) fn variant_kanji(c: char) -> char {
+    if c < '\u{3400}' {
+        return c;
+    }
+    let c = old_form(c).unwrap_or(c);
     match c {
         '髙' => '高',
         '﨑' | '嵜' | '碕' => '崎',
@@ -254,9 +328,53 @@ fn canonical_romaji(run: &str, out: &mut String) {
             i += 3;
             continue;
         }
+        // A vowel dropped after sh/ch (shro → shiro): the i that always follows them.
+        if (rest.starts_with(b"sh") || rest.starts_with(b"ch")) && next(2).is_ascii_alphabetic() {
+            s.extend_from_slice(if next(0) == b's' { b"si" } else { b"ti" });
+            i += 2;
+            continue;
+        }
         if rest.starts_with(b"tsu") {
             s.extend_from_slice(b"tu");
             i += 3;
+            continue;
+        }
+        // ts before a consonant or at the end: つ with its u dropped (matsmoto).
+        if rest.starts_with(b"ts") && !is_vowel(next(2)) {
+            s.extend_from_slice(b"tu");
+            i += 2;
+            continue;
+        }
+        // The h of ch dropped (cinatsu → chinatsu); ca/co/cu are か/こ/く as an IME reads them.
+        if next(0) == b'c' && next(1) != b'h' && is_vowel(next(1)) {
+            // ci: ち (the h dropped); ce: せ as an IME reads it.
+            s.extend_from_slice(match next(1) {
+                b'i' => b"t",
+                b'e' => b"s",
+                _ => b"k",
+            });
+            s.push(next(1));
+            i += 2;
+            continue;
+        }
+        // IME spellings: jya/jyu/jyo (じゃ), cya (ちゃ), sya stays (しゃ is sya already).
+        if rest.starts_with(b"jy") && is_vowel(next(2)) {
+            s.extend_from_slice(b"zy");
+            s.push(next(2));
+            i += 3;
+            continue;
+        }
+        if rest.starts_with(b"cy") && is_vowel(next(2)) {
+            s.extend_from_slice(b"ty");
+            s.push(next(2));
+            i += 3;
+            continue;
+        }
+        // du, di (づ, ぢ) read like zu, zi, as the kana side folds them.
+        if next(0) == b'd' && matches!(next(1), b'u' | b'i') {
+            s.push(b'z');
+            s.push(next(1));
+            i += 2;
             continue;
         }
         if next(0) == b'j' && is_vowel(next(1)) {
@@ -360,6 +478,22 @@ mod tests {
     }
 
     #[test]
+    fn more_ways_people_type_names() {
+        same("satō", "さとう");
+        same("Ōno", "おおの");
+        same("satô", "sato");
+        same("shro", "しろ");
+        same("cinatsu", "ちなつ");
+        same("matsmoto", "まつもと");
+        same("kazuko", "かづこ");
+        same("kadu", "かづ");
+        same("jyunko", "じゅんこ");
+        same("cyouko", "ちょうこ");
+        same("syouta", "しょうた");
+        same("chihiro", "ちひろ");
+    }
+
+    #[test]
     fn long_vowels_and_small_kana() {
         same("ハーモニー", "はもに");
         same("ふぁみりー", "ファミリ");
@@ -383,6 +517,70 @@ mod tests {
         same("櫻井", "桜井");
         same("小嶋", "小島");
         same("德永", "徳永");
+    }
+
+    #[test]
+    fn old_forms_used_in_names_fold() {
+        for (old, new) in [
+            ("條", "条"),
+            ("亞", "亜"),
+            ("聰", "聡"),
+            ("壽", "寿"),
+            ("滿", "満"),
+            ("惠子", "恵子"),
+            ("廣瀬", "広瀬"),
+            ("龍之介", "竜之介"),
+        ] {
+            same(old, new);
+        }
+    }
+
+    /// The table in `assets/kanji-variants.tsv` is yosina's old-form table for every
+    /// ideograph (so it is complete, not a hand list); `ANSHIN_WRITE_KANJI_VARIANTS=1`
+    /// writes it again.
+    #[test]
+    fn kanji_variant_table_is_yosinas() {
+        use yosina::{make_transliterator, TransliterationRecipe};
+        let recipe = TransliterationRecipe {
+            kanji_old_new: true,
+            ..Default::default()
+        };
+        let convert = make_transliterator(&recipe).unwrap();
+        let ranges = [
+            0x3400..=0x4DBF,
+            0x4E00..=0x9FFF,
+            0xF900..=0xFAFF,
+            0x20000..=0x2FA1F,
+        ];
+        let mut table = String::new();
+        for range in ranges {
+            let chars: Vec<char> = range.filter_map(char::from_u32).collect();
+            // One conversion of many characters, a line each.
+            let joined: String = chars.iter().flat_map(|c| [*c, '\n']).collect();
+            let out = convert(&joined).unwrap();
+            let lines: Vec<&str> = out.split('\n').collect();
+            assert_eq!(lines.len(), chars.len() + 1);
+            for (c, line) in chars.iter().zip(&lines) {
+                let new: String = line
+                    .chars()
+                    .filter(|c| !matches!(*c as u32, 0xFE00..=0xFE0F | 0xE0100..=0xE01EF))
+                    .collect();
+                let mut new_chars = new.chars();
+                if let (Some(n), None) = (new_chars.next(), new_chars.next()) {
+                    if n != *c {
+                        table.push_str(&format!("{c}\t{n}\n"));
+                    }
+                }
+            }
+        }
+        if std::env::var_os("ANSHIN_WRITE_KANJI_VARIANTS").is_some() {
+            std::fs::write("assets/kanji-variants.tsv", &table).unwrap();
+        }
+        assert!(table.lines().count() > 300, "{}", table.lines().count());
+        assert!(
+            KANJI_VARIANTS == table,
+            "assets/kanji-variants.tsv differs from yosina's table: run with ANSHIN_WRITE_KANJI_VARIANTS=1"
+        );
     }
 
     #[test]
