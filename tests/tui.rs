@@ -234,7 +234,9 @@ fn filters_toggle_and_show_as_chips() {
     assert!(!app.filters.reachable_now);
     key(&mut app, KeyCode::F(2));
     assert_eq!(app.focus, Focus::Filters);
-    key(&mut app, KeyCode::Right); // 種別: 診療所
+    key(&mut app, KeyCode::Right); // 種別: 診療所 shown
+    assert!(app.filters.kinds.is_empty(), "shown, not yet chosen");
+    key(&mut app, KeyCode::Char(' ')); // chosen
     assert_eq!(
         app.filters.kinds,
         vec![anshin::directory::OrganizationKind::Clinic]
@@ -352,6 +354,62 @@ fn no_size_panics_and_tiny_terminals_are_told() {
     }
 }
 
+/// Issue 11: filters in a few keys — type to narrow (看取り among 23 procedures), several
+/// choices per row, doctors only, one key clears all.
+#[test]
+fn filters_in_a_few_keys() {
+    use anshin::directory::Procedure;
+    let mut app = app();
+    key(&mut app, KeyCode::F(2));
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Down); // 医療行為
+    }
+    type_text(&mut app, "mito");
+    key(&mut app, KeyCode::Char(' '));
+    assert_eq!(app.filters.procedures, vec![Procedure::TerminalCare]);
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "HOT");
+    let text = screen(&app, 120, 40);
+    assert!(text.contains("「HOT」"), "{text}");
+    type_text(&mut app, "");
+    for _ in 0..3 {
+        key(&mut app, KeyCode::Backspace);
+    }
+    type_text(&mut app, "さんそ");
+    key(&mut app, KeyCode::Char('　')); // the IME's full-width space chooses too
+    assert_eq!(
+        app.filters.procedures,
+        vec![Procedure::TerminalCare, Procedure::HomeOxygen],
+        "several at once (all must be manageable)"
+    );
+    // A single-choice row takes the first match at once: 区 by reading.
+    key(&mut app, KeyCode::Up);
+    key(&mut app, KeyCode::Up);
+    type_text(&mut app, "midori");
+    assert_eq!(app.filters.ward.as_deref(), Some("緑区"));
+    // Doctors only.
+    for _ in 0..6 {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Char(' '));
+    assert!(app.filters.doctors_only);
+    key(&mut app, KeyCode::Esc);
+    let index = app.index.clone().unwrap();
+    for hit in &app.hits {
+        let EntryRef::Person(i) = hit.entry else {
+            panic!("doctors only: no organisations")
+        };
+        assert!(matches!(
+            index.person(i).role,
+            anshin::directory::Role::Doctor | anshin::directory::Role::Dentist
+        ));
+    }
+    key(&mut app, KeyCode::F(8));
+    assert!(app.filters.is_empty());
+}
+
 #[test]
 fn screen_main_with_detail_and_weekly_grid() {
     let mut app = app();
@@ -371,6 +429,8 @@ fn screen_narrow_detail_replaces_the_list() {
 fn screen_filters_and_help() {
     let mut app = app();
     key(&mut app, KeyCode::F(2));
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Char(' '));
     key(&mut app, KeyCode::Right);
     insta::assert_snapshot!("filters", screen(&app, 120, 40));
     key(&mut app, KeyCode::Esc);

@@ -454,7 +454,7 @@ impl SearchIndex {
         let words: Vec<String> = super::query::words(query)
             .into_iter()
             .map(|w| w.nfkc().collect::<String>())
-            .filter(|w| w.chars().any(|c| !c.is_ascii()))
+            .filter(|w| !w.is_ascii())
             .collect();
         if words.is_empty() {
             return;

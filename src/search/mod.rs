@@ -10,4 +10,4 @@ mod readings;
 
 pub use index::{EntryRef, Filters, Hit, SearchIndex, Searcher, RANKED_HITS};
 pub use normalize::{fold, fold_query};
-pub use readings::{place_reading, procedure_reading, PLACE_READINGS};
+pub use readings::{kind_reading, place_reading, procedure_reading, PLACE_READINGS};

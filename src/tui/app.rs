@@ -3,6 +3,7 @@
 
 use super::composer::field::{Edit, TextField};
 use super::composer::{Composer, ComposerAction, ComposerRequest};
+use super::filter_panel;
 use super::slip_jobs::SlipJob;
 use super::slips::{SlipsAction, SlipsView};
 use super::text;
@@ -60,6 +61,11 @@ pub enum Action {
     ScrollDetail(i32),
     /// One key clears every filter.
     ClearFilters,
+    /// Letters in the filter panel narrow the row's choices.
+    FilterType(char),
+    FilterBackspace,
+    /// Space: add or remove the choice shown (kind, procedure), else the next value.
+    FilterToggle,
     CaretLeft,
     CaretRight,
     FocusQuery,
@@ -216,6 +222,9 @@ pub struct App {
     pub detail_scroll: u16,
     pub filters: Filters,
     pub filter_row: usize,
+    /// Letters typed in the filter panel's row, and the choice shown in a multi-choice row.
+    pub filter_typed: String,
+    pub filter_cursor: Option<usize>,
     pub help: bool,
     pub locked: bool,
     pub lock_input: String,
@@ -267,6 +276,8 @@ impl App {
             detail_scroll: 0,
             filters: Filters::default(),
             filter_row: 0,
+            filter_typed: String::new(),
+            filter_cursor: None,
             help: false,
             locked: false,
             lock_input: String::new(),
@@ -309,6 +320,14 @@ impl App {
         self.index = Some(index);
         self.searcher.reset();
         self.refresh();
+    }
+
+    /// The directory's wards and districts (for the filter panel).
+    pub fn areas(&self) -> Vec<crate::directory::Area> {
+        self.index
+            .as_ref()
+            .map(|i| i.snapshot().areas.clone())
+            .unwrap_or_default()
     }
 
     pub fn selected_hit(&self) -> Option<&Hit> {
@@ -492,16 +511,25 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
         }
         Action::ClearFilters => {
             app.filters = Filters::default();
+            app.filter_typed.clear();
+            app.filter_cursor = None;
+            app.refresh();
+        }
+        Action::FilterType(_) | Action::FilterBackspace | Action::FilterToggle => {
+            filter_edit(app, &action);
             app.refresh();
         }
         Action::CaretLeft => app.caret = app.caret.saturating_sub(1),
         Action::CaretRight => app.caret = (app.caret + 1).min(app.query.chars().count()),
         Action::FocusQuery => {}
-        Action::Up if app.focus == Focus::Filters => {
-            app.filter_row = app.filter_row.saturating_sub(1)
-        }
-        Action::Down if app.focus == Focus::Filters => {
-            app.filter_row = (app.filter_row + 1).min(FILTER_ROWS.len() - 1)
+        Action::Up | Action::Down if app.focus == Focus::Filters => {
+            app.filter_row = if action == Action::Up {
+                app.filter_row.saturating_sub(1)
+            } else {
+                (app.filter_row + 1).min(FILTER_ROWS.len() - 1)
+            };
+            app.filter_typed.clear();
+            app.filter_cursor = None;
         }
         Action::Up => {
             app.selected = app.selected.saturating_sub(1);
@@ -530,20 +558,34 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
                 }
             }
         },
-        Action::OpenFilters => app.focus = Focus::Filters,
+        Action::OpenFilters => {
+            app.focus = Focus::Filters;
+            app.filter_typed.clear();
+            app.filter_cursor = None;
+        }
         Action::FilterLeft | Action::FilterRight => {
             let forward = action == Action::FilterRight;
-            let areas = app
-                .index
-                .as_ref()
-                .map(|i| i.snapshot().areas.clone())
-                .unwrap_or_default();
-            cycle_filter(
-                &mut app.filters,
-                FILTER_ROWS[app.filter_row],
-                forward,
-                &areas,
-            );
+            let row = FILTER_ROWS[app.filter_row];
+            let areas = app.areas();
+            if filter_panel::is_multi(row) || !app.filter_typed.is_empty() {
+                // Among the choices the typed letters leave; a single row takes the one shown.
+                let list = filter_panel::narrowed(row, &app.filter_typed, &app.filters, &areas);
+                let at = app
+                    .filter_cursor
+                    .and_then(|c| list.iter().position(|i| *i == c));
+                let next = match (at, forward) {
+                    (None, true) => list.first().copied(),
+                    (None, false) => list.last().copied(),
+                    (Some(i), true) => list.get((i + 1) % list.len()).copied(),
+                    (Some(i), false) => list.get((i + list.len() - 1) % list.len()).copied(),
+                };
+                app.filter_cursor = next;
+                if !filter_panel::is_multi(row) {
+                    filter_panel::set(row, &mut app.filters, &areas, next);
+                }
+            } else {
+                cycle_filter(&mut app.filters, row, forward, &areas);
+            }
             app.refresh();
         }
         Action::ToggleReachable => {
@@ -991,6 +1033,55 @@ fn reply_of(
     })
 }
 
+/// Letters, Backspace and Space in the filter panel (see `filter_panel`).
+fn filter_edit(app: &mut App, action: &Action) {
+    let row = FILTER_ROWS[app.filter_row];
+    let areas = app.areas();
+    match action {
+        Action::FilterType(c) => app.filter_typed.push(*c),
+        Action::FilterBackspace => {
+            app.filter_typed.pop();
+        }
+        _ => {}
+    }
+    if matches!(row, FilterRow::Reachable | FilterRow::Doctors) {
+        if *action == Action::FilterToggle {
+            cycle_filter(&mut app.filters, row, true, &areas);
+        }
+        app.filter_typed.clear();
+        return;
+    }
+    if *action == Action::FilterToggle {
+        if filter_panel::is_multi(row) {
+            let cursor = app.filter_cursor.or_else(|| {
+                filter_panel::narrowed(row, &app.filter_typed, &app.filters, &areas)
+                    .first()
+                    .copied()
+            });
+            if let Some(c) = cursor {
+                filter_panel::toggle(row, &mut app.filters, c);
+                app.filter_cursor = Some(c);
+            }
+        } else {
+            cycle_filter(&mut app.filters, row, true, &areas);
+        }
+        return;
+    }
+    // Typed: the first choice that matches is shown (and taken, in a single row).
+    if app.filter_typed.is_empty() {
+        return;
+    }
+    let first = filter_panel::narrowed(row, &app.filter_typed, &app.filters, &areas)
+        .first()
+        .copied();
+    if first.is_some() {
+        app.filter_cursor = first;
+        if !filter_panel::is_multi(row) {
+            filter_panel::set(row, &mut app.filters, &areas, first);
+        }
+    }
+}
+
 /// The next (or previous) value after `current`; None ("all") sits before the first value.
 fn cycle<T: Clone + PartialEq>(current: Option<&T>, values: &[T], forward: bool) -> Option<T> {
     let position = current.and_then(|c| values.iter().position(|v| v == c));
@@ -1046,16 +1137,22 @@ fn cycle_filter(
 pub fn filter_value(filters: &Filters, row: FilterRow) -> String {
     let any = || text::ANY.to_string();
     match row {
+        FilterRow::Kind if filters.kinds.is_empty() => any(),
         FilterRow::Kind => filters
             .kinds
-            .first()
-            .map_or_else(any, |k| k.label().to_string()),
+            .iter()
+            .map(|k| k.label())
+            .collect::<Vec<_>>()
+            .join("・"),
         FilterRow::Ward => filters.ward.clone().unwrap_or_else(any),
         FilterRow::District => filters.district.clone().unwrap_or_else(any),
+        FilterRow::Procedure if filters.procedures.is_empty() => any(),
         FilterRow::Procedure => filters
             .procedures
-            .first()
-            .map_or_else(any, |p| p.label().to_string()),
+            .iter()
+            .map(|p| p.label())
+            .collect::<Vec<_>>()
+            .join("・"),
         FilterRow::Accepting => filters
             .accepting
             .map_or_else(any, |a| a.label().to_string()),

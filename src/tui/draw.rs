@@ -1,7 +1,7 @@
 //! Drawing: reads the state, never changes it (STYLE). Black-on-default friendly colours, wide
 //! (CJK) characters measured by ratatui, and no arithmetic that can underflow at tiny sizes.
 
-use super::app::{chips, filter_label, filter_value, App, Focus, FILTER_ROWS};
+use super::app::{chips, filter_label, App, Focus, FILTER_ROWS};
 use super::text;
 use crate::availability::Availability;
 use crate::directory::{ContactWindow, Numbers, Organization, Person};
@@ -593,18 +593,23 @@ pub(crate) fn popup(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 fn draw_filters(frame: &mut Frame, app: &App, area: Rect) {
-    let rect = popup(area, 60, FILTER_ROWS.len() as u16 + 2);
+    let rect = popup(area, 96, FILTER_ROWS.len() as u16 + 2);
+    let areas = app.areas();
     let items: Vec<ListItem> = FILTER_ROWS
         .iter()
         .map(|row| {
             let label = filter_label(*row);
             // Pad by display width: a kanji takes two cells.
             let pad = 10usize.saturating_sub(Span::raw(label).width());
-            ListItem::new(format!(
-                "{label}{} ◀ {} ▶",
-                " ".repeat(pad),
-                filter_value(&app.filters, *row)
-            ))
+            let current = FILTER_ROWS[app.filter_row] == *row;
+            let shown = super::filter_panel::shown(
+                *row,
+                &app.filters,
+                &areas,
+                app.filter_cursor.filter(|_| current),
+                if current { &app.filter_typed } else { "" },
+            );
+            ListItem::new(format!("{label}{} {shown}", " ".repeat(pad)))
         })
         .collect();
     let list = List::new(items)

@@ -80,17 +80,16 @@ pub fn action_for(app: &App, key: KeyEvent) -> Option<Action> {
             KeyCode::Up => Some(Action::Up),
             KeyCode::Down => Some(Action::Down),
             KeyCode::Left => Some(Action::FilterLeft),
-            KeyCode::Right | KeyCode::Char(' ') => Some(Action::FilterRight),
+            KeyCode::Right => Some(Action::FilterRight),
             KeyCode::Delete => Some(Action::ClearFilters),
+            KeyCode::Backspace => Some(Action::FilterBackspace),
             KeyCode::Esc | KeyCode::Enter | KeyCode::F(2) => Some(Action::Back),
+            KeyCode::F(8) => Some(Action::ClearFilters),
             KeyCode::Char('f') if ctrl => Some(Action::Back),
+            // Letters narrow the row's choices; Space (either width) chooses.
             KeyCode::Char(c) if !ctrl && !alt => match plain(c) {
-                'k' => Some(Action::Up),
-                'j' => Some(Action::Down),
-                'h' => Some(Action::FilterLeft),
-                'l' => Some(Action::FilterRight),
-                'f' => Some(Action::Back),
-                _ => None,
+                ' ' => Some(Action::FilterToggle),
+                _ => Some(Action::FilterType(c)),
             },
             _ => None,
         };

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod composer;
 pub mod draw;
+pub mod filter_panel;
 pub mod keys;
 pub mod slip_jobs;
 pub mod slips;

@@ -9,7 +9,9 @@ pub const NO_DIRECTORY: &str = "ディレクトリがまだありません。同
 pub const TOO_SMALL: &str = "画面を広げてください";
 pub const RESULTS: &str = "結果";
 pub const DETAIL: &str = "詳細";
-pub const FILTERS: &str = "絞り込み（↑↓ 選ぶ・←→ 変える・Delete すべて解除・Esc 閉じる）";
+pub const FILTERS: &str =
+    "絞り込み（文字で絞る・←→ 変える・Space 選ぶ/外す・Delete 全解除・Esc 閉じる）";
+pub const FILTER_CHOSEN: &str = "選択: ";
 pub const HELP_TITLE: &str = "キー操作（何かキーを押すと閉じます）";
 pub const LOCKED_TITLE: &str = "ロック中";
 pub const LOCKED_BODY: &str =
