@@ -63,8 +63,16 @@ fn aad(server_url: &str) -> Vec<u8> {
 
 /// Encrypts a cache image. Pure: the caller picks the file.
 pub fn seal(directory: &CachedDirectory, key: &[u8; 32]) -> Vec<u8> {
-    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    serde_json::to_writer(&mut gzip, directory).expect("a directory always serializes");
+    let gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    // serde_json writes a few bytes at a time; straight into the encoder every one of those
+    // writes ran the compressor (and zeroed its output buffer): 30 s at 100 000 people. A
+    // 64 KiB buffer in front makes it one compressor call per 64 KiB.
+    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, gzip);
+    serde_json::to_writer(&mut buffered, directory).expect("a directory always serializes");
+    let gzip = buffered
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .expect("writing to memory cannot fail");
     let plaintext = gzip.finish().expect("writing to memory cannot fail");
     let nonce: [u8; NONCE_LEN] = rand::random();
     let cipher = XChaCha20Poly1305::new(key.into());
