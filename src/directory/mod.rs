@@ -197,6 +197,15 @@ pub struct Numbers<'a> {
 }
 
 impl Person {
+    /// The person's own number or address for a method (None: they use the organisation's).
+    pub fn own(&self, method: ContactMethod) -> Option<&str> {
+        match method {
+            ContactMethod::Phone => self.contact.phone.as_deref(),
+            ContactMethod::Fax => self.contact.fax.as_deref(),
+            ContactMethod::Email => self.contact.email.as_deref(),
+        }
+    }
+
     pub fn numbers<'a>(&'a self, org: Option<&'a Organization>) -> Numbers<'a> {
         let org = org.map(Organization::numbers).unwrap_or_default();
         Numbers {

@@ -407,23 +407,12 @@ impl App {
         order
             .into_iter()
             .filter_map(|m| {
-                let (label, value, own) = match m {
-                    ContactMethod::Phone => (
-                        text::PHONE,
-                        numbers.phone,
-                        person.and_then(|p| p.contact.phone.as_deref()),
-                    ),
-                    ContactMethod::Fax => (
-                        text::FAX,
-                        numbers.fax,
-                        person.and_then(|p| p.contact.fax.as_deref()),
-                    ),
-                    ContactMethod::Email => (
-                        text::EMAIL,
-                        numbers.email,
-                        person.and_then(|p| p.contact.email.as_deref()),
-                    ),
+                let (label, value) = match m {
+                    ContactMethod::Phone => (text::PHONE, numbers.phone),
+                    ContactMethod::Fax => (text::FAX, numbers.fax),
+                    ContactMethod::Email => (text::EMAIL, numbers.email),
                 };
+                let own = person.and_then(|p| p.own(m));
                 let value = value?;
                 let whose = match person {
                     Some(p) if own == Some(value) => format!("{}{}", p.name, text::WHOSE_OWN),
@@ -791,15 +780,7 @@ pub fn receive(app: &mut App, message: Message) -> Vec<Effect> {
             return effects;
         }
         Message::Exported(Err(e)) => {
-            let message = format!("{}: {e}", text::EXPORT_FAILED);
-            match app.composer.as_mut() {
-                Some(c) => {
-                    c.problem = Some(message);
-                    // Not sent after all: keep it as a draft again.
-                    c.dirty = true;
-                }
-                None => app.flash = Some(message),
-            }
+            composer_job_failed(app, format!("{}: {e}", text::EXPORT_FAILED))
         }
         Message::MarkedSent(Ok(id)) => {
             if app.composer.as_ref().is_some_and(|c| c.id == id) {
@@ -808,14 +789,7 @@ pub fn receive(app: &mut App, message: Message) -> Vec<Effect> {
             app.flash = Some(text::MARKED_SENT.to_string());
         }
         Message::MarkedSent(Err(e)) => {
-            let message = format!("{}: {e}", text::MARK_SENT_FAILED);
-            match app.composer.as_mut() {
-                Some(c) => {
-                    c.problem = Some(message);
-                    c.dirty = true;
-                }
-                None => app.flash = Some(message),
-            }
+            composer_job_failed(app, format!("{}: {e}", text::MARK_SENT_FAILED))
         }
         Message::DraftsWaiting(count) => app.status.drafts = count,
         Message::SlipsLoaded(result) => {
@@ -836,7 +810,19 @@ pub fn receive(app: &mut App, message: Message) -> Vec<Effect> {
     Vec::new()
 }
 
-/// `c` on a person: a new slip to them.
+/// An export or a send that failed: the composer says why and keeps the slip as a draft
+/// (saved again on the next tick); with the composer closed, the status bar says it.
+fn composer_job_failed(app: &mut App, message: String) {
+    match app.composer.as_mut() {
+        Some(c) => {
+            c.problem = Some(message);
+            c.dirty = true;
+        }
+        None => app.flash = Some(message),
+    }
+}
+
+/// F6 on a person: a new slip to them.
 fn open_composer(app: &mut App) {
     let (Some(index), Some(hit)) = (app.index.clone(), app.selected_hit()) else {
         return;

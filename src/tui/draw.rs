@@ -412,32 +412,20 @@ pub(crate) fn person_lines<'a>(
 
 /// The numbers, each saying whose it is when a person has none of their own: 「電話 042-…（代表）」.
 fn numbers_line(lines: &mut Vec<Line<'_>>, numbers: Numbers<'_>, person: Option<&Person>) {
-    let own = |v: Option<&str>, mine: Option<&str>| person.is_none() || v == mine;
+    use crate::directory::ContactMethod;
     let parts: Vec<String> = [
-        (
-            text::PHONE,
-            numbers.phone,
-            person.and_then(|p| p.contact.phone.as_deref()),
-        ),
-        (
-            text::FAX,
-            numbers.fax,
-            person.and_then(|p| p.contact.fax.as_deref()),
-        ),
-        (
-            text::EMAIL,
-            numbers.email,
-            person.and_then(|p| p.contact.email.as_deref()),
-        ),
+        (text::PHONE, numbers.phone, ContactMethod::Phone),
+        (text::FAX, numbers.fax, ContactMethod::Fax),
+        (text::EMAIL, numbers.email, ContactMethod::Email),
     ]
     .iter()
-    .filter_map(|(label, v, mine)| {
-        v.map(|v| {
-            if own(Some(v), *mine) {
-                format!("{label} {v}")
-            } else {
-                format!("{label} {v}{}", text::MAIN_LINE)
-            }
+    .filter_map(|(label, v, method)| {
+        let v = (*v)?;
+        let shared = person.is_some_and(|p| p.own(*method) != Some(v));
+        Some(if shared {
+            format!("{label} {v}{}", text::MAIN_LINE)
+        } else {
+            format!("{label} {v}")
         })
     })
     .collect();
