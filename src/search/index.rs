@@ -467,7 +467,15 @@ impl SearchIndex {
             };
             words.iter().all(|w| name.contains(w.as_str()))
         };
-        hits[..shown].sort_by_key(|h| (std::cmp::Reverse(h.score), !spelled(h)));
+        // Decided once per hit, then a stable sort: equal scores keep their order otherwise.
+        let mut keyed: Vec<(Hit, bool)> = hits[..shown]
+            .iter()
+            .map(|h| (h.clone(), spelled(h)))
+            .collect();
+        keyed.sort_by_key(|(h, exact)| (std::cmp::Reverse(h.score), !*exact));
+        for (slot, (hit, _)) in hits[..shown].iter_mut().zip(keyed) {
+            *slot = hit;
+        }
     }
 
     fn kana_rank(&self, entry: EntryRef) -> u32 {
