@@ -212,6 +212,17 @@ pub struct Request {
 }
 
 impl Slip {
+    /// Names that may stand in the text and are not the patient's: the doctor, the sender,
+    /// and their institution and office.
+    pub fn known_names(&self) -> [&str; 4] {
+        [
+            self.to.doctor.as_str(),
+            self.to.institution.as_str(),
+            self.from.name.as_str(),
+            self.from.office.as_str(),
+        ]
+    }
+
     /// The office's and the recipient's own numbers: on a slip they are not personal
     /// information (the detector allows them).
     pub fn own_numbers(&self) -> Vec<&str> {

@@ -256,12 +256,7 @@ pub fn check(slip: &Slip, context: &RuleContext) -> Vec<Violation> {
             v.push(Violation::new(RuleCode::PatientNameUnmasked, message));
         }
         let allowed = slip.own_numbers();
-        let known = [
-            slip.to.doctor.as_str(),
-            slip.to.institution.as_str(),
-            slip.from.name.as_str(),
-            slip.from.office.as_str(),
-        ];
+        let known = slip.known_names();
         let mask = slip.patient.masked_name.as_deref();
         for (field, text) in &texts {
             // The mask is looked at for what it hides, not for itself.

@@ -560,12 +560,7 @@ impl Composer {
             now: Some(now),
         };
         let allowed = slip.own_numbers();
-        let known = [
-            slip.to.doctor.as_str(),
-            slip.to.institution.as_str(),
-            slip.from.name.as_str(),
-            slip.from.office.as_str(),
-        ];
+        let known = slip.known_names();
         let options = DetectOptions {
             patient_name: real_name,
             patient_kana: kana,
