@@ -78,6 +78,8 @@ fn main() {
 
         let reps = (200_000 / people).clamp(3, 50);
         let mut samples = Vec::new();
+        // (time, keystroke, hits): the slowest keystrokes, with ANSHIN_BENCH_DETAIL=1.
+        let mut detail: Vec<(Duration, String, usize)> = Vec::new();
         for _ in 0..reps {
             for query in QUERIES {
                 let mut searcher = Searcher::new();
@@ -85,11 +87,20 @@ fn main() {
                     let t = Instant::now();
                     let hits = searcher.search(&index, &prefix, &Filters::default(), now);
                     std::hint::black_box(hits.first());
-                    samples.push(t.elapsed());
+                    let took = t.elapsed();
+                    samples.push(took);
+                    detail.push((took, prefix.clone(), hits.len()));
                 }
             }
         }
         samples.sort();
+        if std::env::var_os("ANSHIN_BENCH_DETAIL").is_some() {
+            detail.sort_by(|a, b| b.0.cmp(&a.0));
+            detail.dedup_by(|a, b| a.1 == b.1);
+            for (took, prefix, hits) in detail.iter().take(12) {
+                eprintln!("  {people}: {:>7.2} ms  「{prefix}」 {hits} hits", ms(*took));
+            }
+        }
 
         let (fzf_p50, fzf_p99) = if fzf {
             fzf_filter(&snapshot)

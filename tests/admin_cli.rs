@@ -148,6 +148,19 @@ fn import_export_backup_round_trip() {
     let original = anshin::directory::parse_snapshot(&std::fs::read(&demo).unwrap()).unwrap();
     assert_eq!(exported.people, original.people);
     assert_eq!(exported.organizations, original.organizations);
+    // Issue 12, item 10: the exported file was 0644.
+    let export_file = d.join("export.json");
+    server(d)
+        .args(["export", "-o"])
+        .arg(&export_file)
+        .assert()
+        .success();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&export_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
 
     let backup = d.join("backup.db");
     server(d).arg("backup").arg(&backup).assert().success();
@@ -191,6 +204,8 @@ fn import_export_backup_round_trip() {
         2
     );
     assert!(audit.contains("\"backup\""));
+    assert!(audit.contains("\"directory.export\""));
+    assert!(audit.contains("export.json"));
 }
 
 #[test]
@@ -292,6 +307,28 @@ fn config_errors_are_reported() {
         .assert()
         .code(1)
         .stderr(contains("missing.toml"));
+}
+
+/// Issue 12, item 6: `serve` and `demo` on 0.0.0.0 over plain HTTP started silently (the demo
+/// with its published password).
+#[test]
+fn plain_http_on_a_reachable_address_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    server(d).arg("init").assert().success();
+    server(d)
+        .args(["serve", "--listen", "0.0.0.0:0"])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(1)
+        .stderr(contains("平文の HTTP"))
+        .stderr(contains("--allow-plain-http"));
+    server(d)
+        .args(["demo", "--listen", "0.0.0.0:0"])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(1)
+        .stderr(contains("127.0.0.1"));
 }
 
 #[test]

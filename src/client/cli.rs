@@ -627,9 +627,11 @@ fn print_search(snapshot: Snapshot, query: &str, json: bool, limit: usize) -> Re
     } else if results.is_empty() {
         writeln!(out, "見つかりませんでした")
     } else {
+        // Never raw: a control character in a name would be a terminal escape (issue 12).
+        use crate::directory::printable;
         results.iter().try_for_each(|r| {
-            let org = r["organization"].as_str().unwrap_or("");
-            let name = r["name"].as_str().unwrap_or("");
+            let org = printable(r["organization"].as_str().unwrap_or(""));
+            let name = printable(r["name"].as_str().unwrap_or(""));
             let availability = r["availability"].as_str().unwrap_or("");
             if r["kind"] == "person" {
                 writeln!(out, "{name}\t{org}\t{availability}")

@@ -8,7 +8,10 @@ mod vocabulary;
 
 pub use areas::{sagamihara_areas, ward_of, Area};
 pub use time::ClockTime;
-pub use validate::{parse_snapshot, read_snapshot, validate_snapshot, DirectoryError, Problem};
+pub use validate::{
+    is_unsafe_char, parse_snapshot, printable, read_snapshot, validate_snapshot, DirectoryError,
+    Problem,
+};
 pub use vocabulary::{Accepting, ContactMethod, OrganizationKind, Procedure, Role, Weekday};
 
 use chrono::{DateTime, FixedOffset};

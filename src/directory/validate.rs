@@ -175,7 +175,76 @@ fn english_to_japanese(message: &str) -> String {
     format!("{gist}（{message}）")
 }
 
-/// Checks the rules serde cannot: unique ids, references, areas, kana, formats.
+/// Characters that must never reach a terminal or a screen from directory text (issue 12,
+/// item 10): C0 and C1 controls (ESC starts a terminal escape sequence, BEL rings, NUL cuts),
+/// DEL, and the bidirectional overrides that make text display in another order than it reads.
+/// Line breaks and tabs are kept (notes may have several lines).
+pub fn is_unsafe_char(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every unsafe character shown as U+FFFD: for printing directory text that did not
+/// pass this server's import (an old cache, another server).
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.chars().any(is_unsafe_char) {
+        text.chars()
+            .map(|c| if is_unsafe_char(c) { '\u{FFFD}' } else { c })
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
+}
+
+/// Every string of the snapshot, with its path, checked for unsafe characters.
+fn check_characters(snapshot: &Snapshot, report: &mut Report) {
+    fn walk(value: &serde_json::Value, path: &mut String, report: &mut Report) {
+        match value {
+            serde_json::Value::String(text) => {
+                if let Some(bad) = text.chars().find(|c| is_unsafe_char(*c)) {
+                    let (record, field) = match path.split_once('.') {
+                        Some((record, field)) => (record.to_string(), field.to_string()),
+                        None => (String::new(), path.clone()),
+                    };
+                    report(
+                        record,
+                        &field,
+                        format!(
+                            "見えない制御文字（U+{:04X}）が入っています。画面や端末を乱すため、取り除いてください",
+                            bad as u32
+                        ),
+                    );
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("[{i}]"));
+                    walk(item, path, report);
+                    path.truncate(len);
+                }
+            }
+            serde_json::Value::Object(fields) => {
+                for (key, item) in fields {
+                    let len = path.len();
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(key);
+                    walk(item, path, report);
+                    path.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Ok(value) = serde_json::to_value(snapshot) {
+        walk(&value, &mut String::new(), report);
+    }
+}
+
+/// Checks the rules serde cannot: unique ids, references, areas, kana, formats, characters.
 pub fn validate_snapshot(snapshot: &Snapshot) -> Result<(), DirectoryError> {
     let mut problems = Vec::new();
     let mut report = |record: String, field: &str, message: String| {
@@ -297,6 +366,7 @@ pub fn validate_snapshot(snapshot: &Snapshot) -> Result<(), DirectoryError> {
             }
         }
     }
+    check_characters(snapshot, &mut report);
 
     if problems.is_empty() {
         Ok(())
@@ -458,6 +528,24 @@ mod tests {
         assert!(message.contains("organizations[0]（o-0001）"), "{message}");
         assert!(message.contains("home_care.procedures[1]"), "{message}");
         assert!(message.contains("決められた値"), "{message}");
+    }
+
+    /// Issue 12, item 10: ESC, BEL and NUL were accepted in directory text and printed raw.
+    #[test]
+    fn control_characters_are_refused_with_record_and_field() {
+        let snapshot = parse_snapshot(example().as_bytes()).unwrap();
+        let name = snapshot.people[0].name.to_string();
+        let json = example().replace(&name, &format!("{name}\\u001b[2J"));
+        let message = error_of(&json);
+        assert!(message.contains("people[0]"), "{message}");
+        assert!(message.contains("name"), "{message}");
+        assert!(message.contains("U+001B"), "{message}");
+        let bidi = example().replace(&name, &format!("{name}\u{202E}"));
+        assert!(error_of(&bidi).contains("U+202E"));
+        // Line breaks in notes are text, not controls.
+        assert!(!is_unsafe_char('\n'));
+        assert_eq!(printable("a\u{1b}[2Jb\u{7}"), "a\u{FFFD}[2Jb\u{FFFD}");
+        assert!(matches!(printable("田中"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

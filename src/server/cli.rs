@@ -46,6 +46,10 @@ enum Command {
         /// 待ち受けるアドレス（設定より優先）例: 0.0.0.0:8443
         #[arg(long)]
         listen: Option<std::net::SocketAddr>,
+        /// 127.0.0.1 以外で TLS なしに待ち受けることを認める（TLS を前段のリバースプロキシが
+        /// 受け持ち、その間が閉じた網のときだけ）
+        #[arg(long)]
+        allow_plain_http: bool,
     },
     /// アカウントの管理
     #[command(subcommand)]
@@ -195,10 +199,17 @@ async fn dispatch(
                 .await?;
             }
         }
-        Command::Serve { listen } => {
+        Command::Serve {
+            listen,
+            allow_plain_http,
+        } => {
             let mut config = config.clone();
             if let Some(listen) = listen {
                 config.listen = listen;
+            }
+            if let Some(warning) = plain_http_exposure(&config, allow_plain_http)? {
+                tracing::warn!("{warning}");
+                eprintln!("警告: {warning}");
             }
             serve(db, config).await?;
         }
@@ -228,6 +239,16 @@ async fn dispatch(
             let snapshot = export(db.as_ref(), config).await?;
             let json = serde_json::to_vec_pretty(&snapshot)?;
             write_output(output.as_deref(), &json)?;
+            // Doctors' direct numbers leave the server here: who and where to, in the audit log.
+            let target = output.as_ref().map(|p| p.display().to_string());
+            db.audit(
+                now_unix(),
+                &actor,
+                "directory.export",
+                Some(target.as_deref().unwrap_or("(標準出力)")),
+                None,
+            )
+            .await?;
         }
         Command::Backup { output } => {
             db.backup(&output).await?;
@@ -423,9 +444,9 @@ async fn export(db: &dyn Database, config: &ServerConfig) -> anyhow::Result<Snap
 
 fn write_output(path: Option<&Path>, bytes: &[u8]) -> anyhow::Result<()> {
     match path {
-        Some(path) => {
-            std::fs::write(path, bytes).with_context(|| format!("{} に書けません", path.display()))
-        }
+        // The directory holds doctors' direct numbers: the file is 0600, written whole.
+        Some(path) => crate::slip::drafts::write_private(path, bytes)
+            .with_context(|| format!("{} に書けません", path.display())),
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(bytes)?;
@@ -453,6 +474,29 @@ fn say(line: &str) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{line}");
     let _ = out.flush();
+}
+
+/// Issue 12, item 6: passwords and tokens must not cross a network in the clear. Plain HTTP on
+/// a loopback address is fine (a reverse proxy on the same host terminates TLS); on any other
+/// address it is refused unless `--allow-plain-http` says the network between is closed, and
+/// then it is warned about.
+fn plain_http_exposure(
+    config: &ServerConfig,
+    allow_plain_http: bool,
+) -> anyhow::Result<Option<String>> {
+    if config.tls_cert.is_some() || config.listen.ip().is_loopback() {
+        return Ok(None);
+    }
+    let what = format!(
+        "{} で TLS なし（平文の HTTP）で待ち受けます。パスワードとトークンが暗号化されずに網を流れます",
+        config.listen
+    );
+    if !allow_plain_http {
+        anyhow::bail!(
+            "{what}。tls_cert と tls_key を設定するか、127.0.0.1 で待ち受けて同じ機械のリバースプロキシで TLS を受けてください（前段のプロキシとの間が閉じた網なら --allow-plain-http）"
+        );
+    }
+    Ok(Some(format!("{what}（--allow-plain-http）")))
 }
 
 /// Serves until Ctrl-C or SIGTERM, then finishes requests in flight.
@@ -518,6 +562,12 @@ pub async fn prepare_demo_database(
 }
 
 async fn run_demo(mut config: ServerConfig, listen: std::net::SocketAddr) -> anyhow::Result<()> {
+    // The demo account's password is printed in the README: never on a reachable address.
+    if !listen.ip().is_loopback() {
+        anyhow::bail!(
+            "デモは公開されたパスワードで入れるため、127.0.0.1 などこの機械の中のアドレスでだけ起動できます（{listen} は使えません）"
+        );
+    }
     let dir = tempfile::tempdir().context("一時フォルダを作れません")?;
     config.database = dir.path().join("demo.db");
     config.listen = listen;

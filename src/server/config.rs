@@ -17,8 +17,13 @@ pub struct ServerConfig {
     /// PEM certificate chain and private key; both set = HTTPS (rustls).
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
+    /// Reverse proxies (addresses or networks, `10.0.0.5`, `10.0.0.0/24`) whose
+    /// `X-Forwarded-For` / `Forwarded` headers name the real client. From anyone else those
+    /// headers are ignored: a client must not choose its own address.
+    pub trusted_proxies: Vec<String>,
     pub auth: AuthConfig,
     pub directory: DirectoryConfig,
+    pub limits: LimitsConfig,
     /// Wards and their districts; Sagamihara's when not given.
     pub areas: Vec<Area>,
 }
@@ -35,6 +40,39 @@ pub struct AuthConfig {
     /// Failed logins per client address within the window before further tries get 429.
     pub max_failures_per_address: u32,
     pub failure_window_seconds: u32,
+    /// Password checks (argon2id, 19 MiB each) run at once; 0 = one per core.
+    pub password_check_workers: u32,
+    /// Logins that may wait for a free password check; more get 503 at once.
+    pub password_check_queue: u32,
+    /// How long a login waits for a free password check before it gets 503.
+    pub password_check_wait_seconds: u32,
+}
+
+/// Connection limits and timeouts (issue 12, item 4).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsConfig {
+    /// Connections open at once; one more is closed at once. Keep it under the process's file
+    /// descriptor limit (`ulimit -n`).
+    pub max_connections: u32,
+    /// A request head must arrive within this time; an idle keep-alive connection is closed
+    /// after it too.
+    pub header_read_timeout_seconds: u32,
+    /// A request body that sends nothing for this long is ended.
+    pub body_read_timeout_seconds: u32,
+    /// Largest request head (request line and headers), in bytes; at least 8192.
+    pub max_header_bytes: u32,
+}
+
+impl Default for LimitsConfig {
+    fn default() -> Self {
+        LimitsConfig {
+            max_connections: 512,
+            header_read_timeout_seconds: 10,
+            body_read_timeout_seconds: 30,
+            max_header_bytes: 16 * 1024,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -54,8 +92,10 @@ impl Default for ServerConfig {
             database: PathBuf::new(),
             tls_cert: None,
             tls_key: None,
+            trusted_proxies: Vec::new(),
             auth: AuthConfig::default(),
             directory: DirectoryConfig::default(),
+            limits: LimitsConfig::default(),
             areas: sagamihara_areas(),
         }
     }
@@ -69,6 +109,9 @@ impl Default for AuthConfig {
             max_failures_per_account: 5,
             max_failures_per_address: 20,
             failure_window_seconds: 15 * 60,
+            password_check_workers: 0,
+            password_check_queue: 64,
+            password_check_wait_seconds: 5,
         }
     }
 }
@@ -156,11 +199,46 @@ impl ServerConfig {
         if self.auth.idle_timeout_minutes == 0 || self.auth.max_failures_per_account == 0 {
             bail!("auth の時間と回数は 1 以上にしてください");
         }
+        for proxy in &self.trusted_proxies {
+            if parse_network(proxy).is_none() {
+                bail!("trusted_proxies の「{proxy}」はアドレス（10.0.0.5）かネットワーク（10.0.0.0/24）の形ではありません");
+            }
+        }
+        let limits = &self.limits;
+        if limits.max_connections == 0
+            || limits.header_read_timeout_seconds == 0
+            || limits.body_read_timeout_seconds == 0
+        {
+            bail!("limits の接続数と時間は 1 以上にしてください");
+        }
+        if limits.max_header_bytes < 8 * 1024 {
+            bail!("limits.max_header_bytes は 8192 以上にしてください");
+        }
+        if self.auth.password_check_wait_seconds == 0 {
+            bail!("auth.password_check_wait_seconds は 1 以上にしてください");
+        }
         if self.areas.is_empty() {
             bail!("areas（区と地区）が空です");
         }
         Ok(())
     }
+}
+
+impl ServerConfig {
+    /// `trusted_proxies` as networks (entries that do not parse were refused by `finish`).
+    pub fn trusted_proxy_networks(&self) -> Vec<ipnet::IpNet> {
+        self.trusted_proxies
+            .iter()
+            .filter_map(|p| parse_network(p))
+            .collect()
+    }
+}
+
+fn parse_network(text: &str) -> Option<ipnet::IpNet> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .ok()
+        .or_else(|| text.parse::<std::net::IpAddr>().ok().map(ipnet::IpNet::from))
 }
 
 fn project_dirs() -> Option<directories::ProjectDirs> {

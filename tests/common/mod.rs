@@ -141,6 +141,33 @@ impl TestServer {
     }
 }
 
+/// `n` logins sent at once from separate tasks (real concurrent clients); their statuses.
+pub async fn concurrent_logins(
+    t: &TestServer,
+    n: usize,
+    credentials: impl Fn(usize) -> (String, String),
+) -> Vec<u16> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..n {
+        let (login_id, password) = credentials(i);
+        let http = reqwest::Client::new();
+        let url = t.api("/api/v1/session");
+        tasks.spawn(async move {
+            http.post(url)
+                .json(&json!({"login_id": login_id, "password": password}))
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0)
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = tasks.join_next().await {
+        statuses.push(status.unwrap());
+    }
+    statuses
+}
+
 pub async fn error_of(response: reqwest::Response) -> (u16, String, String) {
     let status = response.status().as_u16();
     let body: Value = response.json().await.expect("error bodies are JSON");

@@ -1,8 +1,6 @@
 //! argon2id password hashes (DESIGN §4: at least m=19456 KiB, t=2, p=1 — OWASP's minimum).
 
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{self, rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::sync::OnceLock;
 
@@ -44,16 +42,57 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 
 /// Verifies with the parameters stored in the hash, so older hashes keep working after a
 /// parameter increase.
+///
+/// The 19 MiB of argon2 memory is the calling thread's, kept and reused: allocated afresh for
+/// every call (as `PasswordVerifier` does), the allocator kept each freed block and a server's
+/// memory grew by 19 MiB per login (issue 12, item 1: 6 logins, +96 MiB). Verification runs on
+/// the password gate's few threads, so this is a few blocks in all.
 pub fn verify_password(password: &str, phc: &str) -> bool {
     if password.chars().count() > MAX_PASSWORD_CHARS {
         return false;
     }
-    match PasswordHash::new(phc) {
-        Ok(parsed) => hasher()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
-        Err(_) => false,
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(parsed.algorithm) else {
+        return false;
+    };
+    let version = match parsed.version.map(Version::try_from) {
+        None => Version::default(),
+        Some(Ok(version)) => version,
+        Some(Err(_)) => return false,
+    };
+    let Ok(params) = Params::try_from(&parsed) else {
+        return false;
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    let argon2 = Argon2::new(algorithm, version, params);
+    let mut computed = vec![0u8; expected.len()];
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
     }
+    let hashed = SCRATCH.with(|scratch| {
+        let mut scratch = scratch.borrow_mut();
+        if scratch.len() < blocks {
+            scratch.resize(blocks, argon2::Block::default());
+        }
+        argon2.hash_password_into_with_memory(
+            password.as_bytes(),
+            salt,
+            &mut computed,
+            &mut scratch[..blocks],
+        )
+    });
+    // `Output`'s equality is constant-time.
+    hashed.is_ok()
+        && password_hash::Output::new(&computed).is_ok_and(|computed| computed == expected)
 }
 
 /// Spends the same time as a real verification, for logins with an unknown ID, so that the

@@ -21,6 +21,8 @@ pub enum ApiError {
     Forbidden,
     #[error("ログインの失敗が続いたため、しばらく受け付けません。{retry_after} 秒後にもう一度お試しください")]
     Throttled { retry_after: u64 },
+    #[error("ログインが混み合っています。{retry_after} 秒ほどしてからもう一度お試しください")]
+    Busy { retry_after: u64 },
     #[error("{0}")]
     BadRequest(String),
     #[error("送られたデータが大きすぎます")]
@@ -57,6 +59,7 @@ impl ApiError {
             }
             ApiError::Forbidden => StatusCode::FORBIDDEN,
             ApiError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -74,6 +77,7 @@ impl ApiError {
             ApiError::SessionExpired => "session_expired",
             ApiError::Forbidden => "forbidden",
             ApiError::Throttled { .. } => "too_many_attempts",
+            ApiError::Busy { .. } => "busy",
             ApiError::BadRequest(_) => "bad_request",
             ApiError::PayloadTooLarge => "payload_too_large",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
@@ -87,19 +91,32 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(err) = &self {
-            // The cause goes to the operator's log; the client gets the generic message.
-            tracing::error!(error = format!("{err:#}"), "internal error");
-        }
+        // The cause goes to the operator's log under a reference the user can quote to the
+        // support centre; the client gets the generic message and the reference.
+        let reference = match &self {
+            ApiError::Internal(err) => {
+                let reference = format!("{:08x}", rand::random::<u32>());
+                tracing::error!(reference, error = format!("{err:#}"), "internal error");
+                Some(reference)
+            }
+            _ => None,
+        };
         let status = self.status();
+        let message = match &reference {
+            Some(reference) => format!("{self}（問い合わせ番号 {reference}）"),
+            None => self.to_string(),
+        };
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code(),
-                message: self.to_string(),
+                message,
             },
         };
         let mut response = (status, Json(body)).into_response();
-        if let ApiError::Throttled { retry_after } = self {
+        if let Some(value) = reference.and_then(|r| HeaderValue::from_str(&r).ok()) {
+            response.headers_mut().insert("x-request-id", value);
+        }
+        if let ApiError::Throttled { retry_after } | ApiError::Busy { retry_after } = self {
             if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }

@@ -4,13 +4,14 @@
 mod audit;
 mod directory;
 mod error;
+mod limits;
 mod openapi;
 mod session;
 
 pub use error::{ApiError, ApiResult};
 pub use openapi::openapi_json;
 
-use super::auth::{hash_token, LoginThrottle};
+use super::auth::{hash_token, LoginThrottle, PasswordGate};
 use super::config::ServerConfig;
 use super::db::{Actor, Database, Session, Sqlite};
 use anyhow::Context;
@@ -25,6 +26,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// Bodies of ordinary API calls are small; only the directory upload may be large.
@@ -35,6 +37,8 @@ pub struct AppState {
     pub db: Arc<dyn Database>,
     pub config: Arc<ServerConfig>,
     throttle: Arc<LoginThrottle>,
+    password_gate: Arc<PasswordGate>,
+    trusted_proxies: Arc<[ipnet::IpNet]>,
     /// The serialized full snapshot of the latest revision: every client's first sync asks for
     /// the same bytes, so they are built once per revision.
     snapshot_cache: Arc<tokio::sync::Mutex<Option<(u64, Bytes)>>>,
@@ -48,10 +52,18 @@ impl AppState {
             auth.max_failures_per_address,
             Duration::from_secs(u64::from(auth.failure_window_seconds)),
         );
+        let password_gate = PasswordGate::new(
+            auth.password_check_workers as usize,
+            auth.password_check_queue as usize,
+            Duration::from_secs(u64::from(auth.password_check_wait_seconds)),
+        );
+        let trusted_proxies = config.trusted_proxy_networks().into();
         AppState {
             db,
+            trusted_proxies,
             config: Arc::new(config),
             throttle: Arc::new(throttle),
+            password_gate: Arc::new(password_gate),
             snapshot_cache: Arc::new(tokio::sync::Mutex::new(None)),
         }
     }
@@ -59,6 +71,9 @@ impl AppState {
 
 pub fn router(state: AppState) -> Router {
     let import_limit = state.config.directory.max_import_megabytes as usize * 1024 * 1024;
+    let body_timeout = Duration::from_secs(u64::from(
+        state.config.limits.body_read_timeout_seconds,
+    ));
     Router::new()
         .route("/healthz", get(health))
         .route(
@@ -77,10 +92,35 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { ApiError::NotFound })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(DEFAULT_BODY_LIMIT))
+        .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .layer(CompressionLayer::new())
+        .layer(axum::middleware::map_response_with_state(
+            state.config.tls_cert.is_some(),
+            security_headers,
+        ))
         // Logs method, path and status; never headers (the token travels in Authorization).
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Issue 12, item 10: no response may be sniffed as another type, and under TLS browsers and
+/// proxies are told to keep to HTTPS.
+async fn security_headers(
+    axum::extract::State(tls): axum::extract::State<bool>,
+    mut response: axum::response::Response,
+) -> axum::response::Response {
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
+    if tls {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            header::HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    response
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -97,20 +137,88 @@ async fn health(
     Ok(Json(Health { status: "ok" }))
 }
 
-/// The client's IP address, as seen by this server.
+/// The client's IP address: the connecting address, or — when that is one of the configured
+/// `trusted_proxies` — the nearest address the proxies name in `Forwarded` / `X-Forwarded-For`
+/// that is not itself a trusted proxy (issue 12, item 5: behind the documented proxy every client
+/// was 127.0.0.1, so one person's failures throttled everyone and the audit saw only the proxy).
 pub struct ClientAddress(pub IpAddr);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let address = parts
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip())
             .unwrap_or(IpAddr::from([0, 0, 0, 0]));
-        Ok(ClientAddress(address))
+        Ok(ClientAddress(client_address(
+            peer,
+            &parts.headers,
+            &state.trusted_proxies,
+        )))
     }
+}
+
+fn client_address(
+    peer: IpAddr,
+    headers: &axum::http::HeaderMap,
+    trusted: &[ipnet::IpNet],
+) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    // The hops the proxies recorded, nearest last. `Forwarded` (RFC 7239) wins when present.
+    let forwarded: Vec<String> = headers
+        .get_all(header::FORWARDED)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|hop| {
+            hop.split(';').find_map(|pair| {
+                let (key, value) = pair.trim().split_once('=')?;
+                key.eq_ignore_ascii_case("for").then(|| value.trim().to_string())
+            })
+        })
+        .collect();
+    let hops: Vec<String> = if forwarded.is_empty() {
+        headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|hop| hop.trim().to_string())
+            .collect()
+    } else {
+        forwarded
+    };
+    for hop in hops.iter().rev() {
+        match parse_hop(hop) {
+            Some(ip) if is_trusted(&ip) => continue,
+            Some(ip) => return ip,
+            // "unknown" or an obfuscated name: the chain cannot be followed further.
+            None => return peer,
+        }
+    }
+    peer
+}
+
+/// `192.0.2.1`, `192.0.2.1:4711`, `"[2001:db8::1]:4711"`, `2001:db8::1`.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim().trim_matches('"');
+    if let Ok(ip) = hop.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Ok(addr) = hop.parse::<SocketAddr>() {
+        return Some(addr.ip());
+    }
+    hop.strip_prefix('[')
+        .and_then(|h| h.split(']').next())
+        .and_then(|h| h.parse().ok())
 }
 
 /// A signed-in member (any role), from `Authorization: Bearer <token>`.
@@ -251,16 +359,26 @@ pub async fn start_with(
         }
         _ => None,
     };
+    let limits = config.limits.clone();
+    let connections = limits::ConnectionLimit::new(limits.max_connections);
     let app = router(AppState::new(db.clone(), config))
         .into_make_service_with_connect_info::<SocketAddr>();
     let handle = axum_server::Handle::new();
     let task = match tls.clone() {
         Some(tls_config) => {
-            let server = axum_server::from_tcp_rustls(listener, tls_config).handle(handle.clone());
+            let acceptor =
+                axum_server::tls_rustls::RustlsAcceptor::new(tls_config).acceptor(connections);
+            let mut server = axum_server::from_tcp(listener)
+                .acceptor(acceptor)
+                .handle(handle.clone());
+            limits::configure(server.http_builder(), &limits);
             tokio::spawn(async move { server.serve(app).await })
         }
         None => {
-            let server = axum_server::from_tcp(listener).handle(handle.clone());
+            let mut server = axum_server::from_tcp(listener)
+                .acceptor(connections)
+                .handle(handle.clone());
+            limits::configure(server.http_builder(), &limits);
             tokio::spawn(async move { server.serve(app).await })
         }
     };
@@ -271,4 +389,40 @@ pub async fn start_with(
         task,
         db,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::{HeaderMap, HeaderValue};
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap()
+    }
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.append(*k, HeaderValue::from_str(v).unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn forwarded_headers_count_only_from_trusted_proxies() {
+        let proxies: Vec<ipnet::IpNet> = vec!["127.0.0.1/32".parse().unwrap(), "10.0.0.0/24".parse().unwrap()];
+        let spoofed = headers(&[("x-forwarded-for", "203.0.113.9")]);
+        // From a client directly: its own header is ignored.
+        assert_eq!(client_address(ip("198.51.100.7"), &spoofed, &proxies), ip("198.51.100.7"));
+        // From the proxy: the nearest untrusted hop, not the one the client wrote first.
+        let chain = headers(&[("x-forwarded-for", "203.0.113.9, 198.51.100.7, 10.0.0.3")]);
+        assert_eq!(client_address(ip("127.0.0.1"), &chain, &proxies), ip("198.51.100.7"));
+        let rfc = headers(&[("forwarded", "for=203.0.113.9, for=\"[2001:db8::1]:4711\";proto=https")]);
+        assert_eq!(client_address(ip("127.0.0.1"), &rfc, &proxies), ip("2001:db8::1"));
+        // No proxies configured: the headers mean nothing.
+        assert_eq!(client_address(ip("127.0.0.1"), &chain, &[]), ip("127.0.0.1"));
+        // Garbage in the chain stops at the proxy.
+        let junk = headers(&[("x-forwarded-for", "unknown")]);
+        assert_eq!(client_address(ip("127.0.0.1"), &junk, &proxies), ip("127.0.0.1"));
+    }
 }

@@ -53,6 +53,7 @@ fn to_japan_time(unix: i64) -> Timestamp {
         (status = 200, body = LoginResponse),
         (status = 401, description = "認証に失敗しました", body = super::error::ErrorBody),
         (status = 429, description = "失敗が続いたため一時停止中（Retry-After 秒）", body = super::error::ErrorBody),
+        (status = 503, description = "ログインが混み合っている（Retry-After 秒）", body = super::error::ErrorBody),
     ))]
 pub async fn login(
     State(state): State<AppState>,
@@ -69,12 +70,26 @@ pub async fn login(
         name: login_id.chars().take(MAX_LOGIN_ID_CHARS).collect(),
         address: address.to_string(),
     };
-    if let Err(retry_after) = state.throttle.check(&login_id, address, Instant::now()) {
-        state
-            .db
-            .audit(now_unix(), &actor, "login.throttled", None, None)
-            .await?;
-        return Err(ApiError::Throttled { retry_after });
+    // Checked and counted in one step, before the ~100 ms of argon2: concurrent guesses cannot
+    // all pass a check that only a finished verification would update.
+    let reserved_at = Instant::now();
+    if let Err(throttled) = state.throttle.reserve(&login_id, address, reserved_at) {
+        // One audit row per account (or address) and window, with the count: a flood of
+        // refused attempts must not become a flood of rows.
+        if let Some(count) =
+            state
+                .throttle
+                .report_refusal(&login_id, address, &throttled, reserved_at)
+        {
+            let detail = format!("refused={count}");
+            state
+                .db
+                .audit(now_unix(), &actor, "login.throttled", None, Some(&detail))
+                .await?;
+        }
+        return Err(ApiError::Throttled {
+            retry_after: throttled.retry_after,
+        });
     }
 
     let found = if login_id.is_empty() || login_id.chars().count() > MAX_LOGIN_ID_CHARS {
@@ -82,40 +97,48 @@ pub async fn login(
     } else {
         state.db.user_for_login(&login_id).await?
     };
-    // argon2 takes tens of milliseconds of CPU: keep it off the async workers.
+    // argon2 takes tens of milliseconds of CPU and 19 MiB: at most one per core at a time.
     let password = request.password;
-    let verdict = tokio::task::spawn_blocking(move || match found {
-        Some((user, hash)) => {
-            let ok = verify_password(&password, &hash);
-            match (ok, user.disabled) {
-                (true, false) => Ok(user),
-                (true, true) => Err("disabled"),
-                (false, _) => Err("wrong_password"),
+    let verdict = state
+        .password_gate
+        .run(move || match found {
+            Some((user, hash)) => {
+                let ok = verify_password(&password, &hash);
+                match (ok, user.disabled) {
+                    (true, false) => Ok(user),
+                    (true, true) => Err("disabled"),
+                    (false, _) => Err("wrong_password"),
+                }
             }
-        }
-        None => {
-            verify_against_dummy(&password);
-            Err("unknown_login_id")
-        }
-    })
-    .await
-    .map_err(|e| anyhow::anyhow!("password check task failed: {e}"))?;
+            None => {
+                verify_against_dummy(&password);
+                Err("unknown_login_id")
+            }
+        })
+        .await;
 
     let now = now_unix();
     let user = match verdict {
-        Ok(user) => user,
-        Err(reason) => {
-            state
-                .throttle
-                .record_failure(&login_id, address, Instant::now());
+        Ok(Ok(user)) => user,
+        Ok(Err(reason)) => {
+            // Already counted by the reservation.
             state
                 .db
                 .audit(now, &actor, "login.failed", None, Some(reason))
                 .await?;
             return Err(ApiError::LoginFailed);
         }
+        Err(busy) => {
+            // Not judged: the attempt counts against nobody.
+            state.throttle.release(&login_id, address, reserved_at);
+            return Err(ApiError::Busy {
+                retry_after: busy.retry_after,
+            });
+        }
     };
-    state.throttle.record_success(&login_id);
+    state
+        .throttle
+        .record_success(&login_id, address, reserved_at);
 
     let (token, token_hash) = new_token();
     let expires_at = now + i64::from(state.config.auth.absolute_timeout_minutes) * 60;
