@@ -95,10 +95,13 @@ fn main() {
         }
         samples.sort();
         if std::env::var_os("ANSHIN_BENCH_DETAIL").is_some() {
-            detail.sort_by(|a, b| b.0.cmp(&a.0));
+            detail.sort_by_key(|d| std::cmp::Reverse(d.0));
             detail.dedup_by(|a, b| a.1 == b.1);
             for (took, prefix, hits) in detail.iter().take(12) {
-                eprintln!("  {people}: {:>7.2} ms  「{prefix}」 {hits} hits", ms(*took));
+                eprintln!(
+                    "  {people}: {:>7.2} ms  「{prefix}」 {hits} hits",
+                    ms(*took)
+                );
             }
         }
 

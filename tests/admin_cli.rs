@@ -158,7 +158,10 @@ fn import_export_backup_round_trip() {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(&export_file).unwrap().permissions().mode();
+        let mode = std::fs::metadata(&export_file)
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
 

@@ -81,8 +81,7 @@ impl PasswordGate {
                     return Err(busy);
                 }
                 let acquired =
-                    tokio::time::timeout(self.max_wait, self.permits.clone().acquire_owned())
-                        .await;
+                    tokio::time::timeout(self.max_wait, self.permits.clone().acquire_owned()).await;
                 self.waiting.fetch_sub(1, Ordering::SeqCst);
                 match acquired {
                     Ok(Ok(permit)) => permit,
@@ -141,7 +140,7 @@ mod tests {
         }
         assert_eq!(peak.load(Ordering::SeqCst), 2);
         // Two run at once, three may wait: about five finish, the others are told to retry.
-        assert!(done >= 2 && done <= 8, "done {done}");
+        assert!((2..=8).contains(&done), "done {done}");
         assert_eq!(done + turned_away, 20);
     }
 }

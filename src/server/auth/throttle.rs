@@ -58,8 +58,7 @@ impl LoginThrottle {
     pub fn reserve(&self, login_id: &str, address: IpAddr, now: Instant) -> Result<(), Throttled> {
         let mut failures = self.lock();
         let account = key(login_id);
-        if let Some((retry_after, by_address)) = self.wait(&mut failures, &account, address, now)
-        {
+        if let Some((retry_after, by_address)) = self.wait(&mut failures, &account, address, now) {
             return Err(Throttled {
                 retry_after,
                 by_address,
@@ -75,13 +74,20 @@ impl LoginThrottle {
         self.push_failure(&mut failures, key(login_id), address, now);
     }
 
-    fn push_failure(&self, failures: &mut Failures, account: String, address: IpAddr, now: Instant) {
+    fn push_failure(
+        &self,
+        failures: &mut Failures,
+        account: String,
+        address: IpAddr,
+        now: Instant,
+    ) {
         let limit = self.per_account.max(self.per_address) as usize;
         push_bounded(failures.accounts.entry(account).or_default(), now, limit);
         push_bounded(failures.addresses.entry(address).or_default(), now, limit);
         // Keep memory bounded under a spray of random login IDs or addresses.
         let window = self.window;
-        let fresh = |q: &VecDeque<Instant>| q.back().is_some_and(|t| now.duration_since(*t) < window);
+        let fresh =
+            |q: &VecDeque<Instant>| q.back().is_some_and(|t| now.duration_since(*t) < window);
         if failures.accounts.len() > MAX_TRACKED {
             failures.accounts.retain(|_, q| fresh(q));
         }
@@ -303,13 +309,22 @@ mod tests {
         let t0 = Instant::now();
         throttle.reserve("sato", ip(1), t0).unwrap();
         let refused = throttle.reserve("sato", ip(1), t0).unwrap_err();
-        assert_eq!(throttle.report_refusal("sato", ip(1), &refused, t0), Some(1));
+        assert_eq!(
+            throttle.report_refusal("sato", ip(1), &refused, t0),
+            Some(1)
+        );
         for _ in 0..500 {
             assert_eq!(throttle.report_refusal("sato", ip(1), &refused, t0), None);
         }
         // Another address is its own row; the next window reports the count since the last row.
-        assert_eq!(throttle.report_refusal("sato", ip(2), &refused, t0), Some(1));
+        assert_eq!(
+            throttle.report_refusal("sato", ip(2), &refused, t0),
+            Some(1)
+        );
         let later = t0 + Duration::from_secs(61);
-        assert_eq!(throttle.report_refusal("sato", ip(1), &refused, later), Some(501));
+        assert_eq!(
+            throttle.report_refusal("sato", ip(1), &refused, later),
+            Some(501)
+        );
     }
 }

@@ -73,7 +73,9 @@ impl<S> Accept<TcpStream, S> for ConnectionLimit {
                 service,
             )),
             Err(_) => {
-                tracing::warn!("connection refused: the server has its maximum of connections open");
+                tracing::warn!(
+                    "connection refused: the server has its maximum of connections open"
+                );
                 Err(io::Error::other("too many connections"))
             }
         })

@@ -71,9 +71,8 @@ impl AppState {
 
 pub fn router(state: AppState) -> Router {
     let import_limit = state.config.directory.max_import_megabytes as usize * 1024 * 1024;
-    let body_timeout = Duration::from_secs(u64::from(
-        state.config.limits.body_read_timeout_seconds,
-    ));
+    let body_timeout =
+        Duration::from_secs(u64::from(state.config.limits.body_read_timeout_seconds));
     Router::new()
         .route("/healthz", get(health))
         .route(
@@ -181,7 +180,8 @@ fn client_address(
         .filter_map(|hop| {
             hop.split(';').find_map(|pair| {
                 let (key, value) = pair.trim().split_once('=')?;
-                key.eq_ignore_ascii_case("for").then(|| value.trim().to_string())
+                key.eq_ignore_ascii_case("for")
+                    .then(|| value.trim().to_string())
             })
         })
         .collect();
@@ -410,19 +410,40 @@ mod tests {
 
     #[test]
     fn forwarded_headers_count_only_from_trusted_proxies() {
-        let proxies: Vec<ipnet::IpNet> = vec!["127.0.0.1/32".parse().unwrap(), "10.0.0.0/24".parse().unwrap()];
+        let proxies: Vec<ipnet::IpNet> = vec![
+            "127.0.0.1/32".parse().unwrap(),
+            "10.0.0.0/24".parse().unwrap(),
+        ];
         let spoofed = headers(&[("x-forwarded-for", "203.0.113.9")]);
         // From a client directly: its own header is ignored.
-        assert_eq!(client_address(ip("198.51.100.7"), &spoofed, &proxies), ip("198.51.100.7"));
+        assert_eq!(
+            client_address(ip("198.51.100.7"), &spoofed, &proxies),
+            ip("198.51.100.7")
+        );
         // From the proxy: the nearest untrusted hop, not the one the client wrote first.
         let chain = headers(&[("x-forwarded-for", "203.0.113.9, 198.51.100.7, 10.0.0.3")]);
-        assert_eq!(client_address(ip("127.0.0.1"), &chain, &proxies), ip("198.51.100.7"));
-        let rfc = headers(&[("forwarded", "for=203.0.113.9, for=\"[2001:db8::1]:4711\";proto=https")]);
-        assert_eq!(client_address(ip("127.0.0.1"), &rfc, &proxies), ip("2001:db8::1"));
+        assert_eq!(
+            client_address(ip("127.0.0.1"), &chain, &proxies),
+            ip("198.51.100.7")
+        );
+        let rfc = headers(&[(
+            "forwarded",
+            "for=203.0.113.9, for=\"[2001:db8::1]:4711\";proto=https",
+        )]);
+        assert_eq!(
+            client_address(ip("127.0.0.1"), &rfc, &proxies),
+            ip("2001:db8::1")
+        );
         // No proxies configured: the headers mean nothing.
-        assert_eq!(client_address(ip("127.0.0.1"), &chain, &[]), ip("127.0.0.1"));
+        assert_eq!(
+            client_address(ip("127.0.0.1"), &chain, &[]),
+            ip("127.0.0.1")
+        );
         // Garbage in the chain stops at the proxy.
         let junk = headers(&[("x-forwarded-for", "unknown")]);
-        assert_eq!(client_address(ip("127.0.0.1"), &junk, &proxies), ip("127.0.0.1"));
+        assert_eq!(
+            client_address(ip("127.0.0.1"), &junk, &proxies),
+            ip("127.0.0.1")
+        );
     }
 }
