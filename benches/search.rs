@@ -76,7 +76,11 @@ fn main() {
         let build = started.elapsed();
         let index_kib = rss_kib().saturating_sub(before);
 
-        let reps = (200_000 / people).clamp(3, 50);
+        // ANSHIN_BENCH_REPS: more rounds, for a profiler to see the keystrokes, not the set-up.
+        let reps = std::env::var("ANSHIN_BENCH_REPS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or((200_000 / people).clamp(3, 50));
         let mut samples = Vec::new();
         // (time, keystroke, hits): the slowest keystrokes, with ANSHIN_BENCH_DETAIL=1.
         let mut detail: Vec<(Duration, String, usize)> = Vec::new();

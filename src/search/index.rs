@@ -14,6 +14,7 @@ use crate::directory::{
 use chrono::NaiveDateTime;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use fuzzy_matcher::FuzzyMatcher;
+use memchr::memmem::Finder;
 
 /// Separates fields inside a haystack; never produced by folding.
 const SEP: char = '\u{1}';
@@ -102,6 +103,8 @@ struct Entry {
     haystack: Box<str>,
     mask: u64,
     name_mask: u64,
+    /// Where the name fields (weight 3) end in the haystack, in bytes.
+    name_end: u16,
     /// Position in kana order of all entries (ties in score are broken by it).
     kana_rank: u32,
     /// People: where the given name starts in the name and the reading fields (byte offsets in
@@ -161,7 +164,7 @@ impl HaystackBuilder {
         self.text.push_str(&fold(raw));
     }
 
-    fn finish(self) -> (Box<str>, u64, u64) {
+    fn finish(self) -> (Box<str>, u64, u64, u16) {
         let name_end = self
             .text
             .match_indices(SEP)
@@ -169,7 +172,8 @@ impl HaystackBuilder {
             .map_or(self.text.len(), |(i, _)| i);
         let name_mask = mask_of(&self.text[..name_end]);
         let mask = mask_of(&self.text);
-        (self.text.into_boxed_str(), mask, name_mask)
+        let name_end = u16::try_from(name_end).unwrap_or(u16::MAX);
+        (self.text.into_boxed_str(), mask, name_mask, name_end)
     }
 }
 
@@ -247,12 +251,13 @@ impl SearchIndex {
                 let mut b = HaystackBuilder::new();
                 b.field(&org.name);
                 b.field(&org.name_kana);
-                let (haystack, mask, name_mask) = b.finish();
+                let (haystack, mask, name_mask, name_end) = b.finish();
                 Entry {
                     entry: EntryRef::Organization(i),
                     haystack,
                     mask: mask | org_fields[i].1,
                     name_mask,
+                    name_end,
                     kana_rank: 0,
                     given: [NO_BOUNDARY; 2],
                     week: Box::new([]),
@@ -496,10 +501,15 @@ impl SearchIndex {
     ) -> (Vec<u32>, Vec<Hit>) {
         let matcher = SkimMatcherV2::default();
         let token_masks: Vec<u64> = tokens.iter().map(|t| mask_of(t)).collect();
+        // Built once per keystroke: `str::find` sets up a searcher for every entry it is given.
+        let finders: Vec<Finder<'_>> = tokens.iter().map(|t| Finder::new(t.as_bytes())).collect();
+        let filtered = !filters.is_empty();
         let minute = minute_of_week(now);
-        let mut matched = Vec::new();
-        // (score, reachable, kana rank, entry id): sorted as one compact key.
-        let mut ranked: Vec<(i64, bool, u32, u32)> = Vec::new();
+        let expected = candidates.size_hint().0;
+        let mut matched = Vec::with_capacity(expected);
+        // (order key, entry id): score, reachable and kana rank packed into one integer, so that
+        // ranking tens of thousands of hits compares integers.
+        let mut ranked: Vec<(u64, u32)> = Vec::with_capacity(expected);
         // Exact (substring) hits first; entries that might match only fuzzily wait in a pool.
         let mut fuzzy_pool = Vec::new();
         // People share their organisation's fields: look each organisation up once per token.
@@ -509,21 +519,20 @@ impl SearchIndex {
             .collect();
         for id in candidates {
             let entry = &self.entries[id as usize];
-            let score = match self.score(entry, tokens, &token_masks, &mut org_memo, None) {
+            let score = match self.score(entry, tokens, &finders, &token_masks, &mut org_memo, None)
+            {
                 TokenMatch::Rejected => continue,
                 TokenMatch::Candidate => None,
                 TokenMatch::Scored(score) => Some(score),
             };
-            if !filters.is_empty() && !self.passes(entry, filters, minute) {
+            if filtered && !self.passes(entry, filters, minute) {
                 continue;
             }
             // Kept for narrowing even without a score: a longer token may still match it.
             matched.push(id);
             match score {
                 Some(score) => ranked.push((
-                    score,
-                    reachable_at(&entry.week, minute),
-                    entry.kana_rank,
+                    rank_key(score, reachable_at(&entry.week, minute), entry.kana_rank),
                     id,
                 )),
                 None => fuzzy_pool.push(id),
@@ -535,35 +544,38 @@ impl SearchIndex {
         if ranked.len() < FUZZY_WHEN_FEWER_THAN {
             for id in fuzzy_pool {
                 let entry = &self.entries[id as usize];
-                if let TokenMatch::Scored(score) =
-                    self.score(entry, tokens, &token_masks, &mut org_memo, Some(&matcher))
-                {
+                if let TokenMatch::Scored(score) = self.score(
+                    entry,
+                    tokens,
+                    &finders,
+                    &token_masks,
+                    &mut org_memo,
+                    Some(&matcher),
+                ) {
                     ranked.push((
-                        score,
-                        reachable_at(&entry.week, minute),
-                        entry.kana_rank,
+                        rank_key(score, reachable_at(&entry.week, minute), entry.kana_rank),
                         id,
                     ));
                 }
             }
         }
-        let order = |a: &(i64, bool, u32, u32), b: &(i64, bool, u32, u32)| {
-            b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2))
-        };
         // Nobody reads past the first screens: rank the best RANKED_HITS exactly, leave the tail
         // (still all there, for counts and scrolling) in no particular order.
         if ranked.len() > RANKED_HITS {
-            ranked.select_nth_unstable_by(RANKED_HITS, order);
-            ranked[..RANKED_HITS].sort_unstable_by(order);
+            ranked.select_nth_unstable_by_key(RANKED_HITS, |r| r.0);
+            ranked[..RANKED_HITS].sort_unstable_by_key(|r| r.0);
         } else {
-            ranked.sort_unstable_by(order);
+            ranked.sort_unstable_by_key(|r| r.0);
         }
         let hits = ranked
             .into_iter()
-            .map(|(score, reachable_now, _, id)| Hit {
-                entry: self.entries[id as usize].entry,
-                score,
-                reachable_now,
+            .map(|(key, id)| {
+                let (score, reachable_now) = unpack_rank_key(key);
+                Hit {
+                    entry: self.entries[id as usize].entry,
+                    score,
+                    reachable_now,
+                }
             })
             .collect();
         (matched, hits)
@@ -576,22 +588,27 @@ impl SearchIndex {
         &self,
         entry: &Entry,
         tokens: &[String],
+        finders: &[Finder<'_>],
         masks: &[u64],
         org_memo: &mut [OrgMemo],
         matcher: Option<&SkimMatcherV2>,
     ) -> TokenMatch {
         let mut total = Some(0i64);
-        for ((token, &mask), memo) in tokens.iter().zip(masks).zip(org_memo.iter_mut()) {
+        for (((token, finder), &mask), memo) in tokens
+            .iter()
+            .zip(finders)
+            .zip(masks)
+            .zip(org_memo.iter_mut())
+        {
             if entry.mask & mask != mask {
                 return TokenMatch::Rejected;
             }
-            let own = entry
-                .haystack
-                .find(token.as_str())
+            let own = finder
+                .find(entry.haystack.as_bytes())
                 .map(|at| exact_score(entry, at, token.len()));
             let token_score = match own
-                .or_else(|| self.org_name_score(entry, token, memo))
-                .or_else(|| self.shared_score(entry, token, memo))
+                .or_else(|| self.org_name_score(entry, token, finder, memo))
+                .or_else(|| self.shared_score(entry, finder, memo))
             {
                 Some(score) => Some(score),
                 // A fuzzy match needs the token as a subsequence of a name: checked cheaply here,
@@ -611,7 +628,13 @@ impl SearchIndex {
 
     /// A person's token found in their organisation's name or reading: weight 2. Memoised per
     /// organisation, since a clinic's doctors all ask the same question.
-    fn org_name_score(&self, entry: &Entry, token: &str, memo: &mut OrgMemo) -> Option<i64> {
+    fn org_name_score(
+        &self,
+        entry: &Entry,
+        token: &str,
+        finder: &Finder<'_>,
+        memo: &mut OrgMemo,
+    ) -> Option<i64> {
         if !matches!(entry.entry, EntryRef::Person(_)) {
             return None;
         }
@@ -619,21 +642,23 @@ impl SearchIndex {
         let slot = memo.names.get_mut(o)?;
         if *slot == ORG_UNKNOWN {
             let org = &self.entries[self.snapshot.people.len() + o];
-            *slot = org.haystack.find(token).map_or(ORG_NO_MATCH, |at| {
-                (2 * exact_score(org, at, token.len()) / 3) as i16
-            });
+            *slot = finder
+                .find(org.haystack.as_bytes())
+                .map_or(ORG_NO_MATCH, |at| {
+                    (2 * exact_score(org, at, token.len()) / 3) as i16
+                });
         }
         (*slot >= 0).then_some(i64::from(*slot))
     }
 
     /// The token's score in the entry's organisation fields (weight 1), memoised likewise.
-    fn shared_score(&self, entry: &Entry, token: &str, memo: &mut OrgMemo) -> Option<i64> {
+    fn shared_score(&self, entry: &Entry, finder: &Finder<'_>, memo: &mut OrgMemo) -> Option<i64> {
         let o = entry.organization as usize;
         let slot = memo.fields.get_mut(o)?;
         if *slot == ORG_UNKNOWN {
             let text = &self.org_fields[o].0;
-            *slot = text
-                .find(token)
+            *slot = finder
+                .find(text.as_bytes())
                 .map_or(ORG_NO_MATCH, |at| place_score(text, at) as i16);
         }
         (*slot >= 0).then_some(i64::from(*slot))
@@ -727,7 +752,7 @@ fn person_entry(i: usize, person: &Person) -> Entry {
     }
     b.field(person.role.label());
     b.field(role_reading(person.role));
-    let (haystack, mask, name_mask) = b.finish();
+    let (haystack, mask, name_mask, name_end) = b.finish();
     // 田中 一郎 → the given name starts after the folded family name, in both fields.
     let given_at = |field: &str, field_start: usize| {
         let mut parts = field.split(|c: char| c.is_whitespace() || c == '\u{3000}');
@@ -753,6 +778,7 @@ fn person_entry(i: usize, person: &Person) -> Entry {
         haystack,
         mask,
         name_mask,
+        name_end,
         kana_rank: 0,
         given,
         week: compact_windows(&person.contact),
@@ -766,10 +792,12 @@ const NO_BOUNDARY: u16 = u16::MAX;
 /// a person's given name, less for running across the family and given names (`ohta takane`
 /// finds おおた たかね before おおた かねひさ, where "takane" spans ta|kane).
 fn exact_score(entry: &Entry, at: usize, len: usize) -> i64 {
-    let before = &entry.haystack[..at];
-    let field = before.matches(SEP).count();
-    let at_field_start = at == 0 || before.ends_with(SEP);
-    let weight = if field < NAME_FIELDS { 3 } else { 1 };
+    let at_field_start = at == 0 || entry.haystack.as_bytes()[at - 1] == SEP as u8;
+    let weight = if at < usize::from(entry.name_end) {
+        3
+    } else {
+        1
+    };
     let boundary = entry
         .given
         .iter()
@@ -787,16 +815,25 @@ fn exact_score(entry: &Entry, at: usize, len: usize) -> i64 {
 /// Whether `token` is a subsequence of one of the entry's name fields (the necessary condition
 /// for a fuzzy hit; it only gets stricter as the token grows, so narrowing stays exact).
 fn in_some_name(entry: &Entry, token: &str) -> bool {
-    entry
-        .haystack
-        .split(SEP)
-        .take(NAME_FIELDS)
-        .any(|field| is_subsequence(token, field))
+    // Bytes, not characters: a byte subsequence is implied by a character one (UTF-8 keeps a
+    // character's bytes in order), so this only lets through a few more candidates — skim decides
+    // — and it stays monotone as the token grows.
+    let names = &entry.haystack.as_bytes()[..usize::from(entry.name_end).min(entry.haystack.len())];
+    let needle = token.as_bytes();
+    names
+        .split(|b| *b == SEP as u8)
+        .any(|field| is_subsequence(needle, field))
 }
 
-fn is_subsequence(needle: &str, haystack: &str) -> bool {
-    let mut rest = haystack.chars();
-    needle.chars().all(|c| rest.any(|h| h == c))
+fn is_subsequence(needle: &[u8], haystack: &[u8]) -> bool {
+    let mut rest = haystack;
+    for &b in needle {
+        match memchr::memchr(b, rest) {
+            Some(i) => rest = &rest[i + 1..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// A substring hit in the organisation's shared fields (places, procedures, kind, address):
@@ -826,6 +863,24 @@ fn fuzzy_score(entry: &Entry, token: &str, matcher: &SkimMatcherV2) -> Option<i6
             (score >= MIN_FUZZY_SCORE_PER_CHAR * chars).then(|| score.min(MAX_FUZZY_SCORE))
         })
         .max()
+}
+
+/// Scores are small and never negative (tokens × 600 at most); kana ranks count entries.
+const SCORE_BITS: u32 = 24;
+const KANA_BITS: u32 = 39;
+
+/// Higher score first, then reachable now, then kana order: ascending order of one integer.
+fn rank_key(score: i64, reachable: bool, kana_rank: u32) -> u64 {
+    let score = score.clamp(0, (1 << SCORE_BITS) - 1) as u64;
+    (((1 << SCORE_BITS) - 1 - score) << (KANA_BITS + 1))
+        | (u64::from(!reachable) << KANA_BITS)
+        | u64::from(kana_rank)
+}
+
+fn unpack_rank_key(key: u64) -> (i64, bool) {
+    let score = (1 << SCORE_BITS) - 1 - (key >> (KANA_BITS + 1));
+    let reachable = key & (1 << KANA_BITS) == 0;
+    (score as i64, reachable)
 }
 
 /// Keystroke-by-keystroke search: when the new query only narrows the last one (a token grew
@@ -914,4 +969,38 @@ enum TokenMatch {
     Rejected,
     Candidate,
     Scored(i64),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The packed key orders exactly as (higher score, reachable first, kana order) did.
+    #[test]
+    fn rank_key_orders_like_the_comparison_it_replaced() {
+        let samples: Vec<(i64, bool, u32)> = [0i64, 1, 110, 120, 599, 600, 601, 1800, 12_000]
+            .iter()
+            .flat_map(|&s| {
+                [false, true]
+                    .into_iter()
+                    .flat_map(move |r| [0u32, 1, 77, 499_999].map(move |k| (s, r, k)))
+            })
+            .collect();
+        for a in &samples {
+            assert_eq!(unpack_rank_key(rank_key(a.0, a.1, a.2)), (a.0, a.1));
+            for b in &samples {
+                let before = b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2));
+                let after = rank_key(a.0, a.1, a.2).cmp(&rank_key(b.0, b.1, b.2));
+                assert_eq!(before, after, "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn byte_subsequence_within_one_name_field() {
+        assert!(is_subsequence(b"sito", b"saitou"));
+        assert!(!is_subsequence(b"sitoo", b"saitou"));
+        assert!(is_subsequence("渡辺".as_bytes(), "渡部辺".as_bytes()));
+        assert!(is_subsequence(b"", b"x"));
+    }
 }
