@@ -224,6 +224,38 @@ fn releases_are_ignored_and_ctrl_c_always_quits() {
     assert_eq!(keys::action_for(&app, ctrl_c), Some(Action::Quit));
 }
 
+/// Issue 9: the list was searched again only on a key, so with "reachable now" on, people whose
+/// window had closed stayed listed while the member waited on the phone. The clock's tick
+/// searches again when the minute changes.
+#[test]
+fn the_reachable_list_follows_the_clock_without_a_key() {
+    let mut app = app();
+    key(&mut app, KeyCode::F(3));
+    let at_lunch: Vec<EntryRef> = app.hits.iter().map(|h| h.entry).collect();
+    assert!(!at_lunch.is_empty());
+    let evening = clock().date().and_hms_opt(21, 5, 0).unwrap();
+    update(&mut app, Action::Tick(evening));
+    assert_eq!(app.now, evening);
+    let index = app.index.clone().unwrap();
+    assert!(
+        app.hits.len() < at_lunch.len(),
+        "windows closed since 13:30"
+    );
+    assert!(app.hits.iter().all(|h| h.reachable_now
+        && matches!(
+            index.availability(h.entry, evening),
+            Some(anshin::availability::Availability::Now { .. })
+        )));
+    // Within the same minute nothing is searched again (the selection stays where it is).
+    app.selected = app.hits.len().saturating_sub(1);
+    let selected = app.selected;
+    update(
+        &mut app,
+        Action::Tick(evening + chrono::Duration::seconds(30)),
+    );
+    assert_eq!(app.selected, selected);
+}
+
 #[test]
 fn filters_toggle_and_show_as_chips() {
     let mut app = app();
@@ -271,7 +303,7 @@ fn idle_lock_hides_everything_and_unlocks_with_the_password() {
     let mut app = App::new("x".into(), Duration::ZERO, clock());
     let synced = app_directory();
     app.set_directory(synced, true);
-    update(&mut app, Action::Tick);
+    update(&mut app, Action::Tick(clock()));
     assert!(app.locked);
     let locked = screen(&app, 120, 40);
     assert!(

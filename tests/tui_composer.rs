@@ -18,7 +18,7 @@ use ratatui::Terminal;
 
 #[path = "common/tui_screen.rs"]
 mod tui_screen;
-use tui_screen::{app, key, screen, type_text};
+use tui_screen::{app, clock, key, screen, type_text};
 
 /// The main screen with 渡邊 浩 (林内科医院, FAX first) selected, and a sender configured.
 fn app_on_doctor() -> App {
@@ -173,7 +173,7 @@ fn step_5_review_refuses_errors_and_exports_a_clean_slip() {
     );
     assert!(screen(&app, 120, 40).contains("出力できません: 日本語のフォントが見つかりません"));
     assert!(matches!(
-        update(&mut app, Action::Tick).as_slice(),
+        update(&mut app, Action::Tick(clock())).as_slice(),
         [Effect::Slip(SlipJob::Save { .. })]
     ));
 
@@ -216,18 +216,18 @@ fn drafts_are_saved_on_the_tick_and_on_close_never_with_the_real_name() {
     let mut app = app_on_doctor();
     compose(&mut app);
     assert_eq!(
-        update(&mut app, Action::Tick),
+        update(&mut app, Action::Tick(clock())),
         vec![],
         "untouched: no draft"
     );
     through_patient(&mut app);
-    let effects = update(&mut app, Action::Tick);
+    let effects = update(&mut app, Action::Tick(clock()));
     let [Effect::Slip(SlipJob::Save { id, slip })] = effects.as_slice() else {
         panic!("{effects:?}")
     };
     assert!(!anshin::slip::model::write_slip(slip).contains("木村"));
     assert_eq!(
-        update(&mut app, Action::Tick),
+        update(&mut app, Action::Tick(clock())),
         vec![],
         "saved once per change"
     );
@@ -242,7 +242,7 @@ fn drafts_are_saved_on_the_tick_and_on_close_never_with_the_real_name() {
     assert!(screen(&app, 120, 40).contains("下書き保存 13:30:00"));
     // A failed save says why and tries again on the next tick.
     type_text(&mut app, "区");
-    update(&mut app, Action::Tick);
+    update(&mut app, Action::Tick(clock()));
     receive(
         &mut app,
         Message::DraftSaved {
@@ -251,7 +251,7 @@ fn drafts_are_saved_on_the_tick_and_on_close_never_with_the_real_name() {
         },
     );
     assert!(screen(&app, 120, 40).contains("下書きを保存できません: ディスクがいっぱいです"));
-    assert_eq!(update(&mut app, Action::Tick).len(), 1);
+    assert_eq!(update(&mut app, Action::Tick(clock())).len(), 1);
     // Quitting saves first.
     type_text(&mut app, "上");
     let effects = update(&mut app, Action::Quit);
@@ -308,6 +308,22 @@ fn esc_keeps_the_draft_and_d_lists_drafts_and_the_sent_log() {
     assert_eq!(
         key(&mut app, KeyCode::Char('x')),
         vec![Effect::Slip(SlipJob::Delete("20261124-100000".into()))]
+    );
+    // Issue 9: a delete that fails emptied the whole list on screen. Now it is said and the
+    // lists are read again; a failed read keeps what is shown.
+    assert_eq!(
+        receive(
+            &mut app,
+            Message::SlipChangeFailed("削除できませんでした: 権限がありません".into())
+        ),
+        vec![Effect::Slip(SlipJob::Load)]
+    );
+    receive(&mut app, Message::SlipsLoaded(Err("読めません".into())));
+    let shown = screen(&app, 120, 40);
+    assert!(shown.contains("読めません"), "{shown}");
+    assert_eq!(
+        app.slips.as_ref().unwrap().drafts.as_ref().unwrap().len(),
+        1
     );
     // r on a sent record notes the doctor's reply (a few words, no patient data).
     key(&mut app, KeyCode::Down);

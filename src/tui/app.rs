@@ -82,8 +82,9 @@ pub enum Action {
     Compose,
     Help,
     Quit,
-    /// A second passed (idle lock, the clock in "reachable now").
-    Tick,
+    /// A second passed, and the time now (`tui::run`): the idle lock, autosave, and "reachable
+    /// now". The only place the app learns the time.
+    Tick(chrono::NaiveDateTime),
     /// Any key while locked goes into the password.
     LockType(char),
     LockBackspace,
@@ -205,6 +206,9 @@ pub enum Message {
     /// The send was recorded (the slip's id), or why not.
     MarkedSent(Result<String, String>),
     SlipsLoaded(Result<(Vec<SavedDraft>, Vec<SentRecord>), String>),
+    /// A delete or a reply note that could not be written: said, and the lists read again
+    /// (the screen had already taken the draft off).
+    SlipChangeFailed(String),
     /// Drafts waiting to be finished (after a crash too).
     DraftsWaiting(usize),
 }
@@ -424,9 +428,29 @@ impl App {
     }
 }
 
+/// A new minute changes who can be reached and what the next window is: the list is searched
+/// again, the selection kept on the same entry (issue 9: with 「今連絡できる」 on, people whose
+/// window had closed stayed listed until the next key).
+fn advance_clock(app: &mut App, now: chrono::NaiveDateTime) {
+    use chrono::Timelike;
+    let minute = |t: chrono::NaiveDateTime| (t.date(), t.hour(), t.minute());
+    let changed = minute(now) != minute(app.now);
+    app.now = now;
+    if changed {
+        let selected = app.selected_hit().map(|h| h.entry);
+        app.refresh();
+        if let Some(i) = selected.and_then(|e| app.hits.iter().position(|h| h.entry == e)) {
+            app.selected = i;
+        }
+    }
+}
+
 /// Changes the state for one action; returns what the runtime must do.
 pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
-    if !matches!(action, Action::Tick | Action::Resize) {
+    if let Action::Tick(now) = action {
+        advance_clock(app, now);
+    }
+    if !matches!(action, Action::Tick(_) | Action::Resize) {
         app.last_input = Instant::now();
         if !app.locked {
             app.flash = None;
@@ -435,7 +459,7 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     if action == Action::Quit {
         return quit(app);
     }
-    if action == Action::Tick && (app.login.is_some() || app.locked) {
+    if matches!(action, Action::Tick(_)) && (app.login.is_some() || app.locked) {
         // Behind the login screen or the lock, a draft still gets saved.
         return save_draft_if_changed(app);
     }
@@ -445,12 +469,12 @@ pub fn update(app: &mut App, action: Action) -> Vec<Effect> {
     if app.locked {
         return update_locked(app, action);
     }
-    if app.help && !matches!(action, Action::Tick | Action::Resize) {
+    if app.help && !matches!(action, Action::Tick(_) | Action::Resize) {
         app.help = false;
         return Vec::new();
     }
     match action {
-        Action::Tick => {
+        Action::Tick(_) => {
             if app.last_input.elapsed() >= app.idle_limit {
                 app.locked = true;
                 app.lock_input.clear();
@@ -800,12 +824,21 @@ pub fn receive(app: &mut App, message: Message) -> Vec<Effect> {
                         view.sent = sent;
                     }
                     Err(e) => {
-                        view.drafts = Some(Vec::new());
+                        // What is on screen stays: a failed read says so, it does not empty
+                        // the lists.
+                        view.drafts.get_or_insert_with(Vec::new);
                         view.error = Some(e);
                     }
                 }
             }
         }
+        Message::SlipChangeFailed(e) => match app.slips.as_mut() {
+            Some(view) => {
+                view.error = Some(e);
+                return vec![Effect::Slip(SlipJob::Load)];
+            }
+            None => app.flash = Some(e),
+        },
     }
     Vec::new()
 }

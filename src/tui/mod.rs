@@ -182,8 +182,7 @@ async fn event_loop(
                 effects
             }
             _ = tick.tick() => {
-                app.now = crate::directory::now_in_japan().naive_local();
-                update(app, Action::Tick)
+                update(app, Action::Tick(crate::directory::now_in_japan().naive_local()))
             }
             // The first tick fires at once: the sync on start.
             _ = sync_timer.tick() => update(app, Action::Sync),

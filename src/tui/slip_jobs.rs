@@ -101,11 +101,11 @@ impl SlipPlaces {
             )],
             SlipJob::Reply { id, reply } => match self.sent.set_reply(&id, reply) {
                 Ok(()) => vec![self.load()],
-                Err(e) => vec![Message::SlipsLoaded(Err(e.to_string()))],
+                Err(e) => vec![Message::SlipChangeFailed(e.to_string())],
             },
             SlipJob::Delete(id) => match self.drafts.remove(&id) {
                 Ok(()) => Vec::new(),
-                Err(e) => vec![Message::SlipsLoaded(Err(e.to_string()))],
+                Err(e) => vec![Message::SlipChangeFailed(e.to_string())],
             },
             SlipJob::Load => vec![self.load()],
             SlipJob::Count => Vec::new(),
@@ -195,9 +195,8 @@ pub fn failed(job: SlipJob, why: String) -> Message {
         },
         SlipJob::Export { .. } => Message::Exported(Err(why)),
         SlipJob::MarkSent { .. } => Message::MarkedSent(Err(why)),
-        SlipJob::Reply { .. } | SlipJob::Delete(_) | SlipJob::Load | SlipJob::Count => {
-            Message::SlipsLoaded(Err(why))
-        }
+        SlipJob::Reply { .. } | SlipJob::Delete(_) => Message::SlipChangeFailed(why),
+        SlipJob::Load | SlipJob::Count => Message::SlipsLoaded(Err(why)),
     }
 }
 
