@@ -80,11 +80,7 @@ pub async fn run(
     };
 
     // A panic must not leave the office PC's terminal in raw mode.
-    let previous_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        restore_terminal();
-        previous_hook(info);
-    }));
+    let panic_guard = PanicGuard::install();
     enable_raw_mode()?;
     std::io::stdout().execute(EnterAlternateScreen)?;
     // A paste arrives as one event (not 400 key presses, some of them Enter).
@@ -99,8 +95,36 @@ pub async fn run(
     )
     .await;
     restore_terminal();
-    let _ = std::panic::take_hook();
+    drop(panic_guard);
     result
+}
+
+type PanicHook = dyn Fn(&std::panic::PanicHookInfo<'_>) + Send + Sync + 'static;
+
+/// While it lives, a panic restores the terminal before the earlier hook runs; dropped, the
+/// earlier hook is back as it was (issue 9: the hook was taken and thrown away at the end, so a
+/// later panic lost whatever hook the program had set).
+struct PanicGuard {
+    previous: Arc<PanicHook>,
+}
+
+impl PanicGuard {
+    fn install() -> PanicGuard {
+        let previous: Arc<PanicHook> = Arc::from(std::panic::take_hook());
+        let earlier = previous.clone();
+        std::panic::set_hook(Box::new(move |info| {
+            restore_terminal();
+            earlier(info);
+        }));
+        PanicGuard { previous }
+    }
+}
+
+impl Drop for PanicGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.clone();
+        std::panic::set_hook(Box::new(move |info| previous(info)));
+    }
 }
 
 enum Input {
@@ -343,4 +367,27 @@ fn copy_osc52(text: &str) {
     let mut out = std::io::stdout();
     let _ = write!(out, "\x1b]52;c;{encoded}\x07");
     let _ = out.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PanicGuard;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn the_terminal_guard_gives_the_earlier_panic_hook_back() {
+        static CALLS: AtomicUsize = AtomicUsize::new(0);
+        let original = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {
+            CALLS.fetch_add(1, Ordering::SeqCst);
+        }));
+        {
+            let _guard = PanicGuard::install();
+            let _ = std::panic::catch_unwind(|| panic!("inside the TUI"));
+        }
+        let _ = std::panic::catch_unwind(|| panic!("after the TUI"));
+        std::panic::set_hook(original);
+        // The program's own hook ran for both: through the guard, and after it.
+        assert!(CALLS.load(Ordering::SeqCst) >= 2);
+    }
 }
