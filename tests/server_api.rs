@@ -108,7 +108,8 @@ async fn expired_idle_and_revoked_tokens_are_refused() {
     assert_eq!((status, code.as_str()), (401, "session_expired"));
 
     let token = t.login(MEMBER).await;
-    t.sql("UPDATE sessions SET last_seen_at = unixepoch() - 8 * 3600 - 5 WHERE revoked_at IS NULL AND expires_at > unixepoch()").await;
+    // 8 h unused, past the minute of slack a recorded last use may lag by.
+    t.sql("UPDATE sessions SET last_seen_at = unixepoch() - 8 * 3600 - 65 WHERE revoked_at IS NULL AND expires_at > unixepoch()").await;
     assert_eq!(
         t.get("/api/v1/me", &token).await.status(),
         401,
@@ -905,4 +906,50 @@ async fn behind_a_trusted_proxy_each_client_is_its_own_address() {
     assert!(entries
         .iter()
         .any(|e| e.action == "login.ok" && e.address.as_deref() == Some("198.51.100.7")));
+}
+
+/// Issue 12, item 8: last use was written at most once a minute, so with a 1-minute idle
+/// timeout a token used at 20 s and 40 s was refused at 60 s. The storage takes the clock, so
+/// the seconds are exact here.
+#[tokio::test]
+async fn a_session_in_use_is_never_ended_early_by_the_idle_timeout() {
+    let t = start(|_| {}).await;
+    let (user, _) = t.db.user_for_login(MEMBER.0).await.unwrap().unwrap();
+    let t0 = 1_900_000_000;
+    t.db.create_session("h1", &user, "127.0.0.1", t0, t0 + 3600, 10)
+        .await
+        .unwrap();
+    let idle = 60;
+    for used_at in [20, 40, 60, 95] {
+        assert!(
+            t.db.session("h1", t0 + used_at, idle)
+                .await
+                .unwrap()
+                .is_some(),
+            "used {used_at} s after login, within a minute of the last use"
+        );
+    }
+    // Unused for the idle timeout (and the few seconds of slack): over.
+    assert!(t
+        .db
+        .session("h1", t0 + 95 + 61 + 6, idle)
+        .await
+        .unwrap()
+        .is_none());
+}
+
+/// Issue 12, item 8: sessions per user were unlimited. The oldest beyond the limit end.
+#[tokio::test]
+async fn sessions_per_user_are_bounded_and_the_oldest_ends() {
+    let t = start(|c| c.auth.max_sessions_per_user = 2).await;
+    let first = t.login(MEMBER).await;
+    let second = t.login(MEMBER).await;
+    let third = t.login(MEMBER).await;
+    assert_eq!(t.get("/api/v1/me", &first).await.status(), 401);
+    assert_eq!(t.get("/api/v1/me", &second).await.status(), 200);
+    assert_eq!(t.get("/api/v1/me", &third).await.status(), 200);
+    // Another account's sessions are its own.
+    let admin = t.login(ADMIN).await;
+    assert_eq!(t.get("/api/v1/me", &admin).await.status(), 200);
+    assert_eq!(t.get("/api/v1/me", &third).await.status(), 200);
 }

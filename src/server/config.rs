@@ -40,6 +40,8 @@ pub struct AuthConfig {
     /// Failed logins per client address within the window before further tries get 429.
     pub max_failures_per_address: u32,
     pub failure_window_seconds: u32,
+    /// Live sessions per account; a new login beyond this ends the oldest.
+    pub max_sessions_per_user: u32,
     /// Password checks (argon2id, 19 MiB each) run at once; 0 = one per core.
     pub password_check_workers: u32,
     /// Logins that may wait for a free password check; more get 503 at once.
@@ -109,6 +111,7 @@ impl Default for AuthConfig {
             max_failures_per_account: 5,
             max_failures_per_address: 20,
             failure_window_seconds: 15 * 60,
+            max_sessions_per_user: 10,
             password_check_workers: 0,
             password_check_queue: 64,
             password_check_wait_seconds: 5,

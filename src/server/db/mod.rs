@@ -195,6 +195,7 @@ pub trait Database: Send + Sync + 'static {
     ) -> anyhow::Result<bool>;
 
     // Sessions
+    /// A new session; the user's oldest live sessions beyond `max_sessions` are revoked.
     async fn create_session(
         &self,
         token_hash: &str,
@@ -202,6 +203,7 @@ pub trait Database: Send + Sync + 'static {
         address: &str,
         now: UnixTime,
         expires_at: UnixTime,
+        max_sessions: u32,
     ) -> anyhow::Result<()>;
     /// The live session for a token hash: not revoked, not past its absolute expiry, used
     /// within `idle_seconds`, user not disabled. Marks it used.

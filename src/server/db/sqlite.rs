@@ -15,6 +15,14 @@ pub struct Sqlite {
 /// Sessions are marked used at most this often, so a busy client does not write on every call.
 const TOUCH_INTERVAL_SECONDS: i64 = 60;
 
+/// How stale a session's recorded last use may be: a minute, or a tenth of the idle timeout when
+/// that is shorter. The idle check allows this much slack, so a session is never refused early
+/// (issue 12, item 8: with a 1-minute idle timeout, a token used at 20 s and 40 s was refused
+/// at 60 s, its last use never written), and ends at most this much late.
+fn touch_interval(idle_seconds: i64) -> i64 {
+    TOUCH_INTERVAL_SECONDS.min(idle_seconds / 10).max(1)
+}
+
 impl Sqlite {
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub async fn open(path: &Path) -> anyhow::Result<Sqlite> {
@@ -471,6 +479,7 @@ impl Database for Sqlite {
         address: &str,
         now: UnixTime,
         expires_at: UnixTime,
+        max_sessions: u32,
     ) -> anyhow::Result<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
@@ -482,6 +491,17 @@ impl Database for Sqlite {
         .bind(now)
         .bind(now)
         .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        // A user's live sessions are bounded: the oldest beyond the limit end now.
+        sqlx::query(
+            "UPDATE sessions SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL AND token_hash NOT IN \
+             (SELECT token_hash FROM sessions WHERE user_id = ? AND revoked_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT ?)",
+        )
+        .bind(now)
+        .bind(user.id)
+        .bind(user.id)
+        .bind(i64::from(max_sessions.max(1)))
         .execute(&mut *tx)
         .await?;
         // Expired sessions are of no use to anyone; clear them as new ones arrive.
@@ -507,7 +527,7 @@ impl Database for Sqlite {
         )
         .bind(token_hash)
         .bind(now)
-        .bind(now - idle_seconds)
+        .bind(now - idle_seconds - touch_interval(idle_seconds))
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
@@ -517,7 +537,7 @@ impl Database for Sqlite {
             last_seen_at: row.try_get("last_seen_at")?,
             expires_at: row.try_get("expires_at")?,
         };
-        if now - session.last_seen_at >= TOUCH_INTERVAL_SECONDS {
+        if now - session.last_seen_at >= touch_interval(idle_seconds) {
             sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
                 .bind(now)
                 .bind(token_hash)

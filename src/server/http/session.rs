@@ -144,7 +144,14 @@ pub async fn login(
     let expires_at = now + i64::from(state.config.auth.absolute_timeout_minutes) * 60;
     state
         .db
-        .create_session(&token_hash, &user, &actor.address, now, expires_at)
+        .create_session(
+            &token_hash,
+            &user,
+            &actor.address,
+            now,
+            expires_at,
+            state.config.auth.max_sessions_per_user,
+        )
         .await?;
     let actor = Actor {
         name: user.login_id.clone(),
