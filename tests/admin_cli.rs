@@ -312,6 +312,41 @@ fn config_errors_are_reported() {
         .stderr(contains("missing.toml"));
 }
 
+/// Issue 12, item 9: the CLI's actor came from $SUDO_USER / $USER, which anyone can set, and
+/// `user list` and reading the audit log left no trace.
+#[test]
+fn the_cli_actor_is_the_os_account_and_reads_are_logged() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    server(d).arg("init").assert().success();
+    server(d)
+        .env("USER", "mallory")
+        .env("SUDO_USER", "mallory")
+        .args(["user", "list"])
+        .assert()
+        .success();
+    let audit = server(d)
+        .args(["audit", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let audit = String::from_utf8(audit).unwrap();
+    let me = std::process::Command::new("id")
+        .arg("-un")
+        .output()
+        .unwrap();
+    let me = String::from_utf8(me.stdout).unwrap().trim().to_string();
+    let listed = audit
+        .lines()
+        .find(|l| l.contains("\"user.list\""))
+        .expect("user list is logged");
+    assert!(listed.contains(&format!("\"cli:{me}\"")), "{listed}");
+    assert!(!audit.contains("mallory"), "{audit}");
+    assert!(audit.contains("\"audit.read\""));
+}
+
 /// Issue 12, item 6: `serve` and `demo` on 0.0.0.0 over plain HTTP started silently (the demo
 /// with its published password).
 #[test]

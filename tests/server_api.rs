@@ -191,6 +191,41 @@ async fn members_cannot_use_admin_endpoints() {
         .await
         .unwrap();
     assert_eq!(page["entries"].as_array().unwrap().len(), 5);
+    // Issue 12, item 9: the denials and the administrator's read are in the log.
+    let entries = t.db.audit_entries(0, 10_000).await.unwrap();
+    let denied: Vec<_> = entries
+        .iter()
+        .filter(|e| e.action == "access.denied")
+        .map(|e| (e.actor.as_str(), e.target.as_deref()))
+        .collect();
+    assert_eq!(
+        denied,
+        vec![
+            ("sato", Some("/api/v1/directory")),
+            ("sato", Some("/api/v1/audit"))
+        ]
+    );
+    assert!(entries
+        .iter()
+        .any(|e| e.action == "audit.read" && e.actor == "admin"));
+}
+
+/// Issue 12, item 9: a made-up, expired or revoked token was not logged at all. Now it is, once
+/// per address and window with the count (anyone can send one: no row per request).
+#[tokio::test]
+async fn refused_tokens_are_logged_once_per_address_and_window() {
+    let t = start(|_| {}).await;
+    for _ in 0..30 {
+        assert_eq!(t.get("/api/v1/me", "made-up-token").await.status(), 401);
+    }
+    let rows: Vec<_> = t
+        .audit_actions()
+        .await
+        .into_iter()
+        .filter(|(_, a, _)| a == "session.refused")
+        .collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0].2.as_deref(), Some("refused=1"));
 }
 
 #[tokio::test]

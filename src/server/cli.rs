@@ -267,6 +267,14 @@ async fn dispatch(
             limit,
             json,
         } => {
+            db.audit(
+                now_unix(),
+                &actor,
+                "audit.read",
+                None,
+                Some(&format!("after_id={after_id}")),
+            )
+            .await?;
             let entries = db
                 .audit_entries(after_id, limit.clamp(1, 1_000_000))
                 .await?;
@@ -321,6 +329,7 @@ async fn user_command(
             add_user(db, &login_id, &name, &organization, role, &password, actor).await?;
         }
         UserCommand::List => {
+            db.audit(now_unix(), actor, "user.list", None, None).await?;
             let mut out = std::io::stdout().lock();
             writeln!(out, "ログインID\t権限\t状態\t表示名\t所属")?;
             for user in db.list_users().await? {

@@ -1,11 +1,13 @@
 //! Passwords, session tokens and login throttling (DESIGN §4).
 
 mod gate;
+mod once_per_window;
 mod password;
 mod throttle;
 mod token;
 
 pub use gate::{Busy, PasswordGate};
+pub use once_per_window::OncePerWindow;
 pub use password::{check_password_policy, hash_password, verify_against_dummy, verify_password};
 pub use throttle::{LoginThrottle, Throttled};
 pub use token::{hash_token, new_token};

@@ -4,6 +4,7 @@
 //! Kept in memory: one server process is the deployment today. With several replicas this moves
 //! to the database (noted in the README).
 
+use super::once_per_window::OncePerWindow;
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::Mutex;
@@ -14,15 +15,15 @@ pub struct LoginThrottle {
     per_address: u32,
     window: Duration,
     failures: Mutex<Failures>,
+    /// Refusals to write to the audit log: per account (or "" when the address waits) and
+    /// address.
+    refusals: OncePerWindow,
 }
 
 #[derive(Default)]
 struct Failures {
     accounts: HashMap<String, VecDeque<Instant>>,
     addresses: HashMap<IpAddr, VecDeque<Instant>>,
-    /// (account, or "" when the address waits; address) → (when its last row was written,
-    /// refusals not yet written).
-    refusals: HashMap<(String, IpAddr), (Option<Instant>, u64)>,
 }
 
 /// Entries kept per map before the stale ones are dropped.
@@ -42,6 +43,7 @@ impl LoginThrottle {
             per_address,
             window,
             failures: Mutex::new(Failures::default()),
+            refusals: OncePerWindow::new(window),
         }
     }
 
@@ -136,30 +138,12 @@ impl LoginThrottle {
         throttled: &Throttled,
         now: Instant,
     ) -> Option<u64> {
-        let mut failures = self.lock();
         let account = if throttled.by_address {
             String::new()
         } else {
             key(login_id)
         };
-        let window = self.window;
-        if failures.refusals.len() > MAX_TRACKED {
-            failures
-                .refusals
-                .retain(|_, (since, _)| since.is_some_and(|t| now.duration_since(t) < window));
-        }
-        let (since, pending) = failures
-            .refusals
-            .entry((account, address))
-            .or_insert((None, 0));
-        *pending += 1;
-        if since.is_some_and(|t| now.duration_since(t) < window) {
-            return None;
-        }
-        let count = *pending;
-        *since = Some(now);
-        *pending = 0;
-        Some(count)
+        self.refusals.note(format!("{account}\u{0}{address}"), now)
     }
 
     /// A successful login clears the account's failures and takes back the address's count

@@ -78,16 +78,46 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// The operator running an admin command on the server machine.
+    /// The operator running an admin command on the server machine: the operating system's
+    /// account of this process, not `$USER` or `$SUDO_USER`, which anyone can set (issue 12,
+    /// item 9). Under sudo that is root; sudo's own log says who ran it.
     pub fn local_operator() -> Actor {
-        let user = std::env::var("SUDO_USER")
-            .or_else(|_| std::env::var("USER"))
-            .unwrap_or_else(|_| "unknown".into());
         Actor {
-            name: format!("cli:{user}"),
+            name: format!("cli:{}", os_account()),
             address: "local".into(),
         }
     }
+}
+
+/// The name of the account this process runs as (from its user id and the system's account
+/// list), or `uid N` when the list has no such account.
+#[cfg(unix)]
+fn os_account() -> String {
+    use std::os::unix::fs::MetadataExt;
+    // A new file belongs to the process's effective user: the uid without unsafe code.
+    let Some(uid) = tempfile::tempfile()
+        .and_then(|f| f.metadata())
+        .ok()
+        .map(|m| m.uid())
+    else {
+        return "unknown".into();
+    };
+    let name = std::fs::read_to_string("/etc/passwd")
+        .ok()
+        .and_then(|list| {
+            list.lines().find_map(|line| {
+                let mut fields = line.split(':');
+                let name = fields.next()?;
+                let id = fields.nth(1)?;
+                (id.parse::<u32>().ok()? == uid).then(|| name.to_string())
+            })
+        });
+    name.unwrap_or_else(|| format!("uid {uid}"))
+}
+
+#[cfg(not(unix))]
+fn os_account() -> String {
+    std::env::var("USERNAME").unwrap_or_else(|_| "unknown".into())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -26,14 +26,24 @@ pub struct AuditPage {
     responses((status = 200, body = AuditPage), (status = 403, body = super::error::ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
-    _admin: Admin,
+    Admin(admin): Admin,
     query: Result<Query<AuditQuery>, QueryRejection>,
 ) -> ApiResult<Json<AuditPage>> {
     let Query(query) = query?;
     let limit = query.limit.unwrap_or(100).clamp(1, MAX_LIMIT);
-    let entries = state
+    let after_id = query.after_id.unwrap_or(0);
+    let entries = state.db.audit_entries(after_id, limit).await?;
+    // Reading the log is itself logged (issue 12, item 9): who looked, from where, at what.
+    let detail = format!("after_id={after_id} entries={}", entries.len());
+    state
         .db
-        .audit_entries(query.after_id.unwrap_or(0), limit)
+        .audit(
+            crate::server::db::now_unix(),
+            &admin.actor(),
+            "audit.read",
+            None,
+            Some(&detail),
+        )
         .await?;
     Ok(Json(AuditPage { entries }))
 }

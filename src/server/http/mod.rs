@@ -11,7 +11,7 @@ mod session;
 pub use error::{ApiError, ApiResult};
 pub use openapi::openapi_json;
 
-use super::auth::{hash_token, LoginThrottle, PasswordGate};
+use super::auth::{hash_token, LoginThrottle, OncePerWindow, PasswordGate};
 use super::config::ServerConfig;
 use super::db::{Actor, Database, Session, Sqlite};
 use anyhow::Context;
@@ -39,6 +39,8 @@ pub struct AppState {
     throttle: Arc<LoginThrottle>,
     password_gate: Arc<PasswordGate>,
     trusted_proxies: Arc<[ipnet::IpNet]>,
+    /// Refused tokens to write to the audit log, per address (anyone can send one).
+    refused_tokens: Arc<OncePerWindow>,
     /// The serialized full snapshot of the latest revision: every client's first sync asks for
     /// the same bytes, so they are built once per revision.
     snapshot_cache: Arc<tokio::sync::Mutex<Option<(u64, Bytes)>>>,
@@ -58,9 +60,13 @@ impl AppState {
             Duration::from_secs(u64::from(auth.password_check_wait_seconds)),
         );
         let trusted_proxies = config.trusted_proxy_networks().into();
+        let refused_tokens = Arc::new(OncePerWindow::new(Duration::from_secs(u64::from(
+            auth.failure_window_seconds,
+        ))));
         AppState {
             db,
             trusted_proxies,
+            refused_tokens,
             config: Arc::new(config),
             throttle: Arc::new(throttle),
             password_gate: Arc::new(password_gate),
@@ -255,11 +261,32 @@ impl FromRequestParts<AppState> for Member {
             .ok_or(ApiError::NotLoggedIn)?;
         let token_hash = hash_token(token);
         let idle = i64::from(state.config.auth.idle_timeout_minutes) * 60;
-        let session = state
-            .db
-            .session(&token_hash, super::db::now_unix(), idle)
-            .await?
-            .ok_or(ApiError::SessionExpired)?;
+        let now = super::db::now_unix();
+        let Some(session) = state.db.session(&token_hash, now, idle).await? else {
+            // An expired, revoked or made-up token: in the audit log once per address and
+            // window, with the count (issue 12, item 9).
+            if let Some(count) = state
+                .refused_tokens
+                .note(address.to_string(), std::time::Instant::now())
+            {
+                let actor = Actor {
+                    name: "(token)".into(),
+                    address: address.to_string(),
+                };
+                let detail = format!("refused={count}");
+                state
+                    .db
+                    .audit(
+                        now,
+                        &actor,
+                        "session.refused",
+                        Some(parts.uri.path()),
+                        Some(&detail),
+                    )
+                    .await?;
+            }
+            return Err(ApiError::SessionExpired);
+        };
         Ok(Member {
             session,
             token_hash,
@@ -280,6 +307,17 @@ impl FromRequestParts<AppState> for Admin {
     ) -> Result<Self, Self::Rejection> {
         let member = Member::from_request_parts(parts, state).await?;
         if member.session.user.role != super::db::AccountRole::Admin {
+            // A member reaching for an administrator's call is worth a row (issue 12, item 9).
+            state
+                .db
+                .audit(
+                    super::db::now_unix(),
+                    &member.actor(),
+                    "access.denied",
+                    Some(parts.uri.path()),
+                    None,
+                )
+                .await?;
             return Err(ApiError::Forbidden);
         }
         Ok(Admin(member))
