@@ -347,6 +347,72 @@ fn the_cli_actor_is_the_os_account_and_reads_are_logged() {
     assert!(audit.contains("\"audit.read\""));
 }
 
+/// Issue 12, item 9: the audit log was protected by SQLite triggers only — anyone with the file
+/// can drop them. A hash chain makes a deleted or altered row show in `audit verify`.
+#[test]
+fn audit_verify_finds_an_altered_and_a_deleted_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    server(d)
+        .args(["init", "--admin", "centre"])
+        .write_stdin("centre-password-1\n")
+        .assert()
+        .success();
+    for login in ["a1", "a2", "a3"] {
+        server(d)
+            .args([
+                "user",
+                "add",
+                login,
+                "--name",
+                login,
+                "--organization",
+                "o-00001",
+            ])
+            .write_stdin("member-password-1\n")
+            .assert()
+            .success();
+    }
+    server(d)
+        .args(["audit", "verify"])
+        .assert()
+        .success()
+        .stdout(contains("連鎖は正常です"));
+    let since = server(d)
+        .args(["audit", "export", "--since", "2020-01-01"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(since).unwrap().lines().count() >= 4);
+
+    let sql = |statement: &str| {
+        let status = std::process::Command::new("sqlite3")
+            .arg(d.join("anshin.db"))
+            .arg(statement)
+            .status()
+            .expect("sqlite3 (installed by .ci/run)");
+        assert!(status.success(), "{statement}");
+    };
+    // Someone with the file drops the triggers and edits a row: found.
+    sql("DROP TRIGGER audit_log_no_update; UPDATE audit_log SET target = 'someone-else' WHERE action = 'user.add' AND target = 'a2';");
+    server(d)
+        .args(["audit", "verify"])
+        .assert()
+        .code(1)
+        .stderr(contains("書き換えられたか"));
+    // Put back, then a row deleted instead: found too.
+    sql("UPDATE audit_log SET target = 'a2' WHERE target = 'someone-else';");
+    server(d).args(["audit", "verify"]).assert().success();
+    sql("DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE target = 'a2';");
+    server(d)
+        .args(["audit", "verify"])
+        .assert()
+        .code(1)
+        .stderr(contains("削除されています"));
+}
+
 /// Issue 12, item 6: `serve` and `demo` on 0.0.0.0 over plain HTTP started silently (the demo
 /// with its published password).
 #[test]

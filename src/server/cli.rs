@@ -69,8 +69,10 @@ enum Command {
     },
     /// 動いているままデータベースの一貫したコピーを作る
     Backup { output: PathBuf },
-    /// 監査ログを表示する
+    /// 監査ログを表示する（verify: 改ざんの検査、export: 月次の見直し用の書き出し）
     Audit {
+        #[command(subcommand)]
+        action: Option<AuditAction>,
         /// この ID より後だけ
         #[arg(long, default_value_t = 0)]
         after_id: i64,
@@ -93,6 +95,21 @@ enum Command {
     Demo {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: std::net::SocketAddr,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditAction {
+    /// ハッシュの連鎖をたどり、行の削除や書き換えがあれば知らせる（あれば終了コード 1）
+    Verify,
+    /// この日（日本時間 0 時）からの監査ログを JSON Lines で書き出す（支援センターの月次の見直し用）
+    Export {
+        /// 例: 2026-11-01
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        since: chrono::NaiveDate,
+        /// 出力先（省略時は標準出力）。ファイルは 0600
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
 }
 
@@ -263,6 +280,59 @@ async fn dispatch(
             println!("バックアップを {} に作りました", output.display());
         }
         Command::Audit {
+            action: Some(AuditAction::Verify),
+            ..
+        } => {
+            let report = super::db::verify_audit_chain(db.as_ref()).await?;
+            db.audit(now_unix(), &actor, "audit.verify", None, None)
+                .await?;
+            if let Some((_, problem)) = report.problem {
+                bail!(
+                    "監査ログの連鎖が切れています: {problem}（{} 行目まで確認）",
+                    report.rows
+                );
+            }
+            println!(
+                "監査ログの連鎖は正常です: {} 行（連鎖の前の行 {}）。最後のハッシュ: {}",
+                report.rows,
+                report.unchained,
+                report.last_hash.as_deref().unwrap_or("（なし）")
+            );
+            println!("  末尾の行の削除は連鎖だけでは分かりません。最後のハッシュを控えておき、次回と照らしてください");
+        }
+        Command::Audit {
+            action: Some(AuditAction::Export { since, output }),
+            ..
+        } => {
+            let from = japan_offset()
+                .from_local_datetime(&since.and_time(chrono::NaiveTime::MIN))
+                .single()
+                .map_or(0, |t| t.timestamp());
+            let mut lines = Vec::new();
+            let mut after = 0;
+            loop {
+                let page = db.audit_entries(after, 10_000).await?;
+                let Some(last) = page.last() else { break };
+                after = last.id;
+                for entry in page.iter().filter(|e| e.at >= from) {
+                    lines.extend_from_slice(serde_json::to_string(entry)?.as_bytes());
+                    lines.push(b'\n');
+                }
+            }
+            lines.pop();
+            write_output(output.as_deref(), &lines)?;
+            let target = output.as_ref().map(|p| p.display().to_string());
+            db.audit(
+                now_unix(),
+                &actor,
+                "audit.export",
+                Some(target.as_deref().unwrap_or("(標準出力)")),
+                Some(&format!("since={since}")),
+            )
+            .await?;
+        }
+        Command::Audit {
+            action: None,
             after_id,
             limit,
             json,

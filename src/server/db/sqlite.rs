@@ -83,13 +83,30 @@ async fn insert_audit(
     target: Option<&str>,
     detail: Option<&str>,
 ) -> anyhow::Result<()> {
-    sqlx::query("INSERT INTO audit_log (at, actor, action, target, address, detail) VALUES (?, ?, ?, ?, ?, ?)")
+    // Called inside a transaction that writes: SQLite's one writer at a time keeps the chain
+    // from forking between the read of the last hash and the insert.
+    let previous: Option<String> =
+        sqlx::query_scalar("SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?
+            .flatten();
+    let hash = super::audit_hash(
+        previous.as_deref().unwrap_or(""),
+        at,
+        &actor.name,
+        action,
+        target,
+        Some(&actor.address),
+        detail,
+    );
+    sqlx::query("INSERT INTO audit_log (at, actor, action, target, address, detail, hash) VALUES (?, ?, ?, ?, ?, ?, ?)")
         .bind(at)
         .bind(&actor.name)
         .bind(action)
         .bind(target)
         .bind(&actor.address)
         .bind(detail)
+        .bind(hash)
         .execute(tx)
         .await?;
     Ok(())
@@ -566,13 +583,16 @@ impl Database for Sqlite {
         target: Option<&str>,
         detail: Option<&str>,
     ) -> anyhow::Result<()> {
-        let mut conn = self.pool.acquire().await?;
-        insert_audit(&mut conn, at, actor, action, target, detail).await
+        // IMMEDIATE: the write lock before the last hash is read (see insert_audit).
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        insert_audit(&mut tx, at, actor, action, target, detail).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     async fn audit_entries(&self, after_id: i64, limit: i64) -> anyhow::Result<Vec<AuditEntry>> {
         let rows = sqlx::query(
-            "SELECT id, at, actor, action, target, address, detail FROM audit_log WHERE id > ? ORDER BY id LIMIT ?",
+            "SELECT id, at, actor, action, target, address, detail, hash FROM audit_log WHERE id > ? ORDER BY id LIMIT ?",
         )
         .bind(after_id)
         .bind(limit)
@@ -588,6 +608,7 @@ impl Database for Sqlite {
                     target: row.try_get("target")?,
                     address: row.try_get("address")?,
                     detail: row.try_get("detail")?,
+                    hash: row.try_get("hash")?,
                 })
             })
             .collect()
