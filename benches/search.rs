@@ -140,8 +140,15 @@ fn fzf_filter(snapshot: &anshin::directory::Snapshot) -> (Option<Duration>, Opti
     let mut file = tempfile::NamedTempFile::new().unwrap();
     {
         let mut w = std::io::BufWriter::new(&mut file);
+        // By id once: `Snapshot::organization` scans, and 500k people × 166k organisations
+        // kept this loop busy for over ten minutes.
+        let orgs: std::collections::HashMap<&str, &anshin::directory::Organization> = snapshot
+            .organizations
+            .iter()
+            .map(|o| (o.id.as_str(), o))
+            .collect();
         for p in &snapshot.people {
-            let org = snapshot.organization(&p.organization_id).unwrap();
+            let org = orgs[p.organization_id.as_str()];
             writeln!(
                 w,
                 "{} {} {} {} {} {}",
