@@ -86,6 +86,9 @@ impl ApiClient {
         let mut builder = reqwest::Client::builder()
             .user_agent(concat!("anshin/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))
+            // The server closes a keep-alive connection after 10 s idle (its header timeout):
+            // never reuse one that old, or a sync could race the close and fail.
+            .pool_idle_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(u64::from(
                 config.request_timeout_seconds.max(5),
             )));
