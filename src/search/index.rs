@@ -809,8 +809,19 @@ fn exact_score(entry: &Entry, at: usize, len: usize) -> i64 {
         Some(_) => 100,
         None => 120,
     };
-    weight * base
+    // A whole word typed (the match ends where a field or the family name ends) before a word
+    // only begun: `satou` finds 佐藤 (さとう) before 聡 (さとし).
+    let end = at + len;
+    let bytes = entry.haystack.as_bytes();
+    let whole_word = (at_field_start || boundary == Some(at))
+        && (end >= bytes.len()
+            || bytes[end] == SEP as u8
+            || entry.given.iter().any(|g| usize::from(*g) == end));
+    weight * (base + if whole_word { WHOLE_WORD_BONUS } else { 0 })
 }
+
+/// Small beside the field weights: it orders hits of one kind, never a weaker kind first.
+const WHOLE_WORD_BONUS: i64 = 10;
 
 /// Whether `token` is a subsequence of one of the entry's name fields (the necessary condition
 /// for a fuzzy hit; it only gets stricter as the token grows, so narrowing stays exact).
