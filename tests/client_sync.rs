@@ -298,3 +298,54 @@ async fn unlock_checks_the_server_online_and_the_verifier_offline() {
     );
     assert!(!anshin::tui::unlock(&client, "wrong-password-123".to_string()).await);
 }
+
+/// Issue 12, item 7: a member could not change their own password (the centre chose every
+/// one). `anshin passwd` → `PUT /api/v1/me/password`: the current password checked, the new
+/// one against the policy, every other session ended, this PC kept signed in.
+#[tokio::test]
+async fn a_member_changes_their_own_password() {
+    let t = start(|_| {}).await;
+    let cache = tempfile::tempdir().unwrap();
+    let client = client_for(&t, cache.path());
+    client.login(MEMBER.0, MEMBER.1).await.unwrap();
+    let other_pc = t.login(MEMBER).await;
+
+    let wrong = client
+        .change_password("not-the-password-1", "kumo hashiru 7 kitsune")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(wrong.contains("いまのパスワードが違います"), "{wrong}");
+    let weak = client
+        .change_password(MEMBER.1, "password1234")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(weak.contains("推測されやすい"), "{weak}");
+    let with_id = client
+        .change_password(MEMBER.1, "sato-no-niwa-2026-haru")
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(with_id.contains("ログインID"), "{with_id}");
+
+    let before = client.token().unwrap();
+    client
+        .change_password(MEMBER.1, "kumo hashiru 7 kitsune")
+        .await
+        .unwrap();
+    let after = client.token().unwrap();
+    assert_ne!(before, after);
+    assert_eq!(t.get("/api/v1/me", &after).await.status(), 200);
+    assert_eq!(t.get("/api/v1/me", &before).await.status(), 401);
+    assert_eq!(t.get("/api/v1/me", &other_pc).await.status(), 401);
+    assert_eq!(t.login_response(MEMBER.0, MEMBER.1).await.status(), 401);
+    t.login((MEMBER.0, "kumo hashiru 7 kitsune")).await;
+    let actions = t.audit_actions().await;
+    assert!(actions
+        .iter()
+        .any(|(who, a, _)| a == "user.passwd" && who == MEMBER.0));
+    assert!(actions
+        .iter()
+        .any(|(_, a, d)| a == "password.change_failed" && d.as_deref() == Some("wrong_password")));
+}

@@ -622,6 +622,7 @@ async fn health_and_openapi() {
     for path in [
         "/api/v1/session",
         "/api/v1/me",
+        "/api/v1/me/password",
         "/api/v1/directory",
         "/api/v1/audit",
         "/healthz",

@@ -215,6 +215,31 @@ impl ApiClient {
             .map_err(|_| ClientError::ServerTrouble { status: 200 })
     }
 
+    /// `PUT /api/v1/me/password`: every session of the account ends; the answer is a new one.
+    pub async fn change_password(
+        &self,
+        token: &str,
+        current: &str,
+        new: &str,
+    ) -> Result<LoginInfo, ClientError> {
+        let body = serde_json::json!({"current_password": current, "new_password": new});
+        let response = self
+            .send(false, || {
+                self.http
+                    .put(self.url("/api/v1/me/password"))
+                    .bearer_auth(token)
+                    .json(&body)
+            })
+            .await?;
+        if !response.status().is_success() {
+            return Err(Self::failure(response).await);
+        }
+        response
+            .json()
+            .await
+            .map_err(|_| ClientError::ServerTrouble { status: 200 })
+    }
+
     pub async fn logout(&self, token: &str) -> Result<(), ClientError> {
         let response = self
             .send(true, || {

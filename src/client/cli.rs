@@ -42,6 +42,8 @@ enum Command {
     },
     /// ログアウトする（トークン・キャッシュの鍵・キャッシュを消します）
     Logout,
+    /// 自分のパスワードを変える（いまのパスワードと新しいパスワードを入力。ほかの PC のログインは終わります）
+    Passwd,
     /// ディレクトリを同期する
     Sync,
     /// 検索する（キャッシュ、または --directory のスナップショットから）
@@ -216,6 +218,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
             match command {
                 Command::Login { user, .. } => login(&client, user).await,
+                Command::Passwd => change_password(&client).await,
                 Command::Logout => {
                     let result = client.logout().await;
                     println!("ログアウトしました（この PC のトークンとキャッシュを消しました）");
@@ -377,6 +380,32 @@ async fn login(client: &Client, user: Option<String>) -> Result<(), Failure> {
         Ok((directory, outcome)) => println!("{}", outcome.message(directory.snapshot.revision)),
         Err(e) => eprintln!("注意: ログインはできましたが、同期できませんでした: {e}"),
     }
+    Ok(())
+}
+
+/// `anshin passwd`: from a terminal the current password once and the new one twice, hidden;
+/// otherwise three lines of standard input (current, new, new).
+async fn change_password(client: &Client) -> Result<(), Failure> {
+    let interactive = std::io::stdin().is_terminal();
+    let ask = |prompt: &str| -> Result<String, Failure> {
+        if interactive {
+            rpassword::prompt_password(prompt)
+                .map_err(|e| usage(format!("パスワードを読めません: {e}")))
+        } else {
+            read_line()
+        }
+    };
+    let current = ask("いまのパスワード: ")?;
+    let new = ask("新しいパスワード（12 文字以上）: ")?;
+    let again = ask("もう一度: ")?;
+    if new != again {
+        return Err(Failure {
+            code: 1,
+            message: "新しいパスワードの 2 回の入力が一致しません。変えていません".into(),
+        });
+    }
+    client.change_password(&current, &new).await?;
+    println!("パスワードを変えました。ほかの PC でのログインは終わりました（この PC はそのまま使えます）");
     Ok(())
 }
 

@@ -73,6 +73,23 @@ impl Client {
         Ok(info)
     }
 
+    /// Changes the member's own password; keeps the new session's token and the idle lock's
+    /// verifier for the new password (the old token no longer works anywhere).
+    pub async fn change_password(
+        &self,
+        current: &str,
+        new: &str,
+    ) -> Result<api::LoginInfo, ClientError> {
+        let token = self.token()?;
+        let info = self.api.change_password(&token, current, new).await?;
+        self.credentials.set_token(self.server(), &info.token)?;
+        if let Some(verifier) = crate::tui::make_verifier(new) {
+            self.credentials
+                .set(&crate::tui::unlock_account(self.server()), &verifier)?;
+        }
+        Ok(info)
+    }
+
     /// The login ID of the last sign-in on this server (for unlocking the TUI).
     pub fn login_id(&self) -> Option<String> {
         self.credentials

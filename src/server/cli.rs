@@ -1,7 +1,7 @@
 //! `anshin-server` admin commands (DESIGN §4). Passwords come from a prompt or standard input,
 //! never from the command line (argv is visible to every user of the machine).
 
-use super::auth::{check_password_policy, hash_password};
+use super::auth::{check_new_password, hash_password};
 use super::config::ServerConfig;
 use super::db::{now_unix, AccountRole, Actor, Database, NewUser, Sqlite};
 use super::import::{import_snapshot, read_import_file};
@@ -203,7 +203,7 @@ async fn dispatch(
         Command::Init { admin } => {
             println!("データベース {} を用意しました", config.database.display());
             if let Some(login_id) = admin {
-                let password = read_new_password()?;
+                let password = read_new_password(&login_id)?;
                 add_user(
                     db.as_ref(),
                     &login_id,
@@ -390,7 +390,7 @@ async fn user_command(
             organization,
             admin,
         } => {
-            let password = read_new_password()?;
+            let password = read_new_password(&login_id)?;
             let role = if admin {
                 AccountRole::Admin
             } else {
@@ -430,7 +430,7 @@ async fn user_command(
             if db.user_for_login(&login_id).await?.is_none() {
                 bail!("ログインID「{login_id}」のアカウントはありません");
             }
-            let password = read_new_password()?;
+            let password = read_new_password(&login_id)?;
             let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await??;
             db.set_password(&login_id, &hash, actor, now_unix()).await?;
             println!(
@@ -483,7 +483,7 @@ async fn add_user(
 }
 
 /// From a terminal: asked twice without echo. Otherwise: the first line of standard input.
-fn read_new_password() -> anyhow::Result<String> {
+fn read_new_password(login_id: &str) -> anyhow::Result<String> {
     let password = if std::io::stdin().is_terminal() {
         let first = rpassword::prompt_password("新しいパスワード（12 文字以上）: ")?;
         let second = rpassword::prompt_password("もう一度: ")?;
@@ -496,7 +496,7 @@ fn read_new_password() -> anyhow::Result<String> {
         std::io::stdin().lock().read_line(&mut line)?;
         line.trim_end_matches(['\r', '\n']).to_string()
     };
-    check_password_policy(&password).map_err(anyhow::Error::msg)?;
+    check_new_password(&password, login_id).map_err(anyhow::Error::msg)?;
     Ok(password)
 }
 

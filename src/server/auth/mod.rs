@@ -8,6 +8,8 @@ mod token;
 
 pub use gate::{Busy, PasswordGate};
 pub use once_per_window::OncePerWindow;
-pub use password::{check_password_policy, hash_password, verify_against_dummy, verify_password};
+pub use password::{
+    check_new_password, check_password_policy, hash_password, verify_against_dummy, verify_password,
+};
 pub use throttle::{LoginThrottle, Throttled};
 pub use token::{hash_token, new_token};

@@ -19,6 +19,8 @@ pub enum ApiError {
     SessionExpired,
     #[error("この操作には管理者の権限が必要です")]
     Forbidden,
+    #[error("いまのパスワードが違います")]
+    WrongCurrentPassword,
     #[error("ログインの失敗が続いたため、しばらく受け付けません。{retry_after} 秒後にもう一度お試しください")]
     Throttled { retry_after: u64 },
     #[error("ログインが混み合っています。{retry_after} 秒ほどしてからもう一度お試しください")]
@@ -57,7 +59,7 @@ impl ApiError {
             ApiError::LoginFailed | ApiError::NotLoggedIn | ApiError::SessionExpired => {
                 StatusCode::UNAUTHORIZED
             }
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::WrongCurrentPassword => StatusCode::FORBIDDEN,
             ApiError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -76,6 +78,7 @@ impl ApiError {
             ApiError::NotLoggedIn => "not_logged_in",
             ApiError::SessionExpired => "session_expired",
             ApiError::Forbidden => "forbidden",
+            ApiError::WrongCurrentPassword => "wrong_password",
             ApiError::Throttled { .. } => "too_many_attempts",
             ApiError::Busy { .. } => "busy",
             ApiError::BadRequest(_) => "bad_request",

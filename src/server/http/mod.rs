@@ -87,6 +87,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/me", get(session::me))
         .route(
+            "/api/v1/me/password",
+            axum::routing::put(session::change_password),
+        )
+        .route(
             "/api/v1/directory",
             get(directory::download)
                 .put(directory::replace)

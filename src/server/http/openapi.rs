@@ -13,6 +13,7 @@ use utoipa::{Modify, OpenApi};
         super::session::login,
         super::session::logout,
         super::session::me,
+        super::session::change_password,
         super::directory::download,
         super::directory::replace,
         super::audit::list,

@@ -2,7 +2,9 @@
 
 use super::{ApiError, ApiResult, AppState, ClientAddress, JsonBody, Member};
 use crate::directory::{japan_offset, Timestamp};
-use crate::server::auth::{new_token, verify_against_dummy, verify_password};
+use crate::server::auth::{
+    check_new_password, hash_password, new_token, verify_against_dummy, verify_password,
+};
 use crate::server::db::{now_unix, Actor, User};
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -140,6 +142,16 @@ pub async fn login(
         .throttle
         .record_success(&login_id, address, reserved_at);
 
+    issue_session(&state, user, actor.address, now).await
+}
+
+/// A new session for `user`: its token in a response no cache may keep.
+async fn issue_session(
+    state: &AppState,
+    user: User,
+    address: String,
+    now: i64,
+) -> ApiResult<Response> {
     let (token, token_hash) = new_token();
     let expires_at = now + i64::from(state.config.auth.absolute_timeout_minutes) * 60;
     state
@@ -147,7 +159,7 @@ pub async fn login(
         .create_session(
             &token_hash,
             &user,
-            &actor.address,
+            &address,
             now,
             expires_at,
             state.config.auth.max_sessions_per_user,
@@ -155,7 +167,7 @@ pub async fn login(
         .await?;
     let actor = Actor {
         name: user.login_id.clone(),
-        address: actor.address,
+        address,
     };
     state.db.audit(now, &actor, "login.ok", None, None).await?;
 
@@ -171,6 +183,86 @@ pub async fn login(
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// Changes the signed-in member's own password (issue 12, item 7). The current password is
+/// checked like a login (same throttle, same bounded password checks); the new one must pass
+/// the policy (12+ characters, not the login ID, not easy to guess). Every session of the
+/// account ends — on other PCs too — and this one gets a new token.
+#[utoipa::path(put, path = "/api/v1/me/password", request_body = PasswordChange, security(("bearer" = [])),
+    responses(
+        (status = 200, body = LoginResponse),
+        (status = 400, description = "新しいパスワードが決まりに合わない", body = super::error::ErrorBody),
+        (status = 401, body = super::error::ErrorBody),
+        (status = 403, description = "いまのパスワードが違う", body = super::error::ErrorBody),
+        (status = 429, body = super::error::ErrorBody),
+        (status = 503, body = super::error::ErrorBody),
+    ))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    member: Member,
+    JsonBody(request): JsonBody<PasswordChange>,
+) -> ApiResult<Response> {
+    let login_id = member.session.user.login_id.clone();
+    let address = member.address;
+    check_new_password(&request.new_password, &login_id).map_err(ApiError::BadRequest)?;
+    let reserved_at = Instant::now();
+    if let Err(throttled) = state.throttle.reserve(&login_id, address, reserved_at) {
+        return Err(ApiError::Throttled {
+            retry_after: throttled.retry_after,
+        });
+    }
+    let Some((_, stored)) = state.db.user_for_login(&login_id).await? else {
+        return Err(ApiError::SessionExpired);
+    };
+    let (current, new) = (request.current_password, request.new_password);
+    let verdict = state
+        .password_gate
+        .run(move || {
+            if !verify_password(&current, &stored) {
+                return Err("wrong_password");
+            }
+            hash_password(&new).map_err(|_| "hash_failed")
+        })
+        .await;
+    let now = now_unix();
+    let new_hash = match verdict {
+        Ok(Ok(hash)) => hash,
+        Ok(Err(reason)) => {
+            state
+                .db
+                .audit(
+                    now,
+                    &member.actor(),
+                    "password.change_failed",
+                    None,
+                    Some(reason),
+                )
+                .await?;
+            return Err(ApiError::WrongCurrentPassword);
+        }
+        Err(busy) => {
+            state.throttle.release(&login_id, address, reserved_at);
+            return Err(ApiError::Busy {
+                retry_after: busy.retry_after,
+            });
+        }
+    };
+    state
+        .throttle
+        .record_success(&login_id, address, reserved_at);
+    // Ends every session of the account, this one included, and writes `user.passwd`.
+    state
+        .db
+        .set_password(&login_id, &new_hash, &member.actor(), now)
+        .await?;
+    issue_session(&state, member.session.user, address.to_string(), now).await
 }
 
 /// Signs out: the token stops working at once.
