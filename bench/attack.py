@@ -18,7 +18,7 @@ import urllib.request
 import urllib.error
 
 BIN = sys.argv[1] if len(sys.argv) > 1 else "target/release/anshin-server"
-ADMIN_PW = "centre-password-123"
+ADMIN_PW = "kanri-password-123"
 MEMBER_PW = "member-password-123"
 
 

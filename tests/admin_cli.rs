@@ -22,7 +22,7 @@ fn accounts_from_init_to_disable() {
     let d = dir.path();
     server(d)
         .args(["init", "--admin", "centre"])
-        .write_stdin("centre-password-1\n")
+        .write_stdin("kanri-password-1\n")
         .assert()
         .success()
         .stdout(contains("centre"));
@@ -355,7 +355,7 @@ fn audit_verify_finds_an_altered_and_a_deleted_row() {
     let d = dir.path();
     server(d)
         .args(["init", "--admin", "centre"])
-        .write_stdin("centre-password-1\n")
+        .write_stdin("kanri-password-1\n")
         .assert()
         .success();
     for login in ["a1", "a2", "a3"] {
