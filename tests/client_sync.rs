@@ -349,3 +349,23 @@ async fn a_member_changes_their_own_password() {
         .iter()
         .any(|(_, a, d)| a == "password.change_failed" && d.as_deref() == Some("wrong_password")));
 }
+
+/// Issue 12, item 8: signing in again (`anshin login`, the TUI's unlock) left the old session
+/// alive at the server. Now the token it replaces is revoked.
+#[tokio::test]
+async fn signing_in_again_or_unlocking_revokes_the_replaced_token() {
+    let t = start(|_| {}).await;
+    let cache = tempfile::tempdir().unwrap();
+    let client = client_for(&t, cache.path());
+    client.login(MEMBER.0, MEMBER.1).await.unwrap();
+    let first = client.token().unwrap();
+    client.login(MEMBER.0, MEMBER.1).await.unwrap();
+    let second = client.token().unwrap();
+    assert_eq!(t.get("/api/v1/me", &first).await.status(), 401);
+    assert_eq!(t.get("/api/v1/me", &second).await.status(), 200);
+    assert!(anshin::tui::unlock(&client, MEMBER.1.to_string()).await);
+    let third = client.token().unwrap();
+    assert_ne!(third, second);
+    assert_eq!(t.get("/api/v1/me", &second).await.status(), 401);
+    assert_eq!(t.get("/api/v1/me", &third).await.status(), 200);
+}

@@ -61,7 +61,7 @@ impl Client {
         password: &str,
     ) -> Result<api::LoginInfo, ClientError> {
         let info = self.api.login(login_id, password).await?;
-        self.credentials.set_token(self.server(), &info.token)?;
+        self.take_session(&info).await?;
         // For the TUI's idle lock: a hash that can check the password offline, never the
         // password itself.
         if let Some(verifier) = crate::tui::make_verifier(password) {
@@ -71,6 +71,18 @@ impl Client {
         self.credentials
             .set(&login_id_account(self.server()), &info.user.login_id)?;
         Ok(info)
+    }
+
+    /// Keeps `info`'s token and revokes the one it replaces (best effort: one the server cannot
+    /// be told about ends by its idle timeout), so signing in again — `anshin login`, the TUI's
+    /// unlock — never leaves a live session behind (issue 12, item 8).
+    pub async fn take_session(&self, info: &api::LoginInfo) -> Result<(), ClientError> {
+        let old = self.credentials.token(self.server()).ok().flatten();
+        self.credentials.set_token(self.server(), &info.token)?;
+        if let Some(old) = old.filter(|old| *old != info.token) {
+            let _ = self.api.logout(&old).await;
+        }
+        Ok(())
     }
 
     /// Changes the member's own password; keeps the new session's token and the idle lock's

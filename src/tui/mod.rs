@@ -308,16 +308,12 @@ async fn event_loop(
 }
 
 /// Unlocking checks the password with the server when it answers (a fresh session replaces
-/// the token), and against the local argon2id verifier when it does not (offline).
+/// the token, and the old one is revoked), and against the local argon2id verifier when it does
+/// not (offline).
 pub async fn unlock(client: &Client, password: String) -> bool {
     if let Some(login_id) = client.login_id() {
         match client.api.login(&login_id, &password).await {
-            Ok(info) => {
-                return client
-                    .credentials
-                    .set_token(client.server(), &info.token)
-                    .is_ok()
-            }
+            Ok(info) => return client.take_session(&info).await.is_ok(),
             Err(ClientError::LoginFailed(_) | ClientError::Throttled { .. }) => return false,
             Err(_) => {} // unreachable or failing server: decide locally
         }
