@@ -202,6 +202,8 @@ fn check_characters(snapshot: &Snapshot, report: &mut Report) {
     fn walk(value: &serde_json::Value, path: &mut String, report: &mut Report) {
         match value {
             serde_json::Value::String(text) => {
+                // A Windows line break (CR LF) in notes is text, not a control to refuse.
+                let text = text.replace("\r\n", "\n");
                 if let Some(bad) = text.chars().find(|c| is_unsafe_char(*c)) {
                     let (record, field) = match path.split_once('.') {
                         Some((record, field)) => (record.to_string(), field.to_string()),
@@ -542,8 +544,12 @@ mod tests {
         assert!(message.contains("U+001B"), "{message}");
         let bidi = example().replace(&name, &format!("{name}\u{202E}"));
         assert!(error_of(&bidi).contains("U+202E"));
-        // Line breaks in notes are text, not controls.
+        // Line breaks in notes are text, not controls — a Windows one (CR LF) too.
         assert!(!is_unsafe_char('\n'));
+        let crlf = example().replace(&name, &format!("{name}\\r\\n二行目"));
+        assert!(parse_snapshot(crlf.as_bytes()).is_ok());
+        let lone_cr = example().replace(&name, &format!("{name}\\r上書き"));
+        assert!(error_of(&lone_cr).contains("U+000D"));
         assert_eq!(printable("a\u{1b}[2Jb\u{7}"), "a\u{FFFD}[2Jb\u{FFFD}");
         assert!(matches!(printable("田中"), std::borrow::Cow::Borrowed(_)));
     }

@@ -49,7 +49,9 @@ impl PasswordGate {
                         Ok(Ok(job)) => job,
                         _ => return,
                     };
-                    job();
+                    // A panicking check must not take the thread with it (its request gets
+                    // 503; the next one is served).
+                    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
                 });
             if let Err(e) = spawned {
                 tracing::error!(error = %e, "cannot start a password-check thread");
@@ -142,5 +144,13 @@ mod tests {
         // Two run at once, three may wait: about five finish, the others are told to retry.
         assert!((2..=8).contains(&done), "done {done}");
         assert_eq!(done + turned_away, 20);
+    }
+
+    #[tokio::test]
+    async fn a_panicking_check_leaves_the_thread_serving() {
+        let gate = PasswordGate::new(1, 4, Duration::from_secs(5));
+        let failed: Result<(), Busy> = gate.run(|| panic!("a broken hash")).await;
+        assert!(failed.is_err());
+        assert_eq!(gate.run(|| 7).await, Ok(7));
     }
 }
