@@ -199,13 +199,10 @@ impl ApiClient {
         }
     }
 
-    pub async fn login(&self, login_id: &str, password: &str) -> Result<LoginInfo, ClientError> {
-        let body = serde_json::json!({"login_id": login_id, "password": password});
-        let response = self
-            .send(false, || {
-                self.http.post(self.url("/api/v1/session")).json(&body)
-            })
-            .await?;
+    /// A successful answer's JSON body; any other answer as the error it carries.
+    async fn json_answer<T: serde::de::DeserializeOwned>(
+        response: reqwest::Response,
+    ) -> Result<T, ClientError> {
         if !response.status().is_success() {
             return Err(Self::failure(response).await);
         }
@@ -213,6 +210,16 @@ impl ApiClient {
             .json()
             .await
             .map_err(|_| ClientError::ServerTrouble { status: 200 })
+    }
+
+    pub async fn login(&self, login_id: &str, password: &str) -> Result<LoginInfo, ClientError> {
+        let body = serde_json::json!({"login_id": login_id, "password": password});
+        let response = self
+            .send(false, || {
+                self.http.post(self.url("/api/v1/session")).json(&body)
+            })
+            .await?;
+        Self::json_answer(response).await
     }
 
     /// `PUT /api/v1/me/password`: every session of the account ends; the answer is a new one.
@@ -231,13 +238,7 @@ impl ApiClient {
                     .json(&body)
             })
             .await?;
-        if !response.status().is_success() {
-            return Err(Self::failure(response).await);
-        }
-        response
-            .json()
-            .await
-            .map_err(|_| ClientError::ServerTrouble { status: 200 })
+        Self::json_answer(response).await
     }
 
     pub async fn logout(&self, token: &str) -> Result<(), ClientError> {
@@ -266,13 +267,7 @@ impl ApiClient {
                 self.http.get(self.url("/api/v1/me")).bearer_auth(token)
             })
             .await?;
-        if !response.status().is_success() {
-            return Err(Self::failure(response).await);
-        }
-        let me: Me = response
-            .json()
-            .await
-            .map_err(|_| ClientError::ServerTrouble { status: 200 })?;
+        let me: Me = Self::json_answer(response).await?;
         Ok(me.user)
     }
 

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Keys kept before the stale ones are dropped.
-const MAX_TRACKED: usize = 100_000;
+/// Keys kept per map before the stale ones are dropped (the throttle's maps too).
+pub(super) const MAX_TRACKED: usize = 100_000;
 
 pub struct OncePerWindow {
     window: Duration,

@@ -4,7 +4,7 @@
 //! Kept in memory: one server process is the deployment today. With several replicas this moves
 //! to the database (noted in the README).
 
-use super::once_per_window::OncePerWindow;
+use super::once_per_window::{OncePerWindow, MAX_TRACKED};
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 use std::sync::Mutex;
@@ -26,9 +26,6 @@ struct Failures {
     addresses: HashMap<IpAddr, VecDeque<Instant>>,
 }
 
-/// Entries kept per map before the stale ones are dropped.
-const MAX_TRACKED: usize = 100_000;
-
 /// A refused attempt: how long to wait, and whether the address (not the account) must.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Throttled {
@@ -47,13 +44,6 @@ impl LoginThrottle {
         }
     }
 
-    /// `Err(seconds)` when this login ID or address must wait before trying again.
-    pub fn check(&self, login_id: &str, address: IpAddr, now: Instant) -> Result<(), u64> {
-        let mut failures = self.lock();
-        self.wait(&mut failures, &key(login_id), address, now)
-            .map_or(Ok(()), |(wait, _)| Err(wait))
-    }
-
     /// Checks and counts the attempt as a failure in one step, before the password is verified
     /// (argon2 takes ~100 ms: a check before it and a count after it let a burst of concurrent
     /// guesses all through). [`LoginThrottle::record_success`] takes the count back.
@@ -68,12 +58,6 @@ impl LoginThrottle {
         }
         self.push_failure(&mut failures, account, address, now);
         Ok(())
-    }
-
-    /// Counts a failure that was not reserved (tests; callers use `reserve`).
-    pub fn record_failure(&self, login_id: &str, address: IpAddr, now: Instant) {
-        let mut failures = self.lock();
-        self.push_failure(&mut failures, key(login_id), address, now);
     }
 
     fn push_failure(
@@ -223,17 +207,16 @@ mod tests {
         let throttle = LoginThrottle::new(3, 100, Duration::from_secs(60));
         let t0 = Instant::now();
         for i in 0..3 {
-            assert!(throttle.check("Sato", ip(i), t0).is_ok());
-            throttle.record_failure("sato", ip(i), t0);
+            assert!(throttle.reserve("Sato", ip(i), t0).is_ok());
         }
         // Case and spacing do not give a fresh budget.
         let wait = throttle
-            .check(" SATO ", ip(9), t0 + Duration::from_secs(10))
+            .reserve(" SATO ", ip(9), t0 + Duration::from_secs(10))
             .unwrap_err();
-        assert_eq!(wait, 50);
-        assert!(throttle.check("other", ip(9), t0).is_ok());
+        assert_eq!(wait.retry_after, 50);
+        assert!(throttle.reserve("other", ip(9), t0).is_ok());
         assert!(throttle
-            .check("sato", ip(9), t0 + Duration::from_secs(61))
+            .reserve("sato", ip(9), t0 + Duration::from_secs(61))
             .is_ok());
     }
 
@@ -242,21 +225,21 @@ mod tests {
         let throttle = LoginThrottle::new(100, 4, Duration::from_secs(60));
         let t0 = Instant::now();
         for i in 0..4 {
-            throttle.record_failure(&format!("user{i}"), ip(1), t0);
+            throttle.reserve(&format!("user{i}"), ip(1), t0).unwrap();
         }
-        assert!(throttle.check("fresh", ip(1), t0).is_err());
-        assert!(throttle.check("fresh", ip(2), t0).is_ok());
+        assert!(throttle.reserve("fresh", ip(1), t0).is_err());
+        assert!(throttle.reserve("fresh", ip(2), t0).is_ok());
     }
 
     #[test]
     fn success_clears_account() {
         let throttle = LoginThrottle::new(2, 100, Duration::from_secs(60));
         let t0 = Instant::now();
-        throttle.record_failure("a", ip(1), t0);
-        throttle.record_failure("a", ip(1), t0);
-        assert!(throttle.check("a", ip(1), t0).is_err());
+        throttle.reserve("a", ip(1), t0).unwrap();
+        throttle.reserve("a", ip(1), t0).unwrap();
+        assert!(throttle.reserve("a", ip(1), t0).is_err());
         throttle.record_success("a", ip(1), t0);
-        assert!(throttle.check("a", ip(1), t0).is_ok());
+        assert!(throttle.reserve("a", ip(1), t0).is_ok());
     }
 
     #[test]

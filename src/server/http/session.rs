@@ -3,7 +3,7 @@
 use super::{ApiError, ApiResult, AppState, ClientAddress, JsonBody, Member};
 use crate::directory::{japan_offset, Timestamp};
 use crate::server::auth::{
-    check_new_password, hash_password, new_token, verify_against_dummy, verify_password,
+    check_new_password, hash_password, new_token, verify_against_dummy, verify_password, Busy,
 };
 use crate::server::db::{now_unix, Actor, User};
 use axum::extract::State;
@@ -118,11 +118,12 @@ pub async fn login(
             }
         })
         .await;
+    let verdict = unless_busy(&state, verdict, &login_id, address, reserved_at)?;
 
     let now = now_unix();
     let user = match verdict {
-        Ok(Ok(user)) => user,
-        Ok(Err(reason)) => {
+        Ok(user) => user,
+        Err(reason) => {
             // Already counted by the reservation.
             state
                 .db
@@ -130,19 +131,29 @@ pub async fn login(
                 .await?;
             return Err(ApiError::LoginFailed);
         }
-        Err(busy) => {
-            // Not judged: the attempt counts against nobody.
-            state.throttle.release(&login_id, address, reserved_at);
-            return Err(ApiError::Busy {
-                retry_after: busy.retry_after,
-            });
-        }
     };
     state
         .throttle
         .record_success(&login_id, address, reserved_at);
 
     issue_session(&state, user, actor.address, now).await
+}
+
+/// The password gate's answer for a reserved attempt. A check the gate could not run is no
+/// verdict: the reservation is taken back, so it counts against nobody, and the answer is 503.
+fn unless_busy<T>(
+    state: &AppState,
+    verdict: Result<T, Busy>,
+    login_id: &str,
+    address: std::net::IpAddr,
+    reserved_at: Instant,
+) -> ApiResult<T> {
+    verdict.map_err(|busy| {
+        state.throttle.release(login_id, address, reserved_at);
+        ApiError::Busy {
+            retry_after: busy.retry_after,
+        }
+    })
 }
 
 /// A new session for `user`: its token in a response no cache may keep.
@@ -231,10 +242,11 @@ pub async fn change_password(
             hash_password(&new).map_err(|_| "hash_failed")
         })
         .await;
+    let verdict = unless_busy(&state, verdict, &login_id, address, reserved_at)?;
     let now = now_unix();
     let new_hash = match verdict {
-        Ok(Ok(hash)) => hash,
-        Ok(Err(reason)) => {
+        Ok(hash) => hash,
+        Err(reason) => {
             state
                 .db
                 .audit(
@@ -246,12 +258,6 @@ pub async fn change_password(
                 )
                 .await?;
             return Err(ApiError::WrongCurrentPassword);
-        }
-        Err(busy) => {
-            state.throttle.release(&login_id, address, reserved_at);
-            return Err(ApiError::Busy {
-                retry_after: busy.retry_after,
-            });
         }
     };
     state
