@@ -65,7 +65,7 @@ fn main() {
 /// What the composer does on every key in the body: the detector and all ten rules (R9/R10 look
 /// the doctor up in the directory), with the real name given for the leak check.
 fn composer_keystrokes() {
-    use anshin::tui::composer::{Composer, ComposerAction, Step};
+    use anshin::tui::screens::composer::{Composer, ComposerAction, Step};
     let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
         .unwrap()
         .and_hms_opt(13, 30, 0)
@@ -79,7 +79,7 @@ fn composer_keystrokes() {
             composer.real_name.insert(c);
         }
         let body: String = BODY.chars().cycle().take(400).collect();
-        composer.body = anshin::tui::composer::field::TextField::new(&body);
+        composer.body = anshin::tui::widgets::text_field::TextField::new(&body);
         composer.step = Step::Body;
         composer.focus = 0;
         let rounds = 500;

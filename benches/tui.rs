@@ -5,8 +5,9 @@
 //! `cargo bench --bench tui`
 
 use anshin::client::cache::{self, CachedDirectory};
-use anshin::tui::app::{update, Action, App};
+use anshin::tui::app::{Action, App};
 use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use std::time::{Duration, Instant};
 
@@ -40,17 +41,18 @@ fn main() {
         let mut app = App::new("bench".into(), Duration::from_secs(600), now);
         app.set_directory(loaded, false);
         let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-        terminal.draw(|f| anshin::tui::draw::draw(f, &app)).unwrap();
+        terminal.draw(|f| app.draw(f)).unwrap();
         let first_frame = started.elapsed();
 
+        let key = |code| Action::Key(KeyEvent::new(code, KeyModifiers::NONE));
         for c in "takahasi".chars() {
-            update(&mut app, Action::Type(c));
+            app.update(key(KeyCode::Char(c)));
         }
-        update(&mut app, Action::Enter);
+        app.update(key(KeyCode::Enter));
         let mut frames = Vec::new();
         for _ in 0..300 {
             let t = Instant::now();
-            terminal.draw(|f| anshin::tui::draw::draw(f, &app)).unwrap();
+            terminal.draw(|f| app.draw(f)).unwrap();
             frames.push(t.elapsed());
         }
         frames.sort();

@@ -284,19 +284,19 @@ async fn unlock_checks_the_server_online_and_the_verifier_offline() {
     let client = client_for(&t, cache.path());
     client.login(MEMBER.0, MEMBER.1).await.unwrap();
     let first_token = client.token().unwrap();
-    assert!(anshin::tui::unlock(&client, MEMBER.1.to_string()).await);
+    assert!(client.unlock(MEMBER.1.to_string()).await);
     assert_ne!(
         client.token().unwrap(),
         first_token,
         "online: a fresh session from the server"
     );
-    assert!(!anshin::tui::unlock(&client, "wrong-password-123".to_string()).await);
+    assert!(!client.unlock("wrong-password-123".to_string()).await);
     t.server.take().unwrap().shutdown().await.unwrap();
     assert!(
-        anshin::tui::unlock(&client, MEMBER.1.to_string()).await,
+        client.unlock(MEMBER.1.to_string()).await,
         "offline: the local verifier"
     );
-    assert!(!anshin::tui::unlock(&client, "wrong-password-123".to_string()).await);
+    assert!(!client.unlock("wrong-password-123".to_string()).await);
 }
 
 /// Issue 12, item 7: a member could not change their own password (the centre chose every
@@ -363,7 +363,7 @@ async fn signing_in_again_or_unlocking_revokes_the_replaced_token() {
     let second = client.token().unwrap();
     assert_eq!(t.get("/api/v1/me", &first).await.status(), 401);
     assert_eq!(t.get("/api/v1/me", &second).await.status(), 200);
-    assert!(anshin::tui::unlock(&client, MEMBER.1.to_string()).await);
+    assert!(client.unlock(MEMBER.1.to_string()).await);
     let third = client.token().unwrap();
     assert_ne!(third, second);
     assert_eq!(t.get("/api/v1/me", &second).await.status(), 401);

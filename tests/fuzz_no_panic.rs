@@ -13,7 +13,7 @@ use anshin::search::{fold, fold_query, Filters, SearchIndex};
 use anshin::slip::detect::{detect, DetectOptions};
 use anshin::slip::model::{parse_slip, write_slip};
 use anshin::slip::rules::{check, mask_hides_enough, mask_name, RuleContext};
-use anshin::tui::composer::{Composer, ComposerAction};
+use anshin::tui::screens::composer::{char_action, Composer, ComposerAction, Step};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -311,23 +311,28 @@ fn the_composer_never_panics_on_random_keys_and_sizes() {
         let mut reached_review = false;
         for _ in 0..200 {
             composer.body_width = rng.gen_range(0..80);
-            composer.update(actions(&mut rng));
+            // A typed character means what the key tables make of it where the composer is.
+            let action = match actions(&mut rng) {
+                ComposerAction::Type(c) => char_action(&composer, c),
+                other => other,
+            };
+            composer.update(action);
             composer.refresh(Some(&directory), now);
             assert!(composer.body.caret <= composer.body.value.chars().count());
-            reached_review |= composer.step == anshin::tui::composer::Step::Review;
+            reached_review |= composer.step == Step::Review;
         }
         reached += usize::from(reached_review);
         let (w, h) = (rng.gen_range(1..160), rng.gen_range(1..50));
         let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
         terminal
             .draw(|f| {
-                anshin::tui::composer::draw::draw_composer(
+                anshin::tui::screens::composer::draw::draw_composer(
                     f,
                     &composer,
                     Some(&index),
                     now,
                     f.area(),
-                )
+                );
             })
             .unwrap();
         let _ = write_slip(&composer.slip());

@@ -1,5 +1,5 @@
 //! `anshin-server`: the central service and its admin commands.
 
 fn main() -> std::process::ExitCode {
-    anshin::server::cli::main()
+    anshin::cli::server::main()
 }

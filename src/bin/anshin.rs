@@ -1,5 +1,5 @@
 //! `anshin`: the client for care managers.
 
 fn main() -> std::process::ExitCode {
-    anshin::client::cli::main()
+    anshin::cli::client::main()
 }

@@ -6,7 +6,6 @@ use super::config::ClientConfig;
 use super::ClientError;
 use crate::directory::{read_snapshot, Snapshot};
 use reqwest::{header, Method, RequestBuilder, Response, StatusCode};
-use serde::Deserialize;
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -19,20 +18,9 @@ pub struct ApiClient {
     base: String,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-pub struct LoginInfo {
-    pub token: String,
-    pub expires_at: String,
-    pub user: AccountInfo,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct AccountInfo {
-    pub login_id: String,
-    pub display_name: String,
-    pub organization: String,
-    pub role: String,
-}
+/// A new session as the server answers it.
+pub type LoginInfo = crate::api::LoginResponse;
+pub use crate::api::Account as AccountInfo;
 
 #[derive(Debug)]
 pub enum FullFetch {
@@ -50,16 +38,7 @@ pub enum DeltaFetch {
     Gone,
 }
 
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(Deserialize)]
-struct ErrorDetail {
-    code: String,
-    message: String,
-}
+use crate::api::ErrorBody;
 
 /// Plain http:// only to this machine, unless explicitly allowed (DESIGN §5).
 pub fn check_server_url(url: &str, allow_insecure_http: bool) -> Result<String, ClientError> {
@@ -213,7 +192,10 @@ impl ApiClient {
     }
 
     pub async fn login(&self, login_id: &str, password: &str) -> Result<LoginInfo, ClientError> {
-        let body = serde_json::json!({"login_id": login_id, "password": password});
+        let body = crate::api::LoginRequest {
+            login_id: login_id.to_string(),
+            password: password.to_string(),
+        };
         let response = self
             .send(false, || {
                 self.http.post(self.url("/api/v1/session")).json(&body)
@@ -229,7 +211,10 @@ impl ApiClient {
         current: &str,
         new: &str,
     ) -> Result<LoginInfo, ClientError> {
-        let body = serde_json::json!({"current_password": current, "new_password": new});
+        let body = crate::api::PasswordChange {
+            current_password: current.to_string(),
+            new_password: new.to_string(),
+        };
         let response = self
             .send(false, || {
                 self.http
@@ -258,16 +243,12 @@ impl ApiClient {
     }
 
     pub async fn me(&self, token: &str) -> Result<AccountInfo, ClientError> {
-        #[derive(Deserialize)]
-        struct Me {
-            user: AccountInfo,
-        }
         let response = self
             .send(true, || {
                 self.http.get(self.url("/api/v1/me")).bearer_auth(token)
             })
             .await?;
-        let me: Me = Self::json_answer(response).await?;
+        let me: crate::api::MeResponse = Self::json_answer(response).await?;
         Ok(me.user)
     }
 

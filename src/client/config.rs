@@ -169,6 +169,16 @@ impl ClientConfig {
     }
 
     /// The folder of drafts and the sent-log.
+    /// Where this PC's slips go: drafts, the sent-log and exports (DESIGN §6.3).
+    pub fn outbox(&self) -> Result<crate::slip::outbox::Outbox, ClientError> {
+        Ok(crate::slip::outbox::Outbox::new(
+            &self.data_dir()?,
+            self.export_dir.clone(),
+            self.pdf_font.clone(),
+            self.slip_template.clone(),
+        ))
+    }
+
     pub fn data_dir(&self) -> Result<PathBuf, ClientError> {
         folder(
             &self.data_dir,
@@ -199,9 +209,50 @@ fn folder(
     }
 }
 
+impl SenderDefaults {
+    /// The configured sender, else the one on the slip sent last (what was typed once need not
+    /// be typed again).
+    pub fn or_last_sent(&self, last: Option<crate::slip::model::Sender>) -> SenderDefaults {
+        if !self.office.trim().is_empty() || !self.name.trim().is_empty() {
+            return self.clone();
+        }
+        match last {
+            Some(from) => SenderDefaults {
+                office: from.office,
+                name: from.name,
+                phone: from.phone,
+                fax: from.fax.unwrap_or_default(),
+            },
+            None => self.clone(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sender_comes_from_the_last_slip_unless_one_is_configured() {
+        let last = crate::slip::model::Sender {
+            name: "佐藤 花子".into(),
+            office: "光が丘ケアプランセンター".into(),
+            phone: "042-700-1000".into(),
+            fax: Some("042-700-1001".into()),
+        };
+        let sender = SenderDefaults::default().or_last_sent(Some(last.clone()));
+        assert_eq!(sender.office, "光が丘ケアプランセンター");
+        assert_eq!(sender.fax, "042-700-1001");
+        let configured = SenderDefaults {
+            office: "別の事業所".into(),
+            ..SenderDefaults::default()
+        };
+        assert_eq!(configured.or_last_sent(Some(last)), configured);
+        assert_eq!(
+            SenderDefaults::default().or_last_sent(None),
+            SenderDefaults::default()
+        );
+    }
 
     #[test]
     fn example_file_matches_defaults() {

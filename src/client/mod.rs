@@ -4,11 +4,11 @@
 
 pub mod api;
 pub mod cache;
-pub mod cli;
 pub mod config;
 pub mod credentials;
 pub mod error;
 pub mod sync;
+pub mod unlock;
 
 pub use error::ClientError;
 
@@ -62,12 +62,7 @@ impl Client {
     ) -> Result<api::LoginInfo, ClientError> {
         let info = self.api.login(login_id, password).await?;
         self.take_session(&info).await?;
-        // For the TUI's idle lock: a hash that can check the password offline, never the
-        // password itself.
-        if let Some(verifier) = crate::tui::make_verifier(password) {
-            self.credentials
-                .set(&crate::tui::unlock_account(self.server()), &verifier)?;
-        }
+        self.keep_verifier(password)?;
         self.credentials
             .set(&login_id_account(self.server()), &info.user.login_id)?;
         Ok(info)
@@ -95,11 +90,40 @@ impl Client {
         let token = self.token()?;
         let info = self.api.change_password(&token, current, new).await?;
         self.credentials.set_token(self.server(), &info.token)?;
-        if let Some(verifier) = crate::tui::make_verifier(new) {
-            self.credentials
-                .set(&crate::tui::unlock_account(self.server()), &verifier)?;
-        }
+        self.keep_verifier(new)?;
         Ok(info)
+    }
+
+    /// For the idle lock: a hash that can check the password offline, never the password.
+    fn keep_verifier(&self, password: &str) -> Result<(), ClientError> {
+        if let Some(verifier) = unlock::make_verifier(password) {
+            self.credentials
+                .set(&unlock::unlock_account(self.server()), &verifier)?;
+        }
+        Ok(())
+    }
+
+    /// The idle lock's password: checked with the server when it answers (a fresh session
+    /// replaces the token, and the old one is revoked), else against this PC's verifier
+    /// (offline).
+    pub async fn unlock(&self, password: String) -> bool {
+        if let Some(login_id) = self.login_id() {
+            match self.api.login(&login_id, &password).await {
+                Ok(info) => return self.take_session(&info).await.is_ok(),
+                Err(ClientError::LoginFailed(_) | ClientError::Throttled { .. }) => return false,
+                Err(_) => {} // unreachable or failing server: decide locally
+            }
+        }
+        let verifier = self
+            .credentials
+            .get(&unlock::unlock_account(self.server()))
+            .ok()
+            .flatten();
+        tokio::task::spawn_blocking(move || {
+            verifier.is_some_and(|v| unlock::check_verifier(&password, &v))
+        })
+        .await
+        .unwrap_or(false)
     }
 
     /// The login ID of the last sign-in on this server (for unlocking the TUI).
@@ -125,7 +149,7 @@ impl Client {
         };
         self.credentials.forget(self.server())?;
         self.credentials
-            .delete(&crate::tui::unlock_account(self.server()))?;
+            .delete(&unlock::unlock_account(self.server()))?;
         self.credentials.delete(&login_id_account(self.server()))?;
         cache::remove(&self.cache_dir);
         // Local secrets are gone whatever the server said; report an offline logout honestly.

@@ -1,7 +1,6 @@
 //! The central service (`anshin-server`): API, storage, accounts, audit and admin commands.
 
 pub mod auth;
-pub mod cli;
 pub mod config;
 pub mod db;
 pub mod http;

@@ -7,6 +7,7 @@ pub mod detect;
 pub mod drafts;
 pub mod export;
 pub mod model;
+pub mod outbox;
 pub mod pdf;
 pub mod rules;
 pub mod sent_log;

@@ -45,36 +45,44 @@ pub const SYNCING: &str = "同期しています…";
 pub const ORGANIZATION_BADGE: &str = "機関";
 pub const REACHABLE_CHIP: &str = "今連絡可";
 
-/// The main screen's keys. Letters always go into the search box; commands are keys that are
-/// not text (function keys, Ctrl-, arrows, Enter, Esc) and ？／, which no name contains.
-pub const HELP: &[(&str, &str)] = &[
-    (
-        "文字を入力",
-        "いつでも検索（氏名・かな・ローマ字・機関・地区・医療行為・電話/FAX番号）",
-    ),
-    ("↑ ↓", "結果を選ぶ"),
-    ("Enter / Tab", "詳細を開く（PgUp PgDn で詳細を送る）"),
-    ("Esc", "ひとつ戻る（詳細 → 一覧 → 検索語を消す）"),
-    (
-        "Ctrl-U  Ctrl-W",
-        "検索語を消す／一語消す（Home End Delete も使えます）",
-    ),
-    ("F1  ?", "このヘルプ"),
-    (
-        "F2  Ctrl-F",
-        "絞り込み（種別・区・地区・医療行為・受け入れ・連絡方法・医師だけ）",
-    ),
-    ("F3  Ctrl-R", "「今連絡可」だけにする／戻す"),
-    (
-        "F4  Ctrl-Y",
-        "番号をコピー（先生の希望順。押すたびに次の番号）",
-    ),
-    ("F5  Ctrl-S", "今すぐ同期"),
-    ("F6  Ctrl-N", "この先生への連絡票を作る"),
-    ("F7  Ctrl-D", "下書きと送信記録（続きを書く・返信期限）"),
-    ("F8  Ctrl-L", "絞り込みをすべて解除"),
-    ("F10  Ctrl-Q", "終了（Ctrl-C も）"),
-];
+/// The help's first row (the rest is written from the main screen's key table).
+pub const HELP_TYPING_KEYS: &str = "文字を入力";
+pub const HELP_TYPING: &str =
+    "いつでも検索（氏名・かな・ローマ字・機関・地区・医療行為・電話/FAX番号）";
+pub const SEARCH_BOX: &str = "検索";
+pub const DETAIL_SCROLL_UP: &str = "（PgUp で上へ）";
+pub const DETAIL_SCROLL_DOWN: &str = "（PgDn で続き）";
+pub const NOT_SYNCED: &str = "未同期";
+pub const SENSEI: &str = "先生";
+
+/// 「（223 件）」 after the result list's title.
+pub fn count(n: usize) -> String {
+    format!("（{n} 件）")
+}
+
+/// 「（12／400 文字）」 after the body's title.
+pub fn body_length(count: usize, max: usize) -> String {
+    format!("（{count}／{max} 文字）")
+}
+
+/// Whether the directory shown is fresh: 「オンライン — 同期 11/24 12:00（版 7）」,
+/// 「オフライン — 最終同期 …」, or 「最終同期 …」 where being on line is not the question
+/// (`anshin search` over the cache). The status bar and the command line say it alike.
+pub fn sync_state(
+    synced_at: Option<crate::directory::Timestamp>,
+    online: Option<bool>,
+    revision: u64,
+) -> String {
+    let Some(at) = synced_at else {
+        return NOT_SYNCED.to_string();
+    };
+    let at = at.format("%m/%d %H:%M");
+    match online {
+        Some(true) => format!("オンライン — 同期 {at}（版 {revision}）"),
+        Some(false) => format!("オフライン — 最終同期 {at}（版 {revision}）"),
+        None => format!("最終同期 {at}（版 {revision}）"),
+    }
+}
 
 pub const DETAIL_NUMBERS: &str = "連絡先";
 pub const DETAIL_PREFERRED: &str = "希望する連絡方法";

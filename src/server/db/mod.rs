@@ -12,36 +12,11 @@ use std::path::Path;
 /// Seconds since the Unix epoch; the storage layer's clock unit.
 pub type UnixTime = i64;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum AccountRole {
-    Member,
-    Admin,
-}
+pub use crate::api::AccountRole;
 
-impl AccountRole {
-    pub fn code(self) -> &'static str {
-        match self {
-            AccountRole::Member => "member",
-            AccountRole::Admin => "admin",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<AccountRole> {
-        match code {
-            "member" => Some(AccountRole::Member),
-            "admin" => Some(AccountRole::Admin),
-            _ => None,
-        }
-    }
-}
-
-/// An account of a member organisation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+/// An account of a member organisation, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
-    #[serde(skip)]
     pub id: i64,
     pub login_id: String,
     pub display_name: String,
@@ -49,6 +24,19 @@ pub struct User {
     pub organization: String,
     pub role: AccountRole,
     pub disabled: bool,
+}
+
+impl User {
+    /// The account as the API shows it.
+    pub fn account(&self) -> crate::api::Account {
+        crate::api::Account {
+            login_id: self.login_id.clone(),
+            display_name: self.display_name.clone(),
+            organization: self.organization.clone(),
+            role: self.role,
+            disabled: self.disabled,
+        }
+    }
 }
 
 pub struct NewUser<'a> {

@@ -6,7 +6,6 @@ use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -41,17 +40,7 @@ pub enum ApiError {
     Internal(#[from] anyhow::Error),
 }
 
-/// `{"error": {"code": "...", "message": "日本語の説明"}}` (DESIGN §4).
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ErrorDetail {
-    pub code: &'static str,
-    pub message: String,
-}
+pub use crate::api::{ErrorBody, ErrorDetail};
 
 impl ApiError {
     pub fn status(&self) -> StatusCode {
@@ -111,7 +100,7 @@ impl IntoResponse for ApiError {
         };
         let body = ErrorBody {
             error: ErrorDetail {
-                code: self.code(),
+                code: self.code().to_string(),
                 message,
             },
         };

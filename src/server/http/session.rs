@@ -11,36 +11,12 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::TimeZone;
-use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
 /// Longer login IDs are not looked up (and are cut in the audit log).
 const MAX_LOGIN_ID_CHARS: usize = 64;
 
-#[derive(Deserialize, utoipa::ToSchema)]
-pub struct LoginRequest {
-    pub login_id: String,
-    pub password: String,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct LoginResponse {
-    /// Send as `Authorization: Bearer <token>`. Shown only here; the server keeps its hash.
-    pub token: String,
-    /// The absolute end of this session; it also ends after `idle_timeout_minutes` unused.
-    #[schema(value_type = String, format = DateTime)]
-    pub expires_at: Timestamp,
-    pub idle_timeout_minutes: u32,
-    pub user: User,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct MeResponse {
-    pub user: User,
-    #[schema(value_type = String, format = DateTime)]
-    pub expires_at: Timestamp,
-    pub idle_timeout_minutes: u32,
-}
+pub use crate::api::{LoginRequest, LoginResponse, MeResponse, PasswordChange};
 
 fn to_japan_time(unix: i64) -> Timestamp {
     japan_offset()
@@ -186,7 +162,7 @@ async fn issue_session(
         token,
         expires_at: to_japan_time(expires_at),
         idle_timeout_minutes: state.config.auth.idle_timeout_minutes,
-        user,
+        user: user.account(),
     };
     let mut response = Json(body).into_response();
     // The body carries a credential: no cache anywhere may keep it.
@@ -194,12 +170,6 @@ async fn issue_session(
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
-}
-
-#[derive(Deserialize, utoipa::ToSchema)]
-pub struct PasswordChange {
-    pub current_password: String,
-    pub new_password: String,
 }
 
 /// Changes the signed-in member's own password (issue 12, item 7). The current password is
@@ -291,6 +261,6 @@ pub async fn me(State(state): State<AppState>, member: Member) -> Json<MeRespons
     Json(MeResponse {
         expires_at: to_japan_time(member.session.expires_at),
         idle_timeout_minutes: state.config.auth.idle_timeout_minutes,
-        user: member.session.user,
+        user: member.session.user.account(),
     })
 }

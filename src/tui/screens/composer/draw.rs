@@ -1,14 +1,15 @@
 //! Drawing the composer: the steps across the top, the form on the left, what the guide and the
 //! checks say on the right, the field's hint and the keys at the bottom. Reads state only.
 
-use super::field::{caret_cell, wrap};
-use super::{Composer, Field, Step};
+use super::fields::{Field, Step};
+use super::model::{channel_for, number_for, Composer};
 use crate::search::SearchIndex;
 use crate::slip::export::{to_phone_script, to_text};
-use crate::slip::model::{Channel, Purpose};
-use crate::slip::rules::{mask_hides_enough, Severity, EMERGENCY_GUIDANCE, MAX_BODY_CHARS};
-use crate::tui::draw::{clear_popup, person_lines, popup};
+use crate::slip::model::Channel;
+use crate::slip::rules::{mask_hides_enough, MAX_BODY_CHARS};
 use crate::tui::text;
+use crate::tui::widgets::fold::fold_lines;
+use crate::tui::widgets::text_field::{caret_cell, wrap};
 use chrono::NaiveDateTime;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::style::{Modifier, Style, Stylize};
@@ -19,13 +20,14 @@ use ratatui::Frame;
 /// Display columns for a field's label.
 const LABEL_WIDTH: usize = 20;
 
+/// Draws the composer; returns the caret of the focused text field (for the IME).
 pub fn draw_composer(
     frame: &mut Frame,
     c: &Composer,
     index: Option<&SearchIndex>,
     now: NaiveDateTime,
     area: Rect,
-) {
+) -> Option<Position> {
     let [title, main, hint, keys] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(4),
@@ -35,12 +37,15 @@ pub fn draw_composer(
     .areas(area);
     draw_title(frame, c, title);
     let [form, panel] = split(main);
-    match c.step {
-        Step::Review => draw_preview(frame, c, form),
+    let caret = match c.step {
+        Step::Review => {
+            draw_preview(frame, c, form);
+            None
+        }
         Step::Body => draw_body_step(frame, c, form),
         _ => draw_form(frame, c, form),
-    }
-    draw_panel(frame, c, index, now, panel);
+    };
+    super::panel::draw_panel(frame, c, index, now, panel);
     let hint_line = match (&c.problem, &c.notice, c.field()) {
         (Some(problem), _, _) => Line::from(Span::raw(format!("⚠ {problem}")).bold()),
         (None, Some(notice), _) => Line::from(Span::raw(format!("✓ {notice}")).bold()),
@@ -54,16 +59,7 @@ pub fn draw_composer(
         text::COMPOSER_KEYS
     };
     frame.render_widget(Line::from(Span::raw(key_help).reversed()), keys);
-    if let Some(memo) = &c.popup {
-        let rect = popup(area, 76, 20);
-        clear_popup(frame, rect);
-        let block = Block::bordered().title(format!(" {} ", text::PHONE_MEMO_TITLE));
-        let lines = fold_lines(
-            memo.lines().map(Line::from).collect(),
-            block.inner(rect).width,
-        );
-        frame.render_widget(Paragraph::new(lines).block(block), rect);
-    }
+    caret
 }
 
 /// The form and the panel: side by side on a wide terminal, one above the other otherwise.
@@ -157,7 +153,7 @@ fn field_line(c: &Composer, field: Field, focused: bool) -> (Line<'static>, Opti
 fn annotation(c: &Composer, field: Field) -> Option<String> {
     match field {
         Field::Channel => {
-            let number = match super::number_for(&c.to, c.channel) {
+            let number = match number_for(&c.to, c.channel) {
                 Some(number) => number.to_string(),
                 None => text::NO_NUMBER_FOR_CHANNEL
                     .trim_start_matches('の')
@@ -166,7 +162,7 @@ fn annotation(c: &Composer, field: Field) -> Option<String> {
             let preferred = c
                 .preferred
                 .iter()
-                .position(|m| super::channel_for(*m) == c.channel);
+                .position(|m| channel_for(*m) == c.channel);
             Some(match preferred {
                 Some(i) => format!("{number}  {}{}", text::PREFERRED_RANK, i + 1),
                 None if c.preferred.is_empty() => number,
@@ -195,16 +191,15 @@ fn annotation(c: &Composer, field: Field) -> Option<String> {
     }
 }
 
-fn draw_form(frame: &mut Frame, c: &Composer, area: Rect) {
+fn draw_form(frame: &mut Frame, c: &Composer, area: Rect) -> Option<Position> {
     let block = Block::bordered().title(format!(" {} {} ", c.step.number(), c.step.label()));
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    draw_fields(frame, c, 0, inner);
+    draw_fields(frame, c, 0, inner)
 }
 
-/// The step's fields from `first` on, one a line, with the cursor at a focused text field's
-/// caret.
-fn draw_fields(frame: &mut Frame, c: &Composer, first: usize, area: Rect) {
+/// The step's fields from `first` on, one a line; the caret of a focused text field.
+fn draw_fields(frame: &mut Frame, c: &Composer, first: usize, area: Rect) -> Option<Position> {
     let mut lines = Vec::new();
     let mut cursor = None;
     for (i, field) in c.step.fields().iter().enumerate().skip(first) {
@@ -215,34 +210,33 @@ fn draw_fields(frame: &mut Frame, c: &Composer, first: usize, area: Rect) {
         lines.push(line);
     }
     frame.render_widget(Paragraph::new(lines), area);
-    if let Some((x, y)) = cursor {
-        set_cursor(frame, area, x, y);
-    }
+    cursor.and_then(|(x, y)| caret_at(area, x, y))
 }
 
 /// The real cursor at the caret, so an IME composes in place; kept inside the box.
-fn set_cursor(frame: &mut Frame, inner: Rect, x: u16, y: u16) {
+fn caret_at(inner: Rect, x: u16, y: u16) -> Option<Position> {
     if inner.width == 0 || inner.height == 0 || y >= inner.height {
-        return;
+        return None;
     }
-    frame.set_cursor_position(Position::new(
+    Some(Position::new(
         inner
             .x
             .saturating_add(x)
             .min(inner.right().saturating_sub(1)),
         inner.y + y,
-    ));
+    ))
 }
 
-fn draw_body_step(frame: &mut Frame, c: &Composer, area: Rect) {
+fn draw_body_step(frame: &mut Frame, c: &Composer, area: Rect) -> Option<Position> {
     let [body_area, rest] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(4)]).areas(area);
     let count = c.body.value.chars().count();
     let focused = c.field() == Some(Field::Body);
     let title = format!(
-        " {} {}（{count}／{MAX_BODY_CHARS} 文字） ",
+        " {} {}{} ",
         c.step.number(),
-        text::FIELD_BODY
+        text::FIELD_BODY,
+        text::body_length(count, MAX_BODY_CHARS)
     );
     let block = Block::bordered().title(title).border_style(if focused {
         Style::new().add_modifier(Modifier::BOLD)
@@ -267,12 +261,13 @@ fn draw_body_step(frame: &mut Frame, c: &Composer, area: Rect) {
         .map(|(start, end)| highlighted_line(&chars, *start, *end, &highlights))
         .collect();
     frame.render_widget(Paragraph::new(rendered), inner);
-    if focused {
-        set_cursor(frame, inner, column as u16, (row - scroll) as u16);
-    }
-
     // The slots and the reply-by date under the body.
-    draw_fields(frame, c, 1, rest);
+    let below = draw_fields(frame, c, 1, rest);
+    if focused {
+        caret_at(inner, column as u16, (row - scroll) as u16)
+    } else {
+        below
+    }
 }
 
 /// A line of the body with what the detector found reversed and underlined.
@@ -331,179 +326,4 @@ fn draw_preview(frame: &mut Frame, c: &Composer, area: Rect) {
             .saturating_sub(usize::from(block.inner(area).height)) as u16,
     );
     frame.render_widget(Paragraph::new(lines).block(block).scroll((scroll, 0)), area);
-}
-
-fn draw_panel(
-    frame: &mut Frame,
-    c: &Composer,
-    index: Option<&SearchIndex>,
-    now: NaiveDateTime,
-    area: Rect,
-) {
-    let mut lines: Vec<Line> = Vec::new();
-    let title = match c.step {
-        Step::Recipient => {
-            let snapshot = index.map(|i| i.snapshot());
-            let person =
-                c.to.person_id
-                    .as_deref()
-                    .and_then(|id| snapshot?.person(id));
-            match person {
-                Some(p) => {
-                    let org = snapshot.and_then(|s| s.organization(&p.organization_id));
-                    let availability = crate::availability::availability(&p.contact, now);
-                    person_lines(&mut lines, p, org, Some(availability), now);
-                }
-                None => {
-                    lines.push(Line::from(format!(
-                        "{} {} 先生",
-                        c.to.institution, c.to.doctor
-                    )));
-                }
-            }
-            text::PANEL_DOCTOR
-        }
-        Step::Purpose => {
-            purpose_guide(&mut lines, c);
-            text::PANEL_GUIDE
-        }
-        Step::Patient => {
-            for line in text::PATIENT_GUIDE {
-                lines.push(Line::from(*line));
-            }
-            text::PANEL_GUIDE
-        }
-        Step::Body => {
-            findings(&mut lines, c);
-            text::PANEL_FINDINGS
-        }
-        Step::Review => {
-            violations(&mut lines, c);
-            text::PANEL_RULES
-        }
-    };
-    let block = Block::bordered().title(format!(" {title} "));
-    let width = block.inner(area).width;
-    frame.render_widget(Paragraph::new(fold_lines(lines, width)).block(block), area);
-}
-
-/// Styled lines broken by display width, character by character (ratatui's word wrapping
-/// waits for a space, which Japanese rarely has, and can overrun the border with wide
-/// characters).
-fn fold_lines(lines: Vec<Line<'_>>, width: u16) -> Vec<Line<'static>> {
-    let width = usize::from(width.max(2));
-    let mut folded = Vec::new();
-    for line in lines {
-        let mut current: Vec<Span<'static>> = Vec::new();
-        let mut x = 0;
-        for span in &line.spans {
-            let mut run = String::new();
-            for ch in span.content.chars() {
-                let w = super::field::char_width(ch);
-                if x + w > width {
-                    if !run.is_empty() {
-                        current.push(Span::styled(std::mem::take(&mut run), span.style));
-                    }
-                    folded.push(Line::from(std::mem::take(&mut current)).style(line.style));
-                    x = 0;
-                }
-                run.push(ch);
-                x += w;
-            }
-            if !run.is_empty() {
-                current.push(Span::styled(run, span.style));
-            }
-        }
-        folded.push(Line::from(current).style(line.style));
-    }
-    folded
-}
-
-fn purpose_guide(lines: &mut Vec<Line<'_>>, c: &Composer) {
-    if c.urgent == Some(true) {
-        lines.push(Line::from(Span::raw(text::URGENT_STOP).bold()));
-        lines.push(Line::from(""));
-        lines.push(Line::from(EMERGENCY_GUIDANCE));
-        return;
-    }
-    let first = c.first_contact == Some(true);
-    for purpose in Purpose::ALL {
-        let mut label = format!(
-            "{:>2}.{}［{}］",
-            purpose.number(),
-            purpose.label(),
-            purpose.kind().label()
-        );
-        if first && !purpose.is_scheduling() {
-            label.push_str(&format!(" {}", text::FIRST_CONTACT_ONLY));
-        }
-        let span = Span::raw(label);
-        lines.push(Line::from(if purpose == c.purpose {
-            span.add_modifier(Modifier::REVERSED | Modifier::BOLD)
-        } else if first && !purpose.is_scheduling() {
-            span.dim()
-        } else {
-            span
-        }));
-    }
-    for v in &c.checks.violations {
-        use crate::slip::rules::RuleCode::*;
-        if matches!(
-            v.code,
-            FirstContactScheduleOnly | ConsultNeedsRelationship | ConsentRequired
-        ) {
-            lines.push(Line::from(""));
-            lines.push(violation_line(v));
-        }
-    }
-}
-
-fn findings(lines: &mut Vec<Line<'_>>, c: &Composer) {
-    if c.channel == Channel::Phone {
-        lines.push(Line::from(text::PANEL_PHONE_NO_CHECK).dim());
-    }
-    if c.checks.findings.is_empty() {
-        lines.push(Line::from(text::PANEL_NO_FINDINGS));
-    }
-    for f in &c.checks.findings {
-        lines.push(Line::from(vec![
-            Span::raw(format!("「{}」", f.text)).add_modifier(Modifier::REVERSED),
-            Span::raw(format!(" {}", f.message)),
-        ]));
-    }
-    // As it is typed: a text that reads like an emergency (R3, seed §4-6), or one too long (R8).
-    for v in &c.checks.violations {
-        use crate::slip::rules::RuleCode::{TooLong, UrgentSigns};
-        if matches!(v.code, UrgentSigns | TooLong) {
-            lines.push(Line::from(""));
-            lines.push(violation_line(v));
-        }
-    }
-}
-
-fn violations(lines: &mut Vec<Line<'_>>, c: &Composer) {
-    if let Some(why) = c.name_check_missing() {
-        // Never 「規則違反はありません」 before the name has been checked.
-        lines.push(Line::from(vec![
-            Span::raw(format!("{} ", text::ERROR_LABEL))
-                .add_modifier(Modifier::REVERSED | Modifier::BOLD),
-            Span::raw(format!("{}{why}", text::EXPORT_NEEDS_NAME_CHECK)),
-        ]));
-    } else if c.checks.violations.is_empty() {
-        lines.push(Line::from(text::PANEL_NO_VIOLATIONS));
-    }
-    for v in &c.checks.violations {
-        lines.push(violation_line(v));
-    }
-}
-
-fn violation_line(v: &crate::slip::rules::Violation) -> Line<'static> {
-    let label = if v.severity == Severity::Error {
-        Span::raw(format!("{} ", text::ERROR_LABEL))
-            .add_modifier(Modifier::REVERSED | Modifier::BOLD)
-    } else {
-        Span::raw(format!("{} ", text::WARNING_LABEL)).bold()
-    };
-    // The rule's code is for `--json` and the command line; on screen the message says it.
-    Line::from(vec![label, Span::raw(v.message.clone())])
 }

@@ -7,198 +7,17 @@
 //! State and its changes only (STYLE): the runtime saves drafts and writes exports when
 //! `update` asks for it.
 
-pub mod draw;
-pub mod field;
-
-use super::text;
+use super::fields::{parse_age, step_through, Field, Step};
 use crate::client::config::SenderDefaults;
 use crate::directory::{ContactMethod, Organization, Person, Snapshot};
 use crate::slip::dates;
 use crate::slip::detect::{detect, DetectOptions, PersonalInfoFinding};
 use crate::slip::model::{Channel, Patient, Purpose, Recipient, Request, Sender, Sex, Slip};
-use crate::slip::rules::{check, mask_name, RuleContext, Severity, Violation};
+use crate::slip::rules::{check, RuleContext, Severity, Violation};
 use crate::slip::sent_log::ExportFormat;
+use crate::tui::text;
+use crate::tui::widgets::text_field::TextField;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
-use field::TextField;
-use unicode_normalization::UnicodeNormalization;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Step {
-    Recipient,
-    Purpose,
-    Patient,
-    Body,
-    Review,
-}
-
-impl Step {
-    pub const ALL: [Step; 5] = [
-        Step::Recipient,
-        Step::Purpose,
-        Step::Patient,
-        Step::Body,
-        Step::Review,
-    ];
-
-    pub fn number(self) -> usize {
-        Step::ALL.iter().position(|s| *s == self).unwrap_or(0) + 1
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Step::Recipient => text::STEP_RECIPIENT,
-            Step::Purpose => text::STEP_PURPOSE,
-            Step::Patient => text::STEP_PATIENT,
-            Step::Body => text::STEP_BODY,
-            Step::Review => text::STEP_REVIEW,
-        }
-    }
-
-    pub fn fields(self) -> &'static [Field] {
-        use Field::*;
-        match self {
-            Step::Recipient => &[Channel, Office, SenderName, SenderPhone, SenderFax],
-            // The urgency question comes first (seed §4-6).
-            Step::Purpose => &[Urgent, FirstContact, Purpose, Consent],
-            Step::Patient => &[
-                RealName,
-                RealNameKana,
-                ToldByPhone,
-                MaskedName,
-                Age,
-                Sex,
-                Area,
-            ],
-            Step::Body => &[Body, Slot1, Slot2, Slot3, ReplyBy],
-            Step::Review => &[],
-        }
-    }
-
-    fn next(self) -> Step {
-        Step::ALL[self.number().min(Step::ALL.len() - 1)]
-    }
-
-    fn previous(self) -> Step {
-        Step::ALL[self.number().saturating_sub(2)]
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Field {
-    Channel,
-    Office,
-    SenderName,
-    SenderPhone,
-    SenderFax,
-    Urgent,
-    FirstContact,
-    Purpose,
-    Consent,
-    RealName,
-    RealNameKana,
-    ToldByPhone,
-    MaskedName,
-    Age,
-    Sex,
-    Area,
-    Body,
-    Slot1,
-    Slot2,
-    Slot3,
-    ReplyBy,
-}
-
-impl Field {
-    pub fn label(self) -> &'static str {
-        use Field::*;
-        match self {
-            Channel => text::FIELD_CHANNEL,
-            Office => text::FIELD_OFFICE,
-            SenderName => text::FIELD_SENDER_NAME,
-            SenderPhone => text::FIELD_SENDER_PHONE,
-            SenderFax => text::FIELD_SENDER_FAX,
-            Urgent => text::FIELD_URGENT,
-            FirstContact => text::FIELD_FIRST_CONTACT,
-            Purpose => text::FIELD_PURPOSE,
-            Consent => text::FIELD_CONSENT,
-            RealName => text::FIELD_REAL_NAME,
-            RealNameKana => text::FIELD_REAL_NAME_KANA,
-            ToldByPhone => text::FIELD_TOLD_BY_PHONE,
-            MaskedName => text::FIELD_MASKED_NAME,
-            Age => text::FIELD_AGE,
-            Sex => text::FIELD_SEX,
-            Area => text::FIELD_AREA,
-            Body => text::FIELD_BODY,
-            Slot1 | Slot2 | Slot3 => text::FIELD_SLOT,
-            ReplyBy => text::FIELD_REPLY_BY,
-        }
-    }
-
-    pub fn hint(self) -> &'static str {
-        use Field::*;
-        match self {
-            Channel => text::HINT_CHANNEL,
-            Office | SenderName | SenderPhone | SenderFax => text::HINT_SENDER,
-            Urgent => text::HINT_URGENT,
-            FirstContact => text::HINT_FIRST_CONTACT,
-            Purpose => text::HINT_PURPOSE,
-            Consent => text::HINT_CONSENT,
-            RealName => text::HINT_REAL_NAME,
-            RealNameKana => text::HINT_REAL_NAME_KANA,
-            ToldByPhone => text::HINT_TOLD_BY_PHONE,
-            MaskedName => text::HINT_MASKED_NAME,
-            Age => text::HINT_AGE,
-            Sex => text::HINT_SEX,
-            Area => text::HINT_AREA,
-            Body => text::HINT_BODY,
-            Slot1 | Slot2 | Slot3 => text::HINT_SLOT,
-            ReplyBy => text::HINT_REPLY_BY,
-        }
-    }
-
-    /// Chosen with ←→ rather than typed.
-    pub fn is_choice(self) -> bool {
-        use Field::*;
-        matches!(
-            self,
-            Channel | Urgent | FirstContact | Purpose | Consent | ToldByPhone | Sex
-        )
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ComposerAction {
-    Type(char),
-    Backspace,
-    /// Pasted text (bracketed paste): one edit, however long.
-    Paste(String),
-    /// Readline edits in the focused text field.
-    Edit(field::Edit),
-    Left,
-    Right,
-    Up,
-    Down,
-    Enter,
-    NextField,
-    PreviousField,
-    NextStep,
-    PreviousStep,
-    Close,
-    Export(ExportFormat),
-    SaveDraft,
-    /// Closes the phone memo shown after a phone export.
-    DismissPopup,
-}
-
-/// What the composer asks of the runtime.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ComposerRequest {
-    SaveDraft,
-    Export(ExportFormat),
-    /// Record the send once (the format and file exported last, if any).
-    MarkSent(ExportFormat, Option<std::path::PathBuf>),
-    Close,
-}
 
 /// What the rules and the detector say about the slip as it stands.
 #[derive(Debug, Clone, Default)]
@@ -262,8 +81,6 @@ pub struct Composer {
     /// Changed since the last save.
     pub dirty: bool,
     pub saved_at: Option<NaiveDateTime>,
-    /// The phone memo, shown after a phone export to read out during the call.
-    pub popup: Option<String>,
     /// What was exported last in this session (to record with the send).
     pub last_export: Option<(ExportFormat, std::path::PathBuf)>,
 }
@@ -405,7 +222,6 @@ impl Composer {
             // Nothing worth keeping until the member changes something.
             dirty: false,
             saved_at: None,
-            popup: None,
             last_export: None,
         }
     }
@@ -443,7 +259,7 @@ impl Composer {
         })
     }
 
-    fn text_mut(&mut self, field: Field) -> Option<&mut TextField> {
+    pub(super) fn text_mut(&mut self, field: Field) -> Option<&mut TextField> {
         use Field::*;
         Some(match field {
             Office => &mut self.office,
@@ -486,7 +302,7 @@ impl Composer {
         }
     }
 
-    fn choose(&mut self, field: Field, forward: bool) {
+    pub(super) fn choose(&mut self, field: Field, forward: bool) {
         let flip = |v: Option<bool>| Some(!v.unwrap_or(forward));
         match field {
             Field::Channel => {
@@ -576,7 +392,7 @@ impl Composer {
     }
 
     /// What stops the wizard from leaving this step, if anything.
-    fn blocker(&self, step: Step) -> Option<(Field, String)> {
+    pub(super) fn blocker(&self, step: Step) -> Option<(Field, String)> {
         match step {
             Step::Recipient => {
                 let missing = [
@@ -644,7 +460,7 @@ impl Composer {
         self.name_check_blocker().map(|(_, why)| why)
     }
 
-    fn name_check_blocker(&self) -> Option<(Field, String)> {
+    pub(super) fn name_check_blocker(&self) -> Option<(Field, String)> {
         if !self.written() {
             return None;
         }
@@ -662,253 +478,6 @@ impl Composer {
         }
         None
     }
-
-    fn go_to(&mut self, step: Step) {
-        self.step = step;
-        self.focus = 0;
-        self.review_scroll = 0;
-    }
-
-    /// Leaving a field: propose the guide's mask from the real name (seed §4-5 example 3).
-    fn leave_field(&mut self) {
-        let today = self.date.max(self.today);
-        match self.field() {
-            Some(f @ (Field::Slot1 | Field::Slot2 | Field::Slot3)) => {
-                let i = [Field::Slot1, Field::Slot2, Field::Slot3]
-                    .iter()
-                    .position(|s| *s == f)
-                    .unwrap_or(0);
-                match dates::parse_slot(self.slots[i].trimmed(), today) {
-                    Ok(Some(slot)) => self.slots[i] = TextField::new(&slot),
-                    Ok(None) => {}
-                    Err(e) => self.problem = Some(e),
-                }
-            }
-            Some(Field::ReplyBy) => match dates::parse_future(self.reply_by.trimmed(), today) {
-                Ok(Some(date)) => {
-                    self.reply_by = TextField::new(&date.format("%Y-%m-%d").to_string())
-                }
-                Ok(None) => {}
-                Err(e) => self.problem = Some(e),
-            },
-            _ => {}
-        }
-        if self.field() == Some(Field::RealName)
-            && !self.real_name.trimmed().is_empty()
-            && self.masked_name.trimmed().is_empty()
-        {
-            self.masked_name = TextField::new(&mask_name(self.real_name.trimmed()));
-            self.dirty = true;
-        }
-    }
-
-    fn move_focus(&mut self, forward: bool) {
-        self.leave_field();
-        let count = self.step.fields().len();
-        if count == 0 {
-            return;
-        }
-        self.focus = if forward {
-            (self.focus + 1).min(count - 1)
-        } else {
-            self.focus.saturating_sub(1)
-        };
-    }
-
-    fn next_step(&mut self) {
-        self.leave_field();
-        if let Some((field, problem)) = self.blocker(self.step) {
-            self.focus = self
-                .step
-                .fields()
-                .iter()
-                .position(|f| *f == field)
-                .unwrap_or(0);
-            self.problem = Some(problem);
-            return;
-        }
-        self.go_to(self.step.next());
-    }
-
-    /// Changes the composer for one action; returns what the runtime must do.
-    pub fn update(&mut self, action: ComposerAction) -> Option<ComposerRequest> {
-        if self.popup.is_some() {
-            self.popup = None;
-            return None;
-        }
-        self.problem = None;
-        self.notice = None;
-        let field = self.field();
-        let before = self.slip();
-        let mut request = None;
-        match action {
-            ComposerAction::Close => request = Some(ComposerRequest::Close),
-            ComposerAction::DismissPopup => {}
-            ComposerAction::NextStep => self.next_step(),
-            ComposerAction::PreviousStep => {
-                self.leave_field();
-                self.go_to(self.step.previous());
-            }
-            ComposerAction::NextField => self.move_focus(true),
-            ComposerAction::PreviousField => self.move_focus(false),
-            ComposerAction::SaveDraft => request = Some(ComposerRequest::SaveDraft),
-            ComposerAction::Export(format) => request = self.export(format),
-            ComposerAction::Up | ComposerAction::Down => {
-                let direction = if action == ComposerAction::Up { -1 } else { 1 };
-                match field {
-                    Some(Field::Body) => {
-                        let width = self.body_width;
-                        // Below the last line: on to the proposed slots.
-                        if !self.body.vertical(width, direction) && direction > 0 {
-                            self.move_focus(true);
-                        }
-                    }
-                    Some(_) => self.move_focus(direction > 0),
-                    None if direction > 0 => {
-                        self.review_scroll = self.review_scroll.saturating_add(1)
-                    }
-                    None => self.review_scroll = self.review_scroll.saturating_sub(1),
-                }
-            }
-            ComposerAction::Left | ComposerAction::Right => {
-                let forward = action == ComposerAction::Right;
-                match field {
-                    Some(f) if f.is_choice() => self.choose(f, forward),
-                    Some(f) => {
-                        if let Some(t) = self.text_mut(f) {
-                            if forward {
-                                t.right()
-                            } else {
-                                t.left()
-                            }
-                        }
-                    }
-                    None if forward => self.next_step(),
-                    None => self.go_to(self.step.previous()),
-                }
-            }
-            ComposerAction::Enter => match field {
-                Some(Field::Body) => self.body.insert('\n'),
-                Some(_) if self.focus + 1 == self.step.fields().len() => self.next_step(),
-                Some(_) => self.move_focus(true),
-                None => {}
-            },
-            ComposerAction::Backspace => {
-                if let Some(t) = field.and_then(|f| self.text_mut(f)) {
-                    t.backspace();
-                }
-            }
-            ComposerAction::Edit(edit) => {
-                if let Some(t) = field.and_then(|f| self.text_mut(f)) {
-                    t.edit(edit);
-                }
-            }
-            ComposerAction::Paste(pasted) => {
-                let multiline = field == Some(Field::Body);
-                if let Some(t) = field.and_then(|f| self.text_mut(f)) {
-                    let pasted = pasted.replace("\r\n", "\n").replace('\r', "\n");
-                    for c in pasted.chars() {
-                        match c {
-                            '\n' if multiline => t.insert('\n'),
-                            '\n' | '\t' => t.insert(' '),
-                            c if c.is_control() => {}
-                            c => t.insert(c),
-                        }
-                    }
-                }
-            }
-            ComposerAction::Type(c) => match field {
-                Some(f) if f.is_choice() => self.type_on_choice(f, c),
-                Some(f) => {
-                    if let Some(t) = self.text_mut(f) {
-                        t.insert(c);
-                    }
-                }
-                None => match field::halfwidth(c) {
-                    'p' => request = self.export(ExportFormat::Pdf),
-                    't' => request = self.export(ExportFormat::Text),
-                    'o' => request = self.export(ExportFormat::Phone),
-                    's' => request = Some(ComposerRequest::SaveDraft),
-                    'm' => request = self.mark_sent(),
-                    _ => {}
-                },
-            },
-        }
-        if self.slip() != before {
-            self.dirty = true;
-        }
-        request
-    }
-
-    /// Space flips, y/n answer, and a digit picks one of the ten uses (0 is the tenth).
-    fn type_on_choice(&mut self, field: Field, c: char) {
-        let c = field::halfwidth(c);
-        let answer = match c {
-            'y' | 'Y' => Some(true),
-            'n' | 'N' => Some(false),
-            _ => None,
-        };
-        match (field, answer, c.to_digit(10)) {
-            (Field::Urgent, Some(a), _) => self.urgent = Some(a),
-            (Field::FirstContact, Some(a), _) => self.first_contact = Some(a),
-            (Field::Consent, Some(a), _) => self.consent = a,
-            (Field::ToldByPhone, Some(a), _) => self.told_by_phone = a,
-            (Field::Purpose, _, Some(d)) => {
-                let index = if d == 0 { 9 } else { d as usize - 1 };
-                self.purpose = Purpose::ALL[index];
-            }
-            _ if c == ' ' => self.choose(field, true),
-            _ => {}
-        }
-    }
-
-    /// Exports only a slip with no error (DESIGN §6.2); a written export only of a written slip,
-    /// so the FAX and email rules (R6, R7) have been applied to it.
-    fn export(&mut self, format: ExportFormat) -> Option<ComposerRequest> {
-        if let Some(why) = self.name_check_missing() {
-            self.problem = Some(format!("{}{why}", text::EXPORT_NEEDS_NAME_CHECK));
-            return None;
-        }
-        let errors = self.checks.errors();
-        if errors > 0 {
-            self.problem = Some(format!("{errors}{}", text::EXPORT_REFUSED));
-            return None;
-        }
-        if format != ExportFormat::Phone && self.channel == Channel::Phone {
-            self.problem = Some(text::EXPORT_WRITTEN_OF_PHONE.to_string());
-            return None;
-        }
-        Some(ComposerRequest::Export(format))
-    }
-}
-
-impl Composer {
-    /// The member says it went out: only a slip that could be exported, recorded once.
-    fn mark_sent(&mut self) -> Option<ComposerRequest> {
-        let format = match &self.last_export {
-            Some((format, _)) => *format,
-            None => match self.channel {
-                Channel::Fax => ExportFormat::Pdf,
-                Channel::Email => ExportFormat::Text,
-                Channel::Phone => ExportFormat::Phone,
-            },
-        };
-        self.export(format)?;
-        Some(ComposerRequest::MarkSent(
-            format,
-            self.last_export.as_ref().map(|(_, path)| path.clone()),
-        ))
-    }
-}
-
-fn step_through<T: Copy + PartialEq>(all: &[T], current: T, forward: bool) -> T {
-    let i = all.iter().position(|v| *v == current).unwrap_or(0);
-    let n = all.len();
-    all[if forward {
-        (i + 1) % n
-    } else {
-        (i + n - 1) % n
-    }]
 }
 
 pub fn channel_for(method: ContactMethod) -> Channel {
@@ -927,19 +496,3 @@ pub fn number_for(to: &Recipient, channel: Channel) -> Option<&str> {
         Channel::Phone => to.phone.as_deref(),
     }
 }
-
-/// 「85」「８５歳」 → 85; empty → none.
-pub fn parse_age(input: &str) -> Result<Option<u8>, &'static str> {
-    let folded: String = input.nfkc().collect();
-    let digits = folded.trim().trim_end_matches('歳').trim();
-    if digits.is_empty() {
-        return Ok(None);
-    }
-    match digits.parse::<u8>() {
-        Ok(age) if age <= 125 => Ok(Some(age)),
-        _ => Err(text::AGE_INVALID),
-    }
-}
-
-#[cfg(test)]
-mod tests;

@@ -1,12 +1,12 @@
 //! `anshin-server` admin commands (DESIGN §4). Passwords come from a prompt or standard input,
 //! never from the command line (argv is visible to every user of the machine).
 
-use super::auth::{check_new_password, hash_password};
-use super::config::ServerConfig;
-use super::db::{now_unix, AccountRole, Actor, Database, NewUser, Sqlite};
-use super::import::{import_snapshot, read_import_file};
 use crate::demo;
 use crate::directory::{japan_offset, parse_snapshot, Snapshot, FORMAT};
+use crate::server::auth::{check_new_password, hash_password};
+use crate::server::config::ServerConfig;
+use crate::server::db::{now_unix, AccountRole, Actor, Database, NewUser, Sqlite};
+use crate::server::import::{import_snapshot, read_import_file};
 use anyhow::{bail, Context};
 use chrono::TimeZone;
 use clap::{Parser, Subcommand};
@@ -139,9 +139,6 @@ enum UserCommand {
 }
 
 /// Demo account of `anshin-server demo` (and later `anshin demo`).
-pub const DEMO_LOGIN_ID: &str = "demo";
-pub const DEMO_PASSWORD: &str = "anshin-demo-2026";
-
 pub fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_logging();
@@ -185,7 +182,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         config.database = db;
     }
     if let Command::Demo { listen } = cli.command {
-        return run_demo(config, listen).await;
+        return super::demo::server_demo(config, listen).await;
     }
     let db: Arc<dyn Database> = Arc::new(Sqlite::open(&config.database).await?);
     let result = dispatch(cli.command, &config, db.clone()).await;
@@ -234,7 +231,7 @@ async fn dispatch(
         Command::Import { file, dry_run } => {
             let snapshot = read_import_file(&file)?;
             if dry_run {
-                super::import::prepare_import(snapshot.clone(), config)?;
+                crate::server::import::prepare_import(snapshot.clone(), config)?;
                 println!(
                     "問題はありません: 機関 {} 件、人 {} 件（--dry-run のため書き込んでいません）",
                     snapshot.organizations.len(),
@@ -283,7 +280,7 @@ async fn dispatch(
             action: Some(AuditAction::Verify),
             ..
         } => {
-            let report = super::db::verify_audit_chain(db.as_ref()).await?;
+            let report = crate::server::db::verify_audit_chain(db.as_ref()).await?;
             db.audit(now_unix(), &actor, "audit.verify", None, None)
                 .await?;
             if let Some((_, problem)) = report.problem {
@@ -580,90 +577,13 @@ fn plain_http_exposure(
 
 /// Serves until Ctrl-C or SIGTERM, then finishes requests in flight.
 async fn serve(db: Arc<dyn Database>, config: ServerConfig) -> anyhow::Result<()> {
-    let server = super::http::start_with(db, config).await?;
+    let server = crate::server::http::start_with(db, config).await?;
     tracing::info!(url = %server.url(), "anshin-server listening");
     say(&format!(
         "あんしんリンク サーバーを {} で起動しました（Ctrl-C で停止）",
         server.url()
     ));
-    shutdown_signal().await;
+    super::shutdown_signal().await;
     say("停止しています…");
     server.shutdown().await
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        _ = terminate => {}
-    }
-}
-
-/// Sets up a throwaway database with the demo directory and the demo account.
-pub async fn prepare_demo_database(
-    path: &Path,
-    config: &ServerConfig,
-) -> anyhow::Result<Arc<dyn Database>> {
-    let db: Arc<dyn Database> = Arc::new(Sqlite::open(path).await?);
-    let actor = Actor {
-        name: "demo".into(),
-        address: "local".into(),
-    };
-    let snapshot = parse_snapshot(demo::DEMO_DIRECTORY_JSON.as_bytes())?;
-    import_snapshot(db.as_ref(), config, snapshot, &actor).await?;
-    let hash = tokio::task::spawn_blocking(|| hash_password(DEMO_PASSWORD)).await??;
-    db.add_user(
-        NewUser {
-            login_id: DEMO_LOGIN_ID,
-            display_name: "デモ 利用者",
-            organization: "デモ居宅介護支援事業所",
-            role: AccountRole::Member,
-            password_hash: &hash,
-        },
-        &actor,
-        now_unix(),
-    )
-    .await?;
-    Ok(db)
-}
-
-async fn run_demo(mut config: ServerConfig, listen: std::net::SocketAddr) -> anyhow::Result<()> {
-    // The demo account's password is printed in the README: never on a reachable address.
-    if !listen.ip().is_loopback() {
-        anyhow::bail!(
-            "デモは公開されたパスワードで入れるため、127.0.0.1 などこの機械の中のアドレスでだけ起動できます（{listen} は使えません）"
-        );
-    }
-    let dir = tempfile::tempdir().context("一時フォルダを作れません")?;
-    config.database = dir.path().join("demo.db");
-    config.listen = listen;
-    let db = prepare_demo_database(&config.database, &config).await?;
-    let server = super::http::start_with(db, config).await?;
-    println!("あんしんリンク デモサーバー: {}", server.url());
-    println!(
-        "  ログインID: {DEMO_LOGIN_ID}   パスワード: {DEMO_PASSWORD}   （架空のデモデータです）"
-    );
-    println!(
-        "  例: curl -s -X POST {}/api/v1/session -H 'content-type: application/json' \\",
-        server.url()
-    );
-    println!("        -d '{{\"login_id\":\"{DEMO_LOGIN_ID}\",\"password\":\"{DEMO_PASSWORD}\"}}'");
-    println!("  Ctrl-C で停止します（一時データベースは消えます）");
-    shutdown_signal().await;
-    server.shutdown().await?;
-    drop(dir);
-    Ok(())
 }

@@ -1,10 +1,10 @@
 //! `anshin` scriptable commands (DESIGN §5.3). Exit codes: 0 success, 1 failure (the reason in
 //! Japanese on stderr), 2 usage error or unreadable input.
 
-use super::cache::CacheProblem;
-use super::config::{config_path, ClientConfig};
-use super::sync::status_line;
-use super::{Client, ClientError};
+use super::Failure;
+use crate::client::cache::CacheProblem;
+use crate::client::config::{config_path, ClientConfig};
+use crate::client::Client;
 use crate::directory::{parse_snapshot, Snapshot};
 use crate::search::{EntryRef, Filters, SearchIndex};
 use clap::{Parser, Subcommand};
@@ -127,21 +127,6 @@ enum ConfigCommand {
     Path,
 }
 
-/// An error with its exit code.
-struct Failure {
-    code: u8,
-    message: String,
-}
-
-impl From<ClientError> for Failure {
-    fn from(e: ClientError) -> Self {
-        Failure {
-            code: 1,
-            message: e.to_string(),
-        }
-    }
-}
-
 fn usage(message: impl Into<String>) -> Failure {
     Failure {
         code: 2,
@@ -173,7 +158,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     };
     match command {
         #[cfg(feature = "server")]
-        Command::Demo => demo().await,
+        Command::Demo => super::demo::client_demo().await,
         Command::Search {
             directory: Some(file),
             json,
@@ -245,7 +230,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     if !json {
                         eprintln!(
                             "{}",
-                            status_line(&directory, false).replace("オフライン — ", "")
+                            crate::tui::text::sync_state(
+                                Some(directory.synced_at),
+                                None,
+                                directory.snapshot.revision
+                            )
                         );
                     }
                     print_search(directory.snapshot, &query.join(" "), json, limit)
@@ -283,74 +272,6 @@ async fn open_tui() -> Result<(), Failure> {
             code: 1,
             message: format!("画面を開けません: {e}"),
         })
-}
-
-/// The demo office's numbers (fictional, like the rest of the demo).
-#[cfg(feature = "server")]
-const DEMO_SENDER_PHONE: &str = "042-700-1000";
-#[cfg(feature = "server")]
-const DEMO_SENDER_FAX: &str = "042-700-1001";
-
-/// `anshin demo`: an in-process server on 127.0.0.1 with a temporary database, the demo
-/// directory and the demo account; logged in (token in memory only); everything is removed on
-/// exit.
-#[cfg(feature = "server")]
-async fn demo() -> Result<(), Failure> {
-    use crate::client::config::CredentialStoreChoice;
-    use crate::server::cli::{prepare_demo_database, DEMO_LOGIN_ID, DEMO_PASSWORD};
-    let fail = |e: anyhow::Error| Failure {
-        code: 1,
-        message: format!("デモを起動できません: {e:#}"),
-    };
-    let dir = tempfile::tempdir().map_err(|e| fail(e.into()))?;
-    let server_config = crate::server::ServerConfig {
-        database: dir.path().join("demo.db"),
-        listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
-        ..crate::server::ServerConfig::default()
-    };
-    let db = prepare_demo_database(&server_config.database, &server_config)
-        .await
-        .map_err(fail)?;
-    let server = crate::server::http::start_with(db, server_config)
-        .await
-        .map_err(fail)?;
-    let mut config = ClientConfig {
-        server_url: server.url(),
-        credential_store: CredentialStoreChoice::Memory,
-        cache_dir: Some(dir.path().join("cache")),
-        ..ClientConfig::load().unwrap_or_default()
-    };
-    // Demo slips (to fictional doctors) are kept apart from real ones, and outlive the demo so
-    // the exported PDF can be looked at afterwards.
-    let data = config.data_dir()?.join("demo");
-    config.export_dir = Some(
-        config
-            .export_dir
-            .take()
-            .map_or_else(|| data.join("exports"), |d| d.join("demo")),
-    );
-    config.data_dir = Some(data);
-    let mut client = Client::new(config)?;
-    let info = client.login(DEMO_LOGIN_ID, DEMO_PASSWORD).await?;
-    let sender = &mut client.config.sender;
-    if sender.office.is_empty() && sender.name.is_empty() {
-        sender.office = info.user.organization.clone();
-        sender.name = info.user.display_name.clone();
-        sender.phone = DEMO_SENDER_PHONE.to_string();
-        sender.fax = DEMO_SENDER_FAX.to_string();
-    }
-    let (directory, _) = client.sync().await?;
-    let member = format!(
-        "{}（{}）デモ — パスワード {DEMO_PASSWORD}",
-        info.user.display_name, info.user.organization
-    );
-    let result = crate::tui::run(std::sync::Arc::new(client), member, Some(directory)).await;
-    let _ = server.shutdown().await;
-    drop(dir);
-    result.map_err(|e| Failure {
-        code: 1,
-        message: format!("画面を開けません: {e}"),
-    })
 }
 
 async fn login(client: &Client, user: Option<String>) -> Result<(), Failure> {

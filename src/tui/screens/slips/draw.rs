@@ -1,73 +1,16 @@
-//! Drafts and the sent-log (`d`): pick a draft up where it was left (after a crash too), and
-//! see what went to whom and by when the doctor was asked to reply — overdue ones marked.
+//! Drawing the drafts and the sent-log: one line a slip, overdue replies marked.
 
-use super::draw::{clear_popup, popup};
-use super::text;
+use super::SlipsView;
 use crate::slip::drafts::SavedDraft;
 use crate::slip::sent_log::SentRecord;
+use crate::tui::text;
+use crate::tui::widgets::popup::{clear_popup, popup};
 use chrono::NaiveDate;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 use ratatui::Frame;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SlipsAction {
-    Up,
-    Down,
-    Open,
-    Delete,
-    Close,
-    /// `r` on a sent record: note the doctor's reply.
-    Reply,
-    ReplyType(char),
-    ReplyPaste(String),
-    ReplyBackspace,
-    ReplySave,
-    ReplyCancel,
-}
-
-/// The reply being noted on a sent record.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReplyForm {
-    pub id: String,
-    pub text: String,
-}
-
-#[derive(Debug, Default)]
-pub struct SlipsView {
-    /// None while loading.
-    pub drafts: Option<Vec<SavedDraft>>,
-    pub sent: Vec<SentRecord>,
-    pub selected: usize,
-    /// x was pressed once on this draft: a second x deletes it.
-    pub confirm_delete: Option<String>,
-    pub error: Option<String>,
-    pub reply: Option<ReplyForm>,
-}
-
-impl SlipsView {
-    pub fn selected_draft(&self) -> Option<&SavedDraft> {
-        self.drafts.as_ref()?.get(self.selected)
-    }
-
-    /// The selection runs over the drafts, then the sent records.
-    pub fn selected_sent(&self) -> Option<&SentRecord> {
-        let drafts = self.drafts.as_ref().map_or(0, Vec::len);
-        self.sent.get(self.selected.checked_sub(drafts)?)
-    }
-
-    pub fn move_selection(&mut self, down: bool) {
-        let count = self.drafts.as_ref().map_or(0, Vec::len) + self.sent.len();
-        self.selected = if down {
-            (self.selected + 1).min(count.saturating_sub(1))
-        } else {
-            self.selected.saturating_sub(1)
-        };
-        self.confirm_delete = None;
-    }
-}
 
 /// Who the slip is about and how it begins, so that five slips to one doctor can be told apart.
 fn about(masked_name: Option<&str>, summary: &str) -> String {
@@ -84,9 +27,10 @@ fn draft_line(draft: &SavedDraft) -> String {
         .unwrap_or_default();
     match &draft.slip {
         Ok(slip) => format!(
-            "{saved}  {} {} 先生  {}  {}  {}",
+            "{saved}  {} {} {}  {}  {}  {}",
             slip.to.institution,
             slip.to.doctor,
+            text::SENSEI,
             slip.channel.label(),
             about(
                 slip.patient.masked_name.as_deref(),
@@ -102,10 +46,11 @@ fn draft_line(draft: &SavedDraft) -> String {
 /// right edge — then the format and which slip it was.
 fn sent_line(record: &SentRecord, today: NaiveDate) -> Line<'static> {
     let mut spans = vec![Span::raw(format!(
-        "{}  {} {} 先生  ",
+        "{}  {} {} {}  ",
         record.exported_at.format("%m/%d %H:%M"),
         record.institution,
         record.doctor,
+        text::SENSEI,
     ))];
     if let Some(reply) = &record.reply {
         spans.push(

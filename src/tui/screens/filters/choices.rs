@@ -1,12 +1,12 @@
 //! The filter panel's choices (F2): typed letters narrow the row's choices (`mito` finds
 //! 看取り among 23 procedures at once, `kanyo` nothing), ←→ move among what is left, and the
 //! kind and procedure rows take several choices (Space adds or removes the one shown). Pure
-//! functions of the filters and the directory's areas; the panel's state lives in `App`.
+//! functions of the filters and the directory's areas; the panel's state is the screen's.
 
-use super::app::FilterRow;
-use super::text;
+use super::{FilterRow, FILTER_ROWS};
 use crate::directory::{Accepting, Area, ContactMethod, OrganizationKind, Procedure};
 use crate::search::{fold, Filters};
+use crate::tui::text;
 
 /// Rows that take several choices: any of the kinds, all of the procedures.
 pub fn is_multi(row: FilterRow) -> bool {
@@ -185,10 +185,10 @@ pub fn shown(
             None => format!("◀ {} ▶", text::ANY),
         }
     } else {
-        format!("◀ {} ▶", super::app::filter_value(filters, row))
+        format!("◀ {} ▶", filter_value(filters, row))
     };
     if is_multi(row) {
-        let value = super::app::filter_value(filters, row);
+        let value = filter_value(filters, row);
         if value != text::ANY {
             out.push_str(&format!(" {}{value}", text::FILTER_CHOSEN));
         }
@@ -197,6 +197,131 @@ pub fn shown(
         out.push_str(&format!(" 「{typed}」"));
     }
     out
+}
+
+/// The next (or previous) value after `current`; None ("all") sits before the first value.
+fn cycle<T: Clone + PartialEq>(current: Option<&T>, values: &[T], forward: bool) -> Option<T> {
+    let position = current.and_then(|c| values.iter().position(|v| v == c));
+    let next = match (position, forward) {
+        (None, true) => Some(0),
+        (None, false) => values.len().checked_sub(1),
+        (Some(i), true) => (i + 1 < values.len()).then_some(i + 1),
+        (Some(i), false) => i.checked_sub(1),
+    };
+    next.map(|i| values[i].clone())
+}
+
+pub fn cycle_filter(
+    filters: &mut Filters,
+    row: FilterRow,
+    forward: bool,
+    areas: &[crate::directory::Area],
+) {
+    match row {
+        FilterRow::Kind => {
+            let next = cycle(filters.kinds.first(), OrganizationKind::ALL, forward);
+            filters.kinds = next.into_iter().collect();
+        }
+        FilterRow::Ward => {
+            let wards: Vec<String> = areas.iter().map(|a| a.ward.clone()).collect();
+            filters.ward = cycle(filters.ward.as_ref(), &wards, forward);
+            filters.district = None;
+        }
+        FilterRow::District => {
+            let districts: Vec<String> = areas
+                .iter()
+                .filter(|a| filters.ward.as_ref().is_none_or(|w| *w == a.ward))
+                .flat_map(|a| a.districts.clone())
+                .collect();
+            filters.district = cycle(filters.district.as_ref(), &districts, forward);
+        }
+        FilterRow::Procedure => {
+            let next = cycle(filters.procedures.first(), Procedure::ALL, forward);
+            filters.procedures = next.into_iter().collect();
+        }
+        FilterRow::Accepting => {
+            filters.accepting = cycle(filters.accepting.as_ref(), Accepting::ALL, forward)
+        }
+        FilterRow::Method => {
+            filters.method = cycle(filters.method.as_ref(), ContactMethod::ALL, forward)
+        }
+        FilterRow::Reachable => filters.reachable_now = !filters.reachable_now,
+        FilterRow::Doctors => filters.doctors_only = !filters.doctors_only,
+    }
+}
+
+/// The value a filter row shows.
+pub fn filter_value(filters: &Filters, row: FilterRow) -> String {
+    let any = || text::ANY.to_string();
+    match row {
+        FilterRow::Kind if filters.kinds.is_empty() => any(),
+        FilterRow::Kind => filters
+            .kinds
+            .iter()
+            .map(|k| k.label())
+            .collect::<Vec<_>>()
+            .join("・"),
+        FilterRow::Ward => filters.ward.clone().unwrap_or_else(any),
+        FilterRow::District => filters.district.clone().unwrap_or_else(any),
+        FilterRow::Procedure if filters.procedures.is_empty() => any(),
+        FilterRow::Procedure => filters
+            .procedures
+            .iter()
+            .map(|p| p.label())
+            .collect::<Vec<_>>()
+            .join("・"),
+        FilterRow::Accepting => filters
+            .accepting
+            .map_or_else(any, |a| a.label().to_string()),
+        FilterRow::Method => filters.method.map_or_else(any, |m| m.label().to_string()),
+        FilterRow::Reachable => if filters.reachable_now {
+            text::ON
+        } else {
+            text::OFF
+        }
+        .to_string(),
+        FilterRow::Doctors => if filters.doctors_only {
+            text::ON
+        } else {
+            text::OFF
+        }
+        .to_string(),
+    }
+}
+
+pub fn filter_label(row: FilterRow) -> &'static str {
+    match row {
+        FilterRow::Kind => text::FILTER_KIND,
+        FilterRow::Ward => text::FILTER_WARD,
+        FilterRow::District => text::FILTER_DISTRICT,
+        FilterRow::Procedure => text::FILTER_PROCEDURE,
+        FilterRow::Accepting => text::FILTER_ACCEPTING,
+        FilterRow::Method => text::FILTER_METHOD,
+        FilterRow::Reachable => text::FILTER_REACHABLE,
+        FilterRow::Doctors => text::FILTER_DOCTORS,
+    }
+}
+
+/// Active filters as chips under the query box.
+pub fn chips(filters: &Filters) -> Vec<String> {
+    FILTER_ROWS
+        .iter()
+        .filter(|row| match row {
+            FilterRow::Kind => !filters.kinds.is_empty(),
+            FilterRow::Ward => filters.ward.is_some(),
+            FilterRow::District => filters.district.is_some(),
+            FilterRow::Procedure => !filters.procedures.is_empty(),
+            FilterRow::Accepting => filters.accepting.is_some(),
+            FilterRow::Method => filters.method.is_some(),
+            FilterRow::Reachable => filters.reachable_now,
+            FilterRow::Doctors => filters.doctors_only,
+        })
+        .map(|row| match row {
+            FilterRow::Reachable => text::REACHABLE_CHIP.to_string(),
+            FilterRow::Doctors => text::DOCTORS_CHIP.to_string(),
+            _ => format!("{}: {}", filter_label(*row), filter_value(filters, *row)),
+        })
+        .collect()
 }
 
 #[cfg(test)]

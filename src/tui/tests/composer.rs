@@ -1,41 +1,36 @@
 //! The slip composer on ratatui's TestBackend: each of the five steps as an insta snapshot, the
 //! body's findings highlighted, exports asked of the runtime only for a clean slip, drafts
-//! saved on the tick, and the drafts / sent-log view. The runtime side (files, PDF) is
-//! covered in `src/tui/slip_jobs.rs` and end to end in `tests/tui_tmux.rs`.
+//! saved on the tick, and the drafts / sent-log view. The outbox's side (files, PDF) is tested
+//! in `slip::outbox`, end to end in `tests/tui_tmux.rs`.
 
-use anshin::client::config::SenderDefaults;
-use anshin::slip::drafts::SavedDraft;
-use anshin::slip::model::parse_slip;
-use anshin::slip::sent_log::{ExportFormat, SentRecord};
-use anshin::tui::app::{receive, update, Action, App, Effect, Exported, Message};
-use anshin::tui::composer::Step;
-use anshin::tui::draw;
-use anshin::tui::slip_jobs::SlipJob;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::KeyCode;
+use super::*;
+use crate::client::config::SenderDefaults;
+use crate::slip::drafts::SavedDraft;
+use crate::slip::model::parse_slip;
+use crate::slip::outbox::{Exported, OutboxJob, OutboxResult};
+use crate::slip::sent_log::{ExportFormat, SentRecord};
+use crate::tui::message::Message;
+use crate::tui::screen::ScreenId;
+use crate::tui::screens::composer::Step;
+use crate::tui::screens::slips::SlipsScreen;
 use ratatui::style::Modifier;
-use ratatui::Terminal;
-
-#[path = "common/tui_screen.rs"]
-mod tui_screen;
-use tui_screen::{app, clock, key, screen, type_text};
 
 /// The main screen with 渡邊 浩 (林内科医院, FAX first) selected, and a sender configured.
 fn app_on_doctor() -> App {
     let mut app = app();
-    app.sender = SenderDefaults {
+    app.set_sender(SenderDefaults {
         office: "光が丘ケアプランセンター".into(),
         name: "佐藤 花子".into(),
         phone: "042-700-1000".into(),
         fax: "042-700-1001".into(),
-    };
+    });
     type_text(&mut app, "watanabe hiroshi hayashi");
     app
 }
 
 fn compose(app: &mut App) {
     key(app, KeyCode::F(6));
-    let composer = app.composer.as_ref().expect("F6 opens the composer");
+    let composer = super::composer(app).expect("F6 opens the composer");
     assert_eq!(composer.to.doctor, "渡邊 浩");
 }
 
@@ -60,14 +55,17 @@ fn through_patient(app: &mut App) {
 }
 
 fn step(app: &App) -> Step {
-    app.composer.as_ref().unwrap().step
+    super::composer(app).unwrap().step
 }
 
 #[test]
 fn step_1_recipient_shows_the_doctors_methods_and_windows() {
     let mut app = app_on_doctor();
     compose(&mut app);
-    insta::assert_snapshot!(screen(&app, 120, 40));
+    assert_screen(
+        "tui_composer__step_1_recipient_shows_the_doctors_methods_and_windows",
+        screen(&app, 120, 40),
+    );
 }
 
 #[test]
@@ -75,17 +73,20 @@ fn step_2_purpose_asks_about_urgency_first() {
     let mut app = app_on_doctor();
     compose(&mut app);
     key(&mut app, KeyCode::PageDown);
-    insta::assert_snapshot!("step_2_unanswered", screen(&app, 120, 40));
+    assert_screen("tui_composer__step_2_unanswered", screen(&app, 120, 40));
     type_text(&mut app, "y");
     key(&mut app, KeyCode::PageDown);
     assert_eq!(step(&app), Step::Purpose, "an urgent matter stops here");
-    insta::assert_snapshot!("step_2_urgent", screen(&app, 120, 40));
+    assert_screen("tui_composer__step_2_urgent", screen(&app, 120, 40));
     type_text(&mut app, "n");
     key(&mut app, KeyCode::Tab);
     type_text(&mut app, "y");
     key(&mut app, KeyCode::Tab);
     type_text(&mut app, "6");
-    insta::assert_snapshot!("step_2_first_contact_report", screen(&app, 120, 40));
+    assert_screen(
+        "tui_composer__step_2_first_contact_report",
+        screen(&app, 120, 40),
+    );
 }
 
 #[test]
@@ -94,7 +95,10 @@ fn step_3_patient_proposes_the_mask() {
     compose(&mut app);
     through_patient(&mut app);
     assert_eq!(step(&app), Step::Patient);
-    insta::assert_snapshot!(screen(&app, 120, 40));
+    assert_screen(
+        "tui_composer__step_3_patient_proposes_the_mask",
+        screen(&app, 120, 40),
+    );
 }
 
 #[test]
@@ -108,11 +112,14 @@ fn step_4_body_highlights_findings_as_they_are_typed() {
     key(&mut app, KeyCode::Enter);
     type_text(&mut app, "娘さん 090-1234-5678 も同席します。");
     let text = screen(&app, 120, 40);
-    insta::assert_snapshot!(text);
+    assert_screen(
+        "tui_composer__step_4_body_highlights_findings_as_they_are_typed",
+        text,
+    );
 
     // The findings are drawn reversed in the body: the name at the start of the first line.
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
-    terminal.draw(|f| draw::draw(f, &app)).unwrap();
+    terminal.draw(|f| app.draw(f)).unwrap();
     let buffer = terminal.backend().buffer();
     let name_cell = &buffer[(1, 2)];
     assert_eq!(name_cell.symbol(), "木");
@@ -140,12 +147,12 @@ fn step_5_review_refuses_errors_and_exports_a_clean_slip() {
     key(&mut app, KeyCode::PageDown);
     assert_eq!(step(&app), Step::Review);
     assert_eq!(key(&mut app, KeyCode::Char('p')), vec![]);
-    insta::assert_snapshot!("step_5_errors", screen(&app, 120, 40));
+    assert_screen("tui_composer__step_5_errors", screen(&app, 120, 40));
 
     key(&mut app, KeyCode::PageUp);
     // Remove 「木村さんの」 from the front: the caret back to just after it, then Backspace.
     let prefix = "木村さんの".chars().count();
-    let length = app.composer.as_ref().unwrap().body.value.chars().count();
+    let length = composer(&app).unwrap().body.value.chars().count();
     for _ in 0..length - prefix {
         key(&mut app, KeyCode::Left);
     }
@@ -155,54 +162,47 @@ fn step_5_review_refuses_errors_and_exports_a_clean_slip() {
     key(&mut app, KeyCode::Tab);
     type_text(&mut app, "2026-11-28 13:00-14:00");
     key(&mut app, KeyCode::PageDown);
-    insta::assert_snapshot!("step_5_clean", screen(&app, 120, 40));
+    assert_screen("tui_composer__step_5_clean", screen(&app, 120, 40));
     let effects = key(&mut app, KeyCode::Char('p'));
-    let [Effect::Slip(SlipJob::Export { slip, format, .. })] = effects.as_slice() else {
+    let [Effect::Slip(OutboxJob::Export { slip, format, .. })] = effects.as_slice() else {
         panic!("{effects:?}")
     };
     assert_eq!(*format, ExportFormat::Pdf);
     assert_eq!(slip.patient.masked_name.as_deref(), Some("○村○男"));
     assert_eq!(slip.request.body, "同行受診の日程を調整させてください。");
-    assert!(!anshin::slip::model::write_slip(slip).contains("木村"));
+    assert!(!crate::slip::model::write_slip(slip).contains("木村"));
 
     // A failed export (no Japanese font, a full disk) says why and keeps the slip as a draft.
-    assert!(!app.composer.as_ref().unwrap().dirty);
-    receive(
-        &mut app,
-        Message::Exported(Err("日本語のフォントが見つかりません".into())),
-    );
+    assert!(!composer(&app).unwrap().dirty);
+    app.receive(Message::Outbox(OutboxResult::Exported(Err(
+        "日本語のフォントが見つかりません".into(),
+    ))));
     assert!(screen(&app, 120, 40).contains("出力できません: 日本語のフォントが見つかりません"));
     assert!(matches!(
-        update(&mut app, Action::Tick(clock())).as_slice(),
-        [Effect::Slip(SlipJob::Save { .. })]
+        app.update(Action::Tick(clock())).as_slice(),
+        [Effect::Slip(OutboxJob::Save { .. })]
     ));
 
     // The phone memo comes back to be read out during the call.
-    let id = app.composer.as_ref().unwrap().id.clone();
-    receive(
-        &mut app,
-        Message::Exported(Ok(Exported {
-            id,
-            format: ExportFormat::Phone,
-            path: "/tmp/x_電話.txt".into(),
-            text: anshin::slip::export::to_phone_script(slip),
-        })),
-    );
-    insta::assert_snapshot!("phone_memo", screen(&app, 120, 40));
+    let id = composer(&app).unwrap().id.clone();
+    app.receive(Message::Outbox(OutboxResult::Exported(Ok(Exported {
+        id,
+        format: ExportFormat::Phone,
+        path: "/tmp/x_電話.txt".into(),
+        text: crate::slip::export::to_phone_script(slip),
+    }))));
+    assert_screen("tui_composer__phone_memo", screen(&app, 120, 40));
     key(&mut app, KeyCode::Char('x'));
-    assert!(app.composer.as_ref().unwrap().popup.is_none());
+    assert_eq!(app.top(), ScreenId::Composer, "any key closes the memo");
     // The email text goes to the clipboard, and the member is told where to send it.
-    let id = app.composer.as_ref().unwrap().id.clone();
-    let address = app.composer.as_ref().unwrap().to.email.clone().unwrap();
-    let effects = receive(
-        &mut app,
-        Message::Exported(Ok(Exported {
-            id,
-            format: ExportFormat::Text,
-            path: "/tmp/x_メール.txt".into(),
-            text: "本文".into(),
-        })),
-    );
+    let id = composer(&app).unwrap().id.clone();
+    let address = composer(&app).unwrap().to.email.clone().unwrap();
+    let effects = app.receive(Message::Outbox(OutboxResult::Exported(Ok(Exported {
+        id,
+        format: ExportFormat::Text,
+        path: "/tmp/x_メール.txt".into(),
+        text: "本文".into(),
+    }))));
     assert_eq!(effects, vec![Effect::Copy("本文".into())]);
     let text = screen(&app, 120, 40);
     assert!(
@@ -216,48 +216,42 @@ fn drafts_are_saved_on_the_tick_and_on_close_never_with_the_real_name() {
     let mut app = app_on_doctor();
     compose(&mut app);
     assert_eq!(
-        update(&mut app, Action::Tick(clock())),
+        app.update(Action::Tick(clock())),
         vec![],
         "untouched: no draft"
     );
     through_patient(&mut app);
-    let effects = update(&mut app, Action::Tick(clock()));
-    let [Effect::Slip(SlipJob::Save { id, slip })] = effects.as_slice() else {
+    let effects = app.update(Action::Tick(clock()));
+    let [Effect::Slip(OutboxJob::Save { id, slip })] = effects.as_slice() else {
         panic!("{effects:?}")
     };
-    assert!(!anshin::slip::model::write_slip(slip).contains("木村"));
+    assert!(!crate::slip::model::write_slip(slip).contains("木村"));
     assert_eq!(
-        update(&mut app, Action::Tick(clock())),
+        app.update(Action::Tick(clock())),
         vec![],
         "saved once per change"
     );
     let id = id.clone();
-    receive(
-        &mut app,
-        Message::DraftSaved {
-            id: id.clone(),
-            result: Ok(()),
-        },
-    );
+    app.receive(Message::Outbox(OutboxResult::DraftSaved {
+        id: id.clone(),
+        result: Ok(()),
+    }));
     assert!(screen(&app, 120, 40).contains("下書き保存 13:30:00"));
     // A failed save says why and tries again on the next tick.
     type_text(&mut app, "区");
-    update(&mut app, Action::Tick(clock()));
-    receive(
-        &mut app,
-        Message::DraftSaved {
-            id,
-            result: Err("ディスクがいっぱいです".into()),
-        },
-    );
+    app.update(Action::Tick(clock()));
+    app.receive(Message::Outbox(OutboxResult::DraftSaved {
+        id,
+        result: Err("ディスクがいっぱいです".into()),
+    }));
     assert!(screen(&app, 120, 40).contains("下書きを保存できません: ディスクがいっぱいです"));
-    assert_eq!(update(&mut app, Action::Tick(clock())).len(), 1);
+    assert_eq!(app.update(Action::Tick(clock())).len(), 1);
     // Quitting saves first.
     type_text(&mut app, "上");
-    let effects = update(&mut app, Action::Quit);
+    let effects = ctrl(&mut app, 'q');
     assert!(matches!(
         effects.as_slice(),
-        [Effect::Slip(SlipJob::Save { .. }), Effect::Quit]
+        [Effect::Slip(OutboxJob::Save { .. }), Effect::Quit]
     ));
 }
 
@@ -269,60 +263,64 @@ fn esc_keeps_the_draft_and_d_lists_drafts_and_the_sent_log() {
     let effects = key(&mut app, KeyCode::Esc);
     assert!(matches!(
         effects.as_slice(),
-        [Effect::Slip(SlipJob::Save { .. })]
+        [Effect::Slip(OutboxJob::Save { .. })]
     ));
-    assert!(app.composer.is_none());
+    assert!(composer(&app).is_none());
     assert!(screen(&app, 120, 40).contains("下書きを残しました"));
 
     assert_eq!(
         key(&mut app, KeyCode::F(7)),
-        vec![Effect::Slip(SlipJob::Load)]
+        vec![Effect::Slip(OutboxJob::Load)]
     );
-    let slip = parse_slip(include_str!("fixtures/slips/ok.toml")).unwrap();
+    let slip = parse_slip(include_str!("../../../tests/fixtures/slips/ok.toml")).unwrap();
     let sent_at = slip.date.and_hms_opt(9, 15, 0).unwrap();
     let mut overdue = SentRecord::new(sent_at, "a", ExportFormat::Pdf, Some("a.pdf".into()), &slip);
     overdue.reply_by = chrono::NaiveDate::from_ymd_opt(2026, 11, 20);
-    receive(
-        &mut app,
-        Message::SlipsLoaded(Ok((
-            vec![
-                SavedDraft {
-                    id: "20261125-133000-p-00007".into(),
-                    saved_at: Some(sent_at),
-                    slip: Ok(slip.clone()),
-                },
-                SavedDraft {
-                    id: "20261124-100000".into(),
-                    saved_at: None,
-                    slip: Err("書式が正しくありません".into()),
-                },
-            ],
-            vec![overdue],
-        ))),
-    );
-    insta::assert_snapshot!("drafts_and_sent_log", screen(&app, 120, 40));
+    app.receive(Message::Outbox(OutboxResult::Loaded(Ok((
+        vec![
+            SavedDraft {
+                id: "20261125-133000-p-00007".into(),
+                saved_at: Some(sent_at),
+                slip: Ok(slip.clone()),
+            },
+            SavedDraft {
+                id: "20261124-100000".into(),
+                saved_at: None,
+                slip: Err("書式が正しくありません".into()),
+            },
+        ],
+        vec![overdue],
+    )))));
+    assert_screen("tui_composer__drafts_and_sent_log", screen(&app, 120, 40));
 
     // x twice deletes; Enter opens the draft again.
     key(&mut app, KeyCode::Down);
     assert_eq!(key(&mut app, KeyCode::Char('x')), vec![]);
     assert_eq!(
         key(&mut app, KeyCode::Char('x')),
-        vec![Effect::Slip(SlipJob::Delete("20261124-100000".into()))]
+        vec![Effect::Slip(OutboxJob::Delete("20261124-100000".into()))]
     );
     // Issue 9: a delete that fails emptied the whole list on screen. Now it is said and the
     // lists are read again; a failed read keeps what is shown.
     assert_eq!(
-        receive(
-            &mut app,
-            Message::SlipChangeFailed("削除できませんでした: 権限がありません".into())
-        ),
-        vec![Effect::Slip(SlipJob::Load)]
+        app.receive(Message::Outbox(OutboxResult::ChangeFailed(
+            "削除できませんでした: 権限がありません".into()
+        ))),
+        vec![Effect::Slip(OutboxJob::Load)]
     );
-    receive(&mut app, Message::SlipsLoaded(Err("読めません".into())));
+    app.receive(Message::Outbox(OutboxResult::Loaded(Err(
+        "読めません".into()
+    ))));
     let shown = screen(&app, 120, 40);
     assert!(shown.contains("読めません"), "{shown}");
     assert_eq!(
-        app.slips.as_ref().unwrap().drafts.as_ref().unwrap().len(),
+        app.find::<SlipsScreen>()
+            .unwrap()
+            .view()
+            .drafts
+            .as_ref()
+            .unwrap()
+            .len(),
         1
     );
     // r on a sent record notes the doctor's reply (a few words, no patient data).
@@ -336,7 +334,7 @@ fn esc_keeps_the_draft_and_d_lists_drafts_and_the_sent_log() {
     }
     type_text(&mut app, "11/24 了承、11/28 に決定");
     let effects = key(&mut app, KeyCode::Enter);
-    let [Effect::Slip(SlipJob::Reply { id, reply })] = effects.as_slice() else {
+    let [Effect::Slip(OutboxJob::Reply { id, reply })] = effects.as_slice() else {
         panic!("{effects:?}")
     };
     assert_eq!(id, "a");
@@ -347,7 +345,7 @@ fn esc_keeps_the_draft_and_d_lists_drafts_and_the_sent_log() {
     assert_eq!(reply.outcome, "了承、11/28 に決定");
     key(&mut app, KeyCode::Up);
     key(&mut app, KeyCode::Enter);
-    let composer = app.composer.as_ref().expect("Enter resumes the draft");
+    let composer = composer(&app).expect("Enter resumes the draft");
     assert_eq!(composer.id, "20261125-133000-p-00007");
     let mut expected = slip;
     expected.request.body = expected.request.body.trim_end().to_string();
@@ -359,7 +357,7 @@ fn organisations_and_non_doctors_get_no_slip_and_no_size_panics() {
     let mut app = app();
     type_text(&mut app, "林内科医院");
     key(&mut app, KeyCode::F(6));
-    if app.composer.is_none() {
+    if composer(&app).is_none() {
         assert!(screen(&app, 120, 40).contains("医師・歯科医師あて"));
     }
     let mut app = app_on_doctor();
@@ -382,5 +380,5 @@ fn organisations_and_non_doctors_get_no_slip_and_no_size_panics() {
             key(&mut app, KeyCode::PageUp);
         }
     }
-    insta::assert_snapshot!("narrow_80x24", screen(&app, 80, 24));
+    assert_screen("tui_composer__narrow_80x24", screen(&app, 80, 24));
 }

@@ -1,18 +1,17 @@
-//! The composer's disk work — drafts, exports, the sent-log — done off the event loop, one job
-//! at a time and in order, so a draft saved before an export can never be written after it
-//! (and bring back a draft that was just sent).
+//! The outbox: a slip's disk work — drafts, exports, the sent-log — done off the event loop,
+//! one job at a time and in order, so a draft saved before an export can never be written after
+//! it (and bring back a draft that was just sent). The TUI hands it jobs and reads its answers;
+//! nothing here knows about screens.
 
-use super::app::{Exported, Message};
-use crate::client::config::{ClientConfig, SenderDefaults};
-use crate::slip::drafts::{write_private, Drafts};
-use crate::slip::model::Slip;
+use crate::slip::drafts::{write_private, Drafts, SavedDraft};
+use crate::slip::model::{Sender, Slip};
 use crate::slip::sent_log::{ExportFormat, Reply, SentLog, SentRecord};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 use tokio::task::JoinHandle;
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum SlipJob {
+pub enum OutboxJob {
     Save {
         id: String,
         slip: Box<Slip>,
@@ -40,9 +39,38 @@ pub enum SlipJob {
     Count,
 }
 
+/// A slip written out.
+#[derive(Debug)]
+pub struct Exported {
+    pub id: String,
+    pub format: ExportFormat,
+    pub path: PathBuf,
+    /// The email text or the phone memo (for the clipboard, for reading out).
+    pub text: String,
+}
+
+/// The outbox's answers, one kind per job so that a failure is never mistaken for another
+/// (issue 9: one overloaded answer emptied the drafts list when a delete failed).
+#[derive(Debug)]
+pub enum OutboxResult {
+    DraftSaved {
+        id: String,
+        result: Result<(), String>,
+    },
+    Exported(Result<Exported, String>),
+    /// The send was recorded (the slip's id), or why not.
+    MarkedSent(Result<String, String>),
+    Loaded(Result<(Vec<SavedDraft>, Vec<SentRecord>), String>),
+    /// A delete or a reply note that could not be written: said, and the lists read again
+    /// (the screen had already taken the draft off).
+    ChangeFailed(String),
+    /// Drafts waiting to be finished (after a crash too).
+    DraftsWaiting(usize),
+}
+
 /// Where drafts, the sent-log and exports go, and how PDFs are made.
 #[derive(Clone)]
-pub struct SlipPlaces {
+pub struct Outbox {
     drafts: Drafts,
     sent: SentLog,
     exports: PathBuf,
@@ -50,74 +78,64 @@ pub struct SlipPlaces {
     template: Option<PathBuf>,
 }
 
-impl SlipPlaces {
-    pub fn from_config(config: &ClientConfig) -> Result<SlipPlaces, String> {
-        let data = config.data_dir().map_err(|e| e.to_string())?;
-        Ok(SlipPlaces {
-            drafts: Drafts::new(&data),
-            sent: SentLog::new(&data),
-            exports: config
-                .export_dir
-                .clone()
-                .unwrap_or_else(|| data.join("exports")),
-            font: config.pdf_font.clone(),
-            template: config.slip_template.clone(),
-        })
-    }
-
-    /// 差出人 for new slips: the configured one, else the one on the slip sent last (so what
-    /// was typed once need not be typed again).
-    pub fn sender(&self, configured: &SenderDefaults) -> SenderDefaults {
-        if !configured.office.trim().is_empty() || !configured.name.trim().is_empty() {
-            return configured.clone();
-        }
-        match self.sent.last_slip() {
-            Some(slip) => SenderDefaults {
-                office: slip.from.office,
-                name: slip.from.name,
-                phone: slip.from.phone,
-                fax: slip.from.fax.unwrap_or_default(),
-            },
-            None => configured.clone(),
+impl Outbox {
+    /// Drafts and the sent-log under `data`; exports in `exports` (default `data/exports`).
+    pub fn new(
+        data: &Path,
+        exports: Option<PathBuf>,
+        font: Option<PathBuf>,
+        template: Option<PathBuf>,
+    ) -> Outbox {
+        Outbox {
+            drafts: Drafts::new(data),
+            sent: SentLog::new(data),
+            exports: exports.unwrap_or_else(|| data.join("exports")),
+            font,
+            template,
         }
     }
 
-    fn run(&self, job: SlipJob) -> Vec<Message> {
+    /// The sender of the slip sent last (so what was typed once need not be typed again).
+    pub fn last_sender(&self) -> Option<Sender> {
+        self.sent.last_slip().map(|slip| slip.from)
+    }
+
+    fn run(&self, job: OutboxJob) -> Vec<OutboxResult> {
         let mut messages = match job {
-            SlipJob::Save { id, slip } => vec![Message::DraftSaved {
+            OutboxJob::Save { id, slip } => vec![OutboxResult::DraftSaved {
                 result: self.drafts.save(&id, &slip).map_err(|e| e.to_string()),
                 id,
             }],
-            SlipJob::Export { id, slip, format } => {
-                vec![Message::Exported(self.export(id, &slip, format))]
+            OutboxJob::Export { id, slip, format } => {
+                vec![OutboxResult::Exported(self.export(id, &slip, format))]
             }
-            SlipJob::MarkSent {
+            OutboxJob::MarkSent {
                 id,
                 slip,
                 format,
                 file,
-            } => vec![Message::MarkedSent(
+            } => vec![OutboxResult::MarkedSent(
                 self.mark_sent(&id, &slip, format, file),
             )],
-            SlipJob::Reply { id, reply } => match self.sent.set_reply(&id, reply) {
+            OutboxJob::Reply { id, reply } => match self.sent.set_reply(&id, reply) {
                 Ok(()) => vec![self.load()],
-                Err(e) => vec![Message::SlipChangeFailed(e.to_string())],
+                Err(e) => vec![OutboxResult::ChangeFailed(e.to_string())],
             },
-            SlipJob::Delete(id) => match self.drafts.remove(&id) {
+            OutboxJob::Delete(id) => match self.drafts.remove(&id) {
                 Ok(()) => Vec::new(),
-                Err(e) => vec![Message::SlipChangeFailed(e.to_string())],
+                Err(e) => vec![OutboxResult::ChangeFailed(e.to_string())],
             },
-            SlipJob::Load => vec![self.load()],
-            SlipJob::Count => Vec::new(),
+            OutboxJob::Load => vec![self.load()],
+            OutboxJob::Count => Vec::new(),
         };
         if let Ok(count) = self.drafts.count() {
-            messages.push(Message::DraftsWaiting(count));
+            messages.push(OutboxResult::DraftsWaiting(count));
         }
         messages
     }
 
-    fn load(&self) -> Message {
-        Message::SlipsLoaded(
+    fn load(&self) -> OutboxResult {
+        OutboxResult::Loaded(
             self.drafts
                 .list()
                 .and_then(|drafts| Ok((drafts, self.sent.list()?)))
@@ -187,32 +205,32 @@ fn export_file_name(id: &str, slip: &Slip, format: ExportFormat) -> String {
 }
 
 /// The answer to a job that could not be run.
-pub fn failed(job: SlipJob, why: String) -> Message {
+pub fn failed(job: OutboxJob, why: String) -> OutboxResult {
     match job {
-        SlipJob::Save { id, .. } => Message::DraftSaved {
+        OutboxJob::Save { id, .. } => OutboxResult::DraftSaved {
             id,
             result: Err(why),
         },
-        SlipJob::Export { .. } => Message::Exported(Err(why)),
-        SlipJob::MarkSent { .. } => Message::MarkedSent(Err(why)),
-        SlipJob::Reply { .. } | SlipJob::Delete(_) => Message::SlipChangeFailed(why),
-        SlipJob::Load | SlipJob::Count => Message::SlipsLoaded(Err(why)),
+        OutboxJob::Export { .. } => OutboxResult::Exported(Err(why)),
+        OutboxJob::MarkSent { .. } => OutboxResult::MarkedSent(Err(why)),
+        OutboxJob::Reply { .. } | OutboxJob::Delete(_) => OutboxResult::ChangeFailed(why),
+        OutboxJob::Load | OutboxJob::Count => OutboxResult::Loaded(Err(why)),
     }
 }
 
-/// Starts the worker; results come back on `messages`. Dropping the returned sender and awaiting
+/// Starts the worker; each answer goes to `answer`. Dropping the returned sender and awaiting
 /// the handle finishes the jobs already queued (quitting saves the last draft first).
 pub fn spawn(
-    places: SlipPlaces,
-    messages: UnboundedSender<Message>,
-) -> (UnboundedSender<SlipJob>, JoinHandle<()>) {
-    let (tx, mut rx) = unbounded_channel::<SlipJob>();
+    outbox: Outbox,
+    answer: impl Fn(OutboxResult) + Send + 'static,
+) -> (UnboundedSender<OutboxJob>, JoinHandle<()>) {
+    let (tx, mut rx) = unbounded_channel::<OutboxJob>();
     let handle = tokio::spawn(async move {
         while let Some(job) = rx.recv().await {
-            let places = places.clone();
-            let result = tokio::task::spawn_blocking(move || places.run(job)).await;
+            let outbox = outbox.clone();
+            let result = tokio::task::spawn_blocking(move || outbox.run(job)).await;
             for message in result.unwrap_or_default() {
-                let _ = messages.send(message);
+                answer(message);
             }
         }
     });
@@ -241,11 +259,7 @@ mod tests {
     #[test]
     fn an_export_keeps_the_draft_and_only_marking_it_sent_logs_it_once() {
         let dir = tempfile::tempdir().unwrap();
-        let config = ClientConfig {
-            data_dir: Some(dir.path().to_path_buf()),
-            ..ClientConfig::default()
-        };
-        let places = SlipPlaces::from_config(&config).unwrap();
+        let places = Outbox::new(dir.path(), None, None, None);
         let slip = parse_slip(DESIGN_EXAMPLE).unwrap();
         places.drafts.save("d1", &slip).unwrap();
         let exported = places
@@ -273,14 +287,9 @@ mod tests {
         assert_eq!(sent.len(), 1);
         assert_eq!(sent[0].format, ExportFormat::Text);
         assert_eq!(sent[0].masked_name.as_deref(), Some("○村○男"));
-        // The next slip's sender comes from the one sent, unless one is configured.
-        let sender = places.sender(&SenderDefaults::default());
+        // The next slip's sender comes from the one sent.
+        let sender = places.last_sender().unwrap();
         assert_eq!(sender.office, "光が丘ケアプランセンター");
-        assert_eq!(sender.fax, "042-700-1001");
-        let configured = SenderDefaults {
-            office: "別の事業所".into(),
-            ..SenderDefaults::default()
-        };
-        assert_eq!(places.sender(&configured), configured);
+        assert_eq!(sender.fax.as_deref(), Some("042-700-1001"));
     }
 }

@@ -1,0 +1,73 @@
+//! What the screens ask of the runtime (`Effect`) and what comes back from background work
+//! (`Message`). Below the app and the screens: both only name these types, the runtime acts on
+//! them (STYLE: `update` returns effects as values; slow work answers with a message).
+
+use crate::search::{Filters, SearchIndex};
+use crate::slip::outbox::{OutboxJob, OutboxResult};
+use std::sync::Arc;
+
+/// What an `update` asks the runtime to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Quit,
+    Sync,
+    /// Put text on the clipboard (OSC 52).
+    Copy(String),
+    /// Check a password for unlocking; the answer comes back as `Message::Unlocked`.
+    CheckUnlock(String),
+    /// Sign in; the answer comes back as `Message::LoggedIn`.
+    Login {
+        server: String,
+        login_id: String,
+        password: String,
+    },
+    /// Disk work for slips — a draft saved (masked slip only), an export, a send logged, a draft
+    /// deleted, the lists read — done in order by the outbox; the answers come back as
+    /// `Message::Outbox`.
+    Slip(OutboxJob),
+}
+
+/// A finished sync (or the cache read at start): the index already built off the event loop,
+/// and what to tell the member.
+pub struct Synced {
+    pub index: Arc<SearchIndex>,
+    pub synced_at: crate::directory::Timestamp,
+    /// 「同期しました（版 8）」; none for the cache read at start.
+    pub summary: Option<String>,
+    /// The server answered (false: from the cache, offline).
+    pub online: bool,
+}
+
+impl std::fmt::Debug for Synced {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Synced")
+            .field("synced_at", &self.synced_at)
+            .field("summary", &self.summary)
+            .field("online", &self.online)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a background sync failed, and whether the member must sign in again.
+#[derive(Debug)]
+pub struct SyncFailure {
+    pub message: String,
+    pub session_expired: bool,
+}
+
+/// Results of background work (and one screen's news for the screens beneath it), offered to
+/// the layers front to back until one takes it.
+#[derive(Debug)]
+pub enum Message {
+    Synced(Result<Box<Synced>, SyncFailure>),
+    /// A sync was asked for before anyone signed in: nothing was done (the login's success
+    /// asks again).
+    SyncSkipped,
+    Unlocked(bool),
+    /// The member's display name, or the Japanese reason it failed.
+    LoggedIn(Result<String, String>),
+    /// The outbox's answer to a slip job.
+    Outbox(OutboxResult),
+    /// The filter panel changed the filters: the search beneath looks again.
+    FiltersChanged(Filters),
+}

@@ -1,0 +1,249 @@
+//! The TUI's runtime, the one place with I/O (ratatui's event-driven template): terminal
+//! events, a one-second tick, the periodic sync and background results merged into one
+//! `select!`; each becomes an `Action` or a `Message` for the app, and the app's effects are
+//! carried out here. The screen is drawn only when something changed.
+
+use super::app::{Action, App};
+use super::message::{Effect, Message, SyncFailure, Synced};
+use super::text;
+use crate::client::cache::CachedDirectory;
+use crate::client::config::ClientConfig;
+use crate::client::{Client, ClientError};
+use crate::search::SearchIndex;
+use crate::slip::outbox::{self, Outbox, OutboxJob};
+use futures_util::{FutureExt, StreamExt};
+use ratatui::crossterm::event::{self, Event, EventStream};
+use ratatui::crossterm::ExecutableCommand;
+use ratatui::DefaultTerminal;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// Runs the TUI until the member quits. `member` is shown in the title bar.
+pub async fn run(
+    client: Arc<Client>,
+    member: String,
+    initial: Option<CachedDirectory>,
+) -> anyhow::Result<()> {
+    let idle = Duration::from_secs(u64::from(client.config.idle_lock_minutes.max(1)) * 60);
+    let mut app = App::new(member, idle, crate::directory::now_in_japan().naive_local());
+    if let Some(directory) = initial {
+        app.set_directory(directory, false);
+    }
+    if client.token().is_err() {
+        app.sign_in_first(client.server());
+    }
+    let outbox = client.config.outbox().map_err(|e| e.to_string());
+    let last_sent = outbox.as_ref().ok().and_then(Outbox::last_sender);
+    app.set_sender(client.config.sender.or_last_sent(last_sent));
+
+    // Raw mode, the alternate screen, and a panic hook that restores the terminal before the
+    // earlier hook runs: an office PC's terminal is never left in raw mode.
+    let mut terminal = ratatui::try_init()?;
+    // A paste arrives as one event (not 400 key presses, some of them Enter).
+    let _ = std::io::stdout().execute(event::EnableBracketedPaste);
+    let result = event_loop(&mut terminal, &mut app, client, outbox).await;
+    let _ = std::io::stdout().execute(event::DisableBracketedPaste);
+    ratatui::restore();
+    result
+}
+
+/// What one terminal event means for the app.
+fn action_of(event: Event) -> Option<Action> {
+    match event {
+        Event::Key(key) => Some(Action::Key(key)),
+        Event::Paste(text) => Some(Action::Paste(text)),
+        Event::Resize(width, height) => Some(Action::Resize(width, height)),
+        // Back from another window: drawn again at the size it has now.
+        Event::FocusGained => ratatui::crossterm::terminal::size()
+            .ok()
+            .map(|(width, height)| Action::Resize(width, height)),
+        _ => None,
+    }
+}
+
+async fn event_loop(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    client: Arc<Client>,
+    outbox: Result<Outbox, String>,
+) -> anyhow::Result<()> {
+    // Replaced when the member signs in to another server from the login screen.
+    let shared_client = Arc::new(Mutex::new(client));
+    let current = || {
+        shared_client
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    };
+    let (message_tx, mut message_rx) = mpsc::unbounded_channel::<Message>();
+    let (jobs, worker) = match outbox {
+        Ok(outbox) => {
+            let tx = message_tx.clone();
+            let (jobs, worker) = outbox::spawn(outbox, move |answer| {
+                let _ = tx.send(Message::Outbox(answer));
+            });
+            (Ok(jobs), Some(worker))
+        }
+        Err(why) => (Err(why), None),
+    };
+    // After a crash the status bar tells the member the work is still there.
+    if let Ok(jobs) = &jobs {
+        let _ = jobs.send(OutboxJob::Count);
+    }
+    let size = terminal.size()?;
+    app.update(Action::Resize(size.width, size.height));
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let period = Duration::from_secs(u64::from(current().config.sync_interval_minutes.max(1)) * 60);
+    let mut sync_timer = tokio::time::interval(period);
+
+    loop {
+        if app.take_changed() {
+            terminal.draw(|f| app.draw(f))?;
+        }
+        let effects = tokio::select! {
+            event = events.next() => {
+                let Some(event) = event else {
+                    return Ok(()); // the terminal is gone
+                };
+                let mut effects = action_of(event?).map(|a| app.update(a)).unwrap_or_default();
+                // Everything already typed is applied before the next frame: keys that arrive
+                // in a burst (a paste where the terminal has no bracketed paste) are not drawn
+                // one by one while later ones wait.
+                while let Some(Some(Ok(more))) = events.next().now_or_never() {
+                    if let Some(action) = action_of(more) {
+                        effects.extend(app.update(action));
+                    }
+                }
+                effects
+            }
+            _ = tick.tick() => {
+                app.update(Action::Tick(crate::directory::now_in_japan().naive_local()))
+            }
+            // The first tick fires at once: the sync on start.
+            _ = sync_timer.tick() => app.update(Action::SyncDue),
+            Some(message) = message_rx.recv() => app.receive(message),
+        };
+        let client = current();
+        for effect in effects {
+            match effect {
+                Effect::Quit => {
+                    // The last draft is written before the process ends.
+                    drop(jobs);
+                    if let Some(worker) = worker {
+                        let _ = tokio::time::timeout(Duration::from_secs(5), worker).await;
+                    }
+                    return Ok(());
+                }
+                Effect::Slip(job) => {
+                    // No data folder (or the outbox gone): the job fails where it would have
+                    // answered, so the member sees why.
+                    let sent = match &jobs {
+                        Ok(jobs) => jobs
+                            .send(job)
+                            .map_err(|e| (e.0, text::EXPORT_FAILED.to_string())),
+                        Err(why) => Err((job, why.clone())),
+                    };
+                    if let Err((job, why)) = sent {
+                        let _ = message_tx.send(Message::Outbox(outbox::failed(job, why)));
+                    }
+                }
+                // Not signed in yet: the login screen's success asks again.
+                Effect::Sync if client.token().is_err() => {
+                    let _ = message_tx.send(Message::SyncSkipped);
+                }
+                Effect::Sync => {
+                    let client = client.clone();
+                    let tx = message_tx.clone();
+                    tokio::spawn(async move {
+                        let _ = tx.send(Message::Synced(sync(&client).await));
+                    });
+                }
+                Effect::Copy(text) => copy_osc52(&text),
+                Effect::Login {
+                    server,
+                    login_id,
+                    password,
+                } => {
+                    let client = client.clone();
+                    let tx = message_tx.clone();
+                    let shared = shared_client.clone();
+                    tokio::spawn(async move {
+                        let result = login(client, &server, &login_id, &password, &shared).await;
+                        let _ = tx.send(Message::LoggedIn(result));
+                    });
+                }
+                Effect::CheckUnlock(password) => {
+                    let client = client.clone();
+                    let tx = message_tx.clone();
+                    tokio::spawn(async move {
+                        let _ = tx.send(Message::Unlocked(client.unlock(password).await));
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// A sync, and the index built here rather than in `receive`: half a second at 100 000 people
+/// must not freeze typing.
+async fn sync(client: &Client) -> Result<Box<Synced>, SyncFailure> {
+    let (directory, outcome) = client.sync().await.map_err(|e| SyncFailure {
+        session_expired: matches!(e, ClientError::SessionExpired | ClientError::NotLoggedIn),
+        message: e.to_string(),
+    })?;
+    let summary = outcome.message(directory.snapshot.revision);
+    let synced_at = directory.synced_at;
+    let index =
+        tokio::task::spawn_blocking(move || Arc::new(SearchIndex::build(directory.snapshot)))
+            .await
+            .map_err(|e| SyncFailure {
+                session_expired: false,
+                message: e.to_string(),
+            })?;
+    Ok(Box::new(Synced {
+        index,
+        synced_at,
+        summary: Some(summary),
+        online: true,
+    }))
+}
+
+/// Signs in from the login screen, to another server if the member changed the address.
+async fn login(
+    client: Arc<Client>,
+    server: &str,
+    login_id: &str,
+    password: &str,
+    shared: &Mutex<Arc<Client>>,
+) -> Result<String, String> {
+    let client = if server.is_empty() || server == client.server() {
+        client
+    } else {
+        let config = ClientConfig {
+            server_url: server.to_string(),
+            ..client.config.clone()
+        };
+        Arc::new(Client::new(config).map_err(|e| e.to_string())?)
+    };
+    let info = client
+        .login(login_id, password)
+        .await
+        .map_err(|e| e.to_string())?;
+    *shared.lock().unwrap_or_else(|e| e.into_inner()) = client;
+    Ok(format!(
+        "{}（{}）",
+        info.user.display_name, info.user.organization
+    ))
+}
+
+/// OSC 52: the terminal puts the text on the clipboard, also over SSH.
+fn copy_osc52(text: &str) {
+    use base64::Engine;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = std::io::stdout();
+    let _ = write!(out, "\x1b]52;c;{encoded}\x07");
+    let _ = out.flush();
+}

@@ -1,0 +1,10 @@
+//! Every screen of the TUI, each with its own actions, keys, state and drawing.
+
+pub mod composer;
+pub mod filters;
+pub mod help;
+pub mod lock;
+pub mod login;
+pub mod phone_memo;
+pub mod search;
+pub mod slips;

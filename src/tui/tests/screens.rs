@@ -1,0 +1,190 @@
+//! The screens around the search: login, lock, help, sizes, background syncs.
+
+use super::*;
+use crate::search::EntryRef;
+use crate::tui::message::{Message, SyncFailure, Synced};
+use crate::tui::screen::ScreenId;
+use crate::tui::screens::lock::Lock;
+use crate::tui::screens::login::Login;
+use ratatui::crossterm::event::KeyEventKind;
+
+#[test]
+fn releases_are_ignored_and_ctrl_c_always_quits() {
+    let mut app = app();
+    let release = KeyEvent {
+        kind: KeyEventKind::Release,
+        ..KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE)
+    };
+    assert_eq!(app.update(Action::Key(release)), vec![]);
+    assert_eq!(search(&app).query(), "", "a release types nothing");
+    assert_eq!(ctrl(&mut app, 'c'), vec![Effect::Quit]);
+    app.push(Box::new(Lock::default()));
+    assert_eq!(ctrl(&mut app, 'c'), vec![Effect::Quit]);
+    assert_eq!(ctrl(&mut app, 'q'), vec![Effect::Quit]);
+}
+
+#[test]
+fn idle_lock_hides_everything_and_unlocks_with_the_password() {
+    let mut app = App::new("x".into(), Duration::ZERO, clock());
+    app.set_directory(demo_directory(), true);
+    app.update(Action::Tick(clock()));
+    assert_eq!(app.top(), ScreenId::Lock);
+    let locked = screen(&app, 120, 40);
+    assert!(
+        !locked.contains("髙橋") && !locked.contains("高橋"),
+        "no directory data while locked"
+    );
+    assert!(locked.contains("ロック中"));
+    // A resize keeps it locked.
+    app.update(Action::Resize(100, 30));
+    assert_eq!(app.top(), ScreenId::Lock);
+    type_text(&mut app, "pw");
+    assert_eq!(app.find::<Lock>().unwrap().input, "pw");
+    assert_eq!(
+        key(&mut app, KeyCode::Enter),
+        vec![Effect::CheckUnlock("pw".into())]
+    );
+    let _ = app.receive(Message::Unlocked(false));
+    assert_eq!(app.top(), ScreenId::Lock);
+    assert!(screen(&app, 120, 40).contains("パスワードが違います"));
+    let _ = app.receive(Message::Unlocked(true));
+    assert_eq!(app.ids(), vec![ScreenId::Search]);
+}
+
+#[test]
+fn no_size_panics_and_tiny_terminals_are_told() {
+    let mut app = app();
+    type_text(&mut app, "髙橋");
+    key(&mut app, KeyCode::Enter);
+    for (w, h) in [
+        (1, 1),
+        (20, 5),
+        (39, 11),
+        (40, 12),
+        (41, 13),
+        (60, 20),
+        (99, 30),
+        (100, 30),
+        (200, 60),
+    ] {
+        let text = screen(&app, w, h);
+        if w < 40 || h < 12 {
+            assert!(text.contains("画面を") || w < 10, "{w}x{h}: {text}");
+        }
+    }
+    key(&mut app, KeyCode::F(1));
+    for (w, h) in [(40, 12), (50, 14), (120, 40)] {
+        let _ = screen(&app, w, h);
+    }
+}
+
+#[test]
+fn screen_filters_and_help() {
+    let mut app = app();
+    key(&mut app, KeyCode::F(2));
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Char(' '));
+    key(&mut app, KeyCode::Right);
+    assert_screen("tui__filters", screen(&app, 120, 40));
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Char('?'));
+    assert_screen("tui__help", screen(&app, 120, 40));
+}
+
+#[test]
+fn screen_lock_and_too_small() {
+    let mut app = app();
+    app.push(Box::new(Lock::default()));
+    assert_screen("tui__lock", screen(&app, 120, 40));
+    let _ = app.receive(Message::Unlocked(true));
+    assert_screen("tui__too_small", screen(&app, 30, 8));
+}
+
+#[test]
+fn login_screen_collects_and_sends_without_keeping_the_password() {
+    let mut app = app();
+    app.sign_in_first("http://127.0.0.1:8080");
+    let form = |app: &App| app.find::<Login>().map(|l| l.form().clone());
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        form(&app).unwrap().error.as_deref(),
+        Some("ログインIDを入力してください")
+    );
+    type_text(&mut app, "sato");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "pass word 123");
+    let shown = screen(&app, 120, 40);
+    assert!(
+        shown.contains("*************") && !shown.contains("pass word"),
+        "{shown}"
+    );
+    assert!(
+        !shown.contains("髙橋"),
+        "no directory data behind the login screen"
+    );
+    assert_screen("tui__login", shown);
+    let effects = key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        effects,
+        vec![Effect::Login {
+            server: "http://127.0.0.1:8080".into(),
+            login_id: "sato".into(),
+            password: "pass word 123".into()
+        }]
+    );
+    assert!(form(&app).unwrap().password.is_empty());
+    app.receive(Message::LoggedIn(Err("認証に失敗しました".into())));
+    assert_eq!(
+        form(&app).unwrap().error.as_deref(),
+        Some("認証に失敗しました")
+    );
+    assert_eq!(
+        app.receive(Message::LoggedIn(Ok("佐藤".into()))),
+        vec![Effect::Sync]
+    );
+    assert!(form(&app).is_none());
+    assert_eq!(app.ctx().status.member, "佐藤");
+}
+
+#[test]
+fn an_expired_session_during_sync_opens_the_login_screen() {
+    let mut app = app();
+    app.receive(Message::Synced(Err(SyncFailure {
+        message: "ログインの有効期限が切れました".into(),
+        session_expired: true,
+    })));
+    assert_eq!(app.top(), ScreenId::Login);
+    let offline = app.receive(Message::Synced(Err(SyncFailure {
+        message: "接続できません".into(),
+        session_expired: false,
+    })));
+    assert!(offline.is_empty());
+    assert!(!app.ctx().status.online);
+}
+
+#[test]
+fn a_background_sync_brings_a_ready_index() {
+    let mut app = app();
+    let mut snapshot = parse_snapshot(crate::demo::DEMO_DIRECTORY_JSON.as_bytes()).unwrap();
+    snapshot.revision = 8;
+    snapshot.people.retain(|p| !p.name.contains('髙'));
+    let index = std::sync::Arc::new(crate::search::SearchIndex::build(snapshot));
+    let synced_at = crate::directory::japan_offset()
+        .with_ymd_and_hms(2026, 11, 25, 13, 15, 0)
+        .unwrap();
+    app.receive(Message::Synced(Ok(Box::new(Synced {
+        index,
+        synced_at,
+        summary: Some("同期しました（版 8）".into()),
+        online: true,
+    }))));
+    assert_eq!(app.ctx().status.revision, 8);
+    assert!(app.ctx().status.online);
+    assert!(screen(&app, 120, 40).contains("同期しました（版 8）"));
+    type_text(&mut app, "髙");
+    assert!(search(&app)
+        .hits()
+        .iter()
+        .all(|h| !matches!(h.entry, EntryRef::Person(i) if app.ctx().index.as_ref().unwrap().person(i).name.contains('髙'))));
+    assert!(!search(&app).hits().is_empty(), "高 still finds 高橋");
+}
