@@ -58,8 +58,9 @@ impl Drop for Tmux {
     }
 }
 
-/// `anshin demo` in a 120×40 tmux session, with every folder under `home`.
-fn start_demo(home: &Path, name: &str) -> Tmux {
+/// `anshin demo` in a 120×40 tmux session, with every folder under `home` (and `env`, a
+/// `NAME=value` or nothing).
+fn start_demo(home: &Path, name: &str, env: &str) -> Tmux {
     assert!(
         Command::new("tmux")
             .arg("-V")
@@ -72,7 +73,7 @@ fn start_demo(home: &Path, name: &str) -> Tmux {
         socket: format!("anshin-{name}-{}", std::process::id()),
     };
     let command = format!(
-        "env -u ANSHIN_CONFIG -u ANSHIN_SERVER_URL -u ANSHIN_DATA_DIR -u ANSHIN_EXPORT_DIR HOME={home} XDG_CONFIG_HOME={home}/config XDG_CACHE_HOME={home}/cache XDG_DATA_HOME={home}/data {bin} demo",
+        "env -u ANSHIN_CONFIG -u ANSHIN_SERVER_URL -u ANSHIN_DATA_DIR -u ANSHIN_EXPORT_DIR HOME={home} XDG_CONFIG_HOME={home}/config XDG_CACHE_HOME={home}/cache XDG_DATA_HOME={home}/data {env} {bin} demo",
         home = home.display(),
         bin = binary.display()
     );
@@ -95,7 +96,9 @@ fn start_demo(home: &Path, name: &str) -> Tmux {
 #[test]
 fn demo_search_detail_reachable_quit() {
     let home = tempfile::tempdir().unwrap();
-    let tmux = start_demo(home.path(), "search");
+    // No tick for an hour: every key below must be acted on when it arrives, not when the
+    // clock next wakes the loop (issue 9's EventStream: a key once waited up to a second).
+    let tmux = start_demo(home.path(), "search", "ANSHIN_TEST_TICK_SECONDS=3600");
 
     tmux.keys(&["takahasi"]);
     let screen = tmux.wait_for("たかはし", 10);
@@ -175,7 +178,7 @@ fn files_under(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
 fn demo_compose_slip_export_pdf_and_recover_a_draft_after_a_crash() {
     let home = tempfile::tempdir().unwrap();
     let demo_data = home.path().join("data/anshin/demo");
-    let tmux = start_demo(home.path(), "compose");
+    let tmux = start_demo(home.path(), "compose", "");
 
     tmux.keys(&["watanabe hiroshi hayashi"]);
     tmux.wait_for("林内科医院", 10);
@@ -287,7 +290,7 @@ fn demo_compose_slip_export_pdf_and_recover_a_draft_after_a_crash() {
         );
     }
 
-    let tmux = start_demo(home.path(), "recover");
+    let tmux = start_demo(home.path(), "recover", "");
     tmux.wait_for("下書き 1 件（F7）", 10);
     tmux.keys(&["F7"]);
     let screen = tmux.wait_for("下書きと送信記録", 10);

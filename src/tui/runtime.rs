@@ -11,7 +11,7 @@ use crate::client::config::ClientConfig;
 use crate::client::{Client, ClientError};
 use crate::search::SearchIndex;
 use crate::slip::outbox::{self, Outbox, OutboxJob};
-use futures_util::{FutureExt, StreamExt};
+use futures_util::StreamExt;
 use ratatui::crossterm::event::{self, Event, EventStream};
 use ratatui::crossterm::ExecutableCommand;
 use ratatui::DefaultTerminal;
@@ -95,7 +95,7 @@ async fn event_loop(
     let size = terminal.size()?;
     app.update(Action::Resize(size.width, size.height));
     let mut events = EventStream::new();
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    let mut tick = tokio::time::interval(Duration::from_secs(tick_seconds()));
     let period = Duration::from_secs(u64::from(current().config.sync_interval_minutes.max(1)) * 60);
     let mut sync_timer = tokio::time::interval(period);
 
@@ -111,8 +111,11 @@ async fn event_loop(
                 let mut effects = action_of(event?).map(|a| app.update(a)).unwrap_or_default();
                 // Everything already typed is applied before the next frame: keys that arrive
                 // in a burst (a paste where the terminal has no bracketed paste) are not drawn
-                // one by one while later ones wait.
-                while let Some(Some(Ok(more))) = events.next().now_or_never() {
+                // one by one while later ones wait. Read without a waker: polling the stream
+                // here (`now_or_never`) would leave it a no-op waker, and crossterm registers one
+                // per wait, so the next key would wait for the next tick.
+                while event::poll(Duration::ZERO).unwrap_or(false) {
+                    let Ok(more) = event::read() else { break };
                     if let Some(action) = action_of(more) {
                         effects.extend(app.update(action));
                     }
@@ -185,6 +188,16 @@ async fn event_loop(
             }
         }
     }
+}
+
+/// A second; a test stretches it (`ANSHIN_TEST_TICK_SECONDS`) to show that keys never wait
+/// for the tick.
+fn tick_seconds() -> u64 {
+    std::env::var("ANSHIN_TEST_TICK_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .filter(|s| *s > 0)
+        .unwrap_or(1)
 }
 
 /// A sync, and the index built here rather than in `receive`: half a second at 100 000 people
