@@ -102,7 +102,12 @@ async fn login_sync_search_then_offline() {
         cached.snapshot.organizations,
         directory.snapshot.organizations
     );
-    assert!(anshin::client::sync::status_line(&cached, false).starts_with("オフライン — 最終同期"));
+    assert!(anshin::tui::text::sync_state(
+        Some(cached.synced_at),
+        Some(false),
+        cached.snapshot.revision
+    )
+    .starts_with("オフライン — 最終同期"));
     assert!(!search_names(&cached.snapshot, "ﾀｶﾊｼ").is_empty());
 }
 

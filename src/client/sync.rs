@@ -119,17 +119,6 @@ fn upsert<T>(records: &mut Vec<T>, changes: Vec<T>, id: impl Fn(&T) -> Text) {
     }
 }
 
-/// 「オンライン — 同期 11/24 12:00（版 7）」 or 「オフライン — 最終同期 …」.
-pub fn status_line(directory: &CachedDirectory, online: bool) -> String {
-    let at = directory.synced_at.format("%m/%d %H:%M");
-    let revision = directory.snapshot.revision;
-    if online {
-        format!("オンライン — 同期 {at}（版 {revision}）")
-    } else {
-        format!("オフライン — 最終同期 {at}（版 {revision}）")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -253,3 +253,27 @@ pub const PATIENT_GUIDE: &[&str] = &[
     "氏名とふりがな（確認用）を入れると、伏せ字の案を作り、本文に氏名が漢字・かな・カナ・ローマ字で残っていないか調べます。FAX・メールでは送る前に必ず入れます。",
     "本名は保存も出力もされず、この画面を閉じると消えます（下書きを開き直したときはもう一度入れます）。",
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    /// One wording of how fresh the directory is, for the status bar and `anshin search`.
+    #[test]
+    fn the_sync_state_reads_the_same_everywhere() {
+        let at = crate::directory::japan_offset()
+            .with_ymd_and_hms(2026, 11, 24, 12, 0, 0)
+            .unwrap();
+        assert_eq!(
+            sync_state(Some(at), Some(true), 7),
+            "オンライン — 同期 11/24 12:00（版 7）"
+        );
+        assert_eq!(
+            sync_state(Some(at), Some(false), 7),
+            "オフライン — 最終同期 11/24 12:00（版 7）"
+        );
+        assert_eq!(sync_state(Some(at), None, 7), "最終同期 11/24 12:00（版 7）");
+        assert_eq!(sync_state(None, Some(true), 0), NOT_SYNCED);
+    }
+}

@@ -1,45 +1,18 @@
 //! The idle lock: after `idle_lock_minutes` without a key the directory is hidden until the
 //! member types the password (checked with the server, or offline against this PC's verifier).
 
-use super::login::first_line;
+use super::login::{field_action, field_paste, FieldAction};
 use crate::tui::context::Context;
-use crate::tui::keymap::{bind, lookup, Binding, Help, Key, Press};
+use crate::tui::keymap::Press;
 use crate::tui::message::{Effect, Message};
 use crate::tui::screen::{LayerKind, Nav, Outcome, Received, Screen, ScreenId};
 use crate::tui::text;
 use crate::tui::widgets::popup::popup;
-use ratatui::crossterm::event::KeyCode;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::{Modifier, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LockAction {
-    Type(char),
-    Backspace,
-    Clear,
-    Submit,
-}
-
-const KEYS: &[Binding<LockAction>] = &[
-    bind(
-        &[Key::Ctrl('u'), Key::Ctrl('w')],
-        LockAction::Clear,
-        Help::Hidden,
-    ),
-    bind(
-        &[Key::Code(KeyCode::Enter)],
-        LockAction::Submit,
-        Help::Hidden,
-    ),
-    bind(
-        &[Key::Code(KeyCode::Backspace)],
-        LockAction::Backspace,
-        Help::Hidden,
-    ),
-];
 
 #[derive(Debug, Default)]
 pub struct Lock {
@@ -48,28 +21,28 @@ pub struct Lock {
 }
 
 impl Screen for Lock {
-    type Action = LockAction;
+    type Action = FieldAction;
     const ID: ScreenId = ScreenId::Lock;
     const KIND: LayerKind = LayerKind::Opaque;
     // What the status bar said before the lock is still there after it.
     const KEEPS_FLASH: bool = true;
 
-    fn action_for(&self, press: &Press, _ctx: &Context) -> Option<LockAction> {
-        lookup(&[KEYS], press).or_else(|| press.text().map(LockAction::Type))
+    fn action_for(&self, press: &Press, _ctx: &Context) -> Option<FieldAction> {
+        field_action(press)
     }
 
-    fn paste(&self, text: &str) -> Vec<LockAction> {
-        first_line(text).map(LockAction::Type).collect()
+    fn paste(&self, text: &str) -> Vec<FieldAction> {
+        field_paste(text)
     }
 
-    fn update(&mut self, action: LockAction, _ctx: &mut Context) -> Outcome {
+    fn update(&mut self, action: FieldAction, _ctx: &mut Context) -> Outcome {
         match action {
-            LockAction::Type(c) => self.input.push(c),
-            LockAction::Backspace => {
+            FieldAction::Type(c) => self.input.push(c),
+            FieldAction::Backspace => {
                 self.input.pop();
             }
-            LockAction::Clear => self.input.clear(),
-            LockAction::Submit => {
+            FieldAction::Clear => self.input.clear(),
+            FieldAction::Submit => {
                 let password = std::mem::take(&mut self.input);
                 return Outcome::effect(Effect::CheckUnlock(password));
             }

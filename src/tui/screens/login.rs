@@ -44,33 +44,53 @@ impl LoginForm {
     }
 }
 
+/// What a key does in a one-line field that is sent with Enter: the login form's fields and
+/// the lock's password.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LoginAction {
+pub enum FieldAction {
     Type(char),
     Backspace,
     /// Ctrl-U / Ctrl-W: the field emptied.
     Clear,
-    NextField,
-    PreviousField,
     Submit,
 }
 
-const KEYS: &[Binding<LoginAction>] = &[
+const FIELD_KEYS: &[Binding<FieldAction>] = &[
     bind(
         &[Key::Ctrl('u'), Key::Ctrl('w')],
-        LoginAction::Clear,
+        FieldAction::Clear,
         Help::Hidden,
     ),
     bind(
         &[Key::Code(KeyCode::Enter)],
-        LoginAction::Submit,
+        FieldAction::Submit,
         Help::Hidden,
     ),
     bind(
         &[Key::Code(KeyCode::Backspace)],
-        LoginAction::Backspace,
+        FieldAction::Backspace,
         Help::Hidden,
     ),
+];
+
+/// A key in a one-line field: its table, else the character typed.
+pub fn field_action(press: &Press) -> Option<FieldAction> {
+    lookup(&[FIELD_KEYS], press).or_else(|| press.text().map(FieldAction::Type))
+}
+
+/// A paste into a one-line field: the characters of its first line.
+pub fn field_paste(text: &str) -> Vec<FieldAction> {
+    first_line(text).map(FieldAction::Type).collect()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginAction {
+    Field(FieldAction),
+    NextField,
+    PreviousField,
+}
+
+const KEYS: &[Binding<LoginAction>] = &[
     bind(
         &[Key::Code(KeyCode::Tab), Key::Code(KeyCode::Down)],
         LoginAction::NextField,
@@ -112,11 +132,14 @@ impl Screen for Login {
     const KIND: LayerKind = LayerKind::Opaque;
 
     fn action_for(&self, press: &Press, _ctx: &Context) -> Option<LoginAction> {
-        lookup(&[KEYS], press).or_else(|| press.text().map(LoginAction::Type))
+        lookup(&[KEYS], press).or_else(|| field_action(press).map(LoginAction::Field))
     }
 
     fn paste(&self, text: &str) -> Vec<LoginAction> {
-        first_line(text).map(LoginAction::Type).collect()
+        field_paste(text)
+            .into_iter()
+            .map(LoginAction::Field)
+            .collect()
     }
 
     fn update(&mut self, action: LoginAction, _ctx: &mut Context) -> Outcome {
@@ -125,21 +148,21 @@ impl Screen for Login {
             return Outcome::none();
         }
         match action {
-            LoginAction::Type(c) => {
+            LoginAction::Field(FieldAction::Type(c)) => {
                 form.current().push(c);
                 form.error = None;
             }
-            LoginAction::Backspace => {
+            LoginAction::Field(FieldAction::Backspace) => {
                 form.current().pop();
                 form.error = None;
             }
-            LoginAction::Clear => {
+            LoginAction::Field(FieldAction::Clear) => {
                 form.current().clear();
                 form.error = None;
             }
             LoginAction::NextField => form.field = (form.field + 1) % 3,
             LoginAction::PreviousField => form.field = (form.field + 2) % 3,
-            LoginAction::Submit => {
+            LoginAction::Field(FieldAction::Submit) => {
                 if form.login_id.trim().is_empty() {
                     form.field = 1;
                     form.error = Some(text::LOGIN_NEED_ID.to_string());
