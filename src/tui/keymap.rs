@@ -79,13 +79,24 @@ impl Press {
     }
 }
 
-/// The first binding in `tables` (in order) that names the press.
+/// The first binding in `tables` (in order) that names the press; a key that is not text with
+/// Ctrl held and no Ctrl binding of its own does what it does without Ctrl (Ctrl+← moves the
+/// caret like ←, as Windows users press it).
 pub fn lookup<A: Clone>(tables: &[&[Binding<A>]], press: &Press) -> Option<A> {
-    tables
-        .iter()
-        .flat_map(|table| table.iter())
-        .find(|b| b.keys.iter().any(|k| press.is(*k)))
-        .map(|b| b.action.clone())
+    let find = |press: &Press| {
+        tables
+            .iter()
+            .flat_map(|table| table.iter())
+            .find(|b| b.keys.iter().any(|k| press.is(*k)))
+            .map(|b| b.action.clone())
+    };
+    find(press).or_else(|| {
+        let plain = Press {
+            ctrl: false,
+            ..*press
+        };
+        (press.ctrl && !matches!(press.code, KeyCode::Char(_))).then(|| find(&plain))?
+    })
 }
 
 /// How a key is written in the help: 「F2」「Ctrl-F」「↑」「?」.
@@ -185,8 +196,13 @@ mod tests {
         assert_eq!(lookup(&[TABLE], &press(KeyCode::Char('u'), none)), None);
         assert_eq!(
             lookup(&[TABLE], &press(KeyCode::Up, KeyModifiers::CONTROL)),
+            Some(A::Up),
+            "Ctrl+↑ with no binding of its own is ↑"
+        );
+        assert_eq!(
+            lookup(&[TABLE], &press(KeyCode::Char('?'), KeyModifiers::CONTROL)),
             None,
-            "with Ctrl only Ctrl bindings"
+            "Ctrl and a letter is never the letter"
         );
         let release = KeyEvent {
             kind: KeyEventKind::Release,

@@ -273,7 +273,10 @@ mod tests {
             sync_state(Some(at), Some(false), 7),
             "オフライン — 最終同期 11/24 12:00（版 7）"
         );
-        assert_eq!(sync_state(Some(at), None, 7), "最終同期 11/24 12:00（版 7）");
+        assert_eq!(
+            sync_state(Some(at), None, 7),
+            "最終同期 11/24 12:00（版 7）"
+        );
         assert_eq!(sync_state(None, Some(true), 0), NOT_SYNCED);
     }
 }
