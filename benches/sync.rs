@@ -46,6 +46,7 @@ async fn main() {
             organization: "bench",
             role: AccountRole::Member,
             password_hash: &hash,
+            must_change_password: false,
         },
         &actor,
         0,

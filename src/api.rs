@@ -40,6 +40,10 @@ pub struct Account {
     pub organization: String,
     pub role: AccountRole,
     pub disabled: bool,
+    /// The support centre set the password: until its owner changes it
+    /// (`PUT /api/v1/me/password`) every other call answers 403 `password_change_required`.
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 /// `POST /api/v1/session`.
@@ -79,6 +83,32 @@ pub struct MeResponse {
 pub struct PasswordChange {
     pub current_password: String,
     pub new_password: String,
+}
+
+/// One of the member's own live sessions (`GET /api/v1/me/sessions`): where it signed in from,
+/// and when. Never the token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct SessionInfo {
+    /// For `DELETE /api/v1/me/sessions/{id}`.
+    pub id: i64,
+    /// The client address it signed in from.
+    pub address: String,
+    #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
+    pub created_at: Timestamp,
+    #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
+    pub last_used_at: Timestamp,
+    #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
+    pub expires_at: Timestamp,
+    /// The session this request came with.
+    pub current: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct SessionList {
+    /// The most recently used first.
+    pub sessions: Vec<SessionInfo>,
 }
 
 /// `{"error": {"code": "...", "message": "日本語の説明"}}` (DESIGN §4).

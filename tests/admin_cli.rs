@@ -65,6 +65,21 @@ fn accounts_from_init_to_disable() {
         .assert()
         .code(1)
         .stderr(contains("ログインID"));
+    // A password the centre chose for someone else is changed at the first sign-in.
+    server(d)
+        .args([
+            "user",
+            "add",
+            "suzuki",
+            "--name",
+            "鈴木 一郎",
+            "--organization",
+            "o-00003",
+        ])
+        .write_stdin("member-password-3\n")
+        .assert()
+        .success()
+        .stdout(contains("最初のログイン"));
     server(d)
         .args(["user", "disable", "sato"])
         .assert()
@@ -88,6 +103,7 @@ fn accounts_from_init_to_disable() {
         .clone();
     let list = String::from_utf8(list).unwrap();
     assert!(list.contains("centre\tadmin\t有効"), "{list}");
+    assert!(list.contains("suzuki\tmember\t初回の変更待ち"), "{list}");
     assert!(
         list.contains("sato\tmember\t無効\t佐藤 花子\to-00002"),
         "{list}"

@@ -374,3 +374,73 @@ async fn signing_in_again_or_unlocking_revokes_the_replaced_token() {
     assert_eq!(t.get("/api/v1/me", &second).await.status(), 401);
     assert_eq!(t.get("/api/v1/me", &third).await.status(), 200);
 }
+
+/// Issue 12, item 8: the member sees where the account is signed in and ends a session left on
+/// another PC; a running client syncs often enough that the server's idle timeout (30 minutes by
+/// default) never ends its session.
+#[tokio::test]
+async fn a_member_lists_and_ends_their_own_sessions_and_a_running_client_keeps_its_own() {
+    use_mock_keyring();
+    let t = start(|_| {}).await;
+    let here_cache = tempfile::tempdir().unwrap();
+    let here = client_for(&t, here_cache.path());
+    assert_eq!(
+        here.keep_alive_period(),
+        None,
+        "not known before signing in"
+    );
+    here.login(MEMBER.0, MEMBER.1).await.unwrap();
+    assert_eq!(
+        here.keep_alive_period(),
+        Some(std::time::Duration::from_secs(10 * 60)),
+        "a third of the 30-minute idle timeout"
+    );
+    // The same account on a second PC: a second session.
+    let there_token = t.login(MEMBER).await;
+    let token = here.token().unwrap();
+    let list = here.api.sessions(&token).await.unwrap().sessions;
+    assert_eq!(list.len(), 2, "{list:?}");
+    assert_eq!(list.iter().filter(|s| s.current).count(), 1);
+    let other = list.iter().find(|s| !s.current).unwrap().id;
+    assert!(here.api.end_session(&token, other).await.unwrap());
+    assert_eq!(t.get("/api/v1/me", &there_token).await.status(), 401);
+    assert!(
+        !here.api.end_session(&token, other).await.unwrap(),
+        "already ended"
+    );
+    // Another account's session is not this member's to end.
+    let admin_token = t.login(ADMIN).await;
+    let admin = t
+        .http
+        .get(t.api("/api/v1/me/sessions"))
+        .bearer_auth(&admin_token)
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    let admin_session = admin["sessions"][0]["id"].as_i64().unwrap();
+    assert!(!here.api.end_session(&token, admin_session).await.unwrap());
+    assert_eq!(t.get("/api/v1/me", &admin_token).await.status(), 200);
+    // A path that is not a session id gets the API's error body.
+    let odd = t
+        .http
+        .delete(t.api("/api/v1/me/sessions/abc"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(odd.status(), 404);
+    let body: serde_json::Value = odd.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+    let revoked: Vec<Option<String>> =
+        t.db.audit_entries(0, 10_000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "session.revoke")
+            .map(|e| e.target)
+            .collect();
+    assert_eq!(revoked, vec![Some(other.to_string())]);
+}

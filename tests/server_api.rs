@@ -108,8 +108,9 @@ async fn expired_idle_and_revoked_tokens_are_refused() {
     assert_eq!((status, code.as_str()), (401, "session_expired"));
 
     let token = t.login(MEMBER).await;
-    // 8 h unused, past the minute of slack a recorded last use may lag by.
-    t.sql("UPDATE sessions SET last_seen_at = unixepoch() - 8 * 3600 - 65 WHERE revoked_at IS NULL AND expires_at > unixepoch()").await;
+    // 30 minutes unused (the default idle timeout), past the minute of slack a recorded last use
+    // may lag by.
+    t.sql("UPDATE sessions SET last_seen_at = unixepoch() - 30 * 60 - 65 WHERE revoked_at IS NULL AND expires_at > unixepoch()").await;
     assert_eq!(
         t.get("/api/v1/me", &token).await.status(),
         401,
@@ -136,6 +137,7 @@ async fn expired_idle_and_revoked_tokens_are_refused() {
     t.db.set_password(
         MEMBER.0,
         &hash,
+        false,
         &anshin::server::db::Actor::local_operator(),
         0,
     )
@@ -988,4 +990,56 @@ async fn sessions_per_user_are_bounded_and_the_oldest_ends() {
     let admin = t.login(ADMIN).await;
     assert_eq!(t.get("/api/v1/me", &admin).await.status(), 200);
     assert_eq!(t.get("/api/v1/me", &third).await.status(), 200);
+}
+
+/// Issue 12, item 7: a password the support centre set (`user add`, `user passwd`) must be
+/// changed by its owner at the first sign-in: until then only the change, `me` and signing out
+/// are served.
+#[tokio::test]
+async fn a_password_the_centre_set_is_changed_before_anything_else() {
+    let t = start(|_| {}).await;
+    let hash = anshin::server::auth::hash_password("centre-chose-this-1").unwrap();
+    t.db.set_password(
+        MEMBER.0,
+        &hash,
+        true,
+        &anshin::server::db::Actor::local_operator(),
+        anshin::server::db::now_unix(),
+    )
+    .await
+    .unwrap();
+    let login = t.login_response(MEMBER.0, "centre-chose-this-1").await;
+    assert_eq!(login.status(), 200);
+    let body: serde_json::Value = login.json().await.unwrap();
+    assert_eq!(body["user"]["must_change_password"], true);
+    let token = body["token"].as_str().unwrap().to_string();
+    let directory = t.get("/api/v1/directory", &token).await;
+    assert_eq!(directory.status(), 403);
+    let error: serde_json::Value = directory.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "password_change_required");
+    assert!(error["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("パスワード"));
+    assert_eq!(t.get("/api/v1/me", &token).await.status(), 200);
+
+    let changed = t
+        .http
+        .put(t.api("/api/v1/me/password"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({
+            "current_password": "centre-chose-this-1",
+            "new_password": "a-phrase-only-i-know-77"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200);
+    let body: serde_json::Value = changed.json().await.unwrap();
+    assert_eq!(body["user"]["must_change_password"], false);
+    let token = body["token"].as_str().unwrap().to_string();
+    assert_eq!(t.get("/api/v1/directory", &token).await.status(), 200);
+    // The next sign-in is an ordinary one.
+    let again = t.login((MEMBER.0, "a-phrase-only-i-know-77")).await;
+    assert_eq!(t.get("/api/v1/directory", &again).await.status(), 200);
 }

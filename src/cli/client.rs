@@ -4,7 +4,7 @@
 use super::Failure;
 use crate::client::cache::CacheProblem;
 use crate::client::config::{config_path, ClientConfig};
-use crate::client::Client;
+use crate::client::{Client, ClientError};
 use crate::directory::{parse_snapshot, Snapshot};
 use crate::search::{EntryRef, Filters, SearchIndex};
 use clap::{Parser, Subcommand};
@@ -44,6 +44,11 @@ enum Command {
     Logout,
     /// 自分のパスワードを変える（いまのパスワードと新しいパスワードを入力。ほかの PC のログインは終わります）
     Passwd,
+    /// どの PC でログインしているか（ID・接続元・最後に使った時刻）。`end ID` でその PC のログインを終える
+    Sessions {
+        #[command(subcommand)]
+        action: Option<SessionsAction>,
+    },
     /// ディレクトリを同期する
     Sync,
     /// 検索する（キャッシュ、または --directory のスナップショットから）
@@ -119,6 +124,15 @@ struct SlipOptions {
     /// 結果を JSON で出力（check のみ）
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Subcommand)]
+enum SessionsAction {
+    /// そのログインを終える（別の PC に残したままのログインなど）
+    End {
+        /// `anshin sessions` の ID
+        id: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -204,6 +218,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             match command {
                 Command::Login { user, .. } => login(&client, user).await,
                 Command::Passwd => change_password(&client).await,
+                Command::Sessions { action } => sessions(&client, action).await,
                 Command::Logout => {
                     let result = client.logout().await;
                     println!("ログアウトしました（この PC のトークンとキャッシュを消しました）");
@@ -256,13 +271,10 @@ async fn open_tui() -> Result<(), Failure> {
     if let Some(notice) = client.notice {
         eprintln!("注意: {notice}");
     }
-    let member = match client.token() {
-        Ok(token) => match client.api.me(&token).await {
-            Ok(user) => format!("{}（{}）", user.display_name, user.organization),
-            // Offline or expired: the cache still opens; an expired session asks to sign in
-            // at the first sync.
-            Err(_) => String::new(),
-        },
+    let member = match client.me().await {
+        Ok(user) => format!("{}（{}）", user.display_name, user.organization),
+        // Offline, expired or not signed in: the cache still opens; an expired session asks
+        // to sign in at the first sync.
         Err(_) => String::new(),
     };
     let initial = client.load_cache().ok();
@@ -292,11 +304,35 @@ async fn login(client: &Client, user: Option<String>) -> Result<(), Failure> {
         read_line()?
     };
     let info = client.login(login_id.trim(), &password).await?;
-    drop(password);
     println!(
         "ログインしました: {}（{}）",
         info.user.display_name, info.user.organization
     );
+    if info.user.must_change_password {
+        // A password the support centre set: the owner chooses one now (issue 12, item 7).
+        if !interactive {
+            return Err(Failure {
+                code: 1,
+                message: ClientError::PasswordChangeRequired.to_string(),
+            });
+        }
+        println!("最初のログインです。支援センターが決めたパスワードを、自分のパスワードに変えてください");
+        let new = rpassword::prompt_password("新しいパスワード（12 文字以上）: ")
+            .map_err(|e| usage(format!("パスワードを読めません: {e}")))?;
+        let again = rpassword::prompt_password("もう一度: ")
+            .map_err(|e| usage(format!("パスワードを読めません: {e}")))?;
+        if new != again {
+            return Err(Failure {
+                code: 1,
+                message:
+                    "新しいパスワードの 2 回の入力が一致しません。`anshin passwd` でもう一度どうぞ"
+                        .into(),
+            });
+        }
+        client.change_password(&password, &new).await?;
+        println!("パスワードを変えました");
+    }
+    drop(password);
     match client.sync().await {
         Ok((directory, outcome)) => println!("{}", outcome.message(directory.snapshot.revision)),
         Err(e) => eprintln!("注意: ログインはできましたが、同期できませんでした: {e}"),
@@ -327,6 +363,37 @@ async fn change_password(client: &Client) -> Result<(), Failure> {
     }
     client.change_password(&current, &new).await?;
     println!("パスワードを変えました。ほかの PC でのログインは終わりました（この PC はそのまま使えます）");
+    Ok(())
+}
+
+/// `anshin sessions`: this account's live sessions, this PC's marked; `end ID` ends one.
+async fn sessions(client: &Client, action: Option<SessionsAction>) -> Result<(), Failure> {
+    let token = client.token()?;
+    if let Some(SessionsAction::End { id }) = action {
+        return if client.api.end_session(&token, id).await? {
+            println!("ログイン {id} を終えました");
+            Ok(())
+        } else {
+            Err(Failure {
+                code: 1,
+                message: format!(
+                    "ログイン {id} はありません（もう終わっているか、別のアカウントのものです）。`anshin sessions` で確かめてください"
+                ),
+            })
+        };
+    }
+    let list = client.api.sessions(&token).await?;
+    println!("ID\t接続元\tログイン\t最後に使った\t");
+    for s in list.sessions {
+        println!(
+            "{}\t{}\t{}\t{}\t{}",
+            s.id,
+            s.address,
+            s.created_at.format("%m/%d %H:%M"),
+            s.last_used_at.format("%m/%d %H:%M"),
+            if s.current { "この PC" } else { "" }
+        );
+    }
     Ok(())
 }
 

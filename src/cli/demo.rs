@@ -101,6 +101,7 @@ pub async fn prepare_demo_database(
             organization: "デモ居宅介護支援事業所",
             role: AccountRole::Member,
             password_hash: &hash,
+            must_change_password: false,
         },
         &actor,
         now_unix(),

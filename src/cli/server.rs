@@ -201,12 +201,16 @@ async fn dispatch(
             println!("データベース {} を用意しました", config.database.display());
             if let Some(login_id) = admin {
                 let password = read_new_password(&login_id)?;
+                // The operator typed their own password: nothing to change at first sign-in.
                 add_user(
                     db.as_ref(),
-                    &login_id,
-                    "管理者",
-                    "在宅医療・介護連携支援センター",
-                    AccountRole::Admin,
+                    NewAccount {
+                        login_id: &login_id,
+                        name: "管理者",
+                        organization: "在宅医療・介護連携支援センター",
+                        role: AccountRole::Admin,
+                        must_change_password: false,
+                    },
                     &password,
                     &actor,
                 )
@@ -393,14 +397,27 @@ async fn user_command(
             } else {
                 AccountRole::Member
             };
-            add_user(db, &login_id, &name, &organization, role, &password, actor).await?;
+            // Chosen by the support centre for someone else: changed at the first sign-in.
+            let account = NewAccount {
+                login_id: &login_id,
+                name: &name,
+                organization: &organization,
+                role,
+                must_change_password: true,
+            };
+            add_user(db, account, &password, actor).await?;
+            println!("最初のログインで本人が自分のパスワードに変えるまで、ほかの操作はできません");
         }
         UserCommand::List => {
             db.audit(now_unix(), actor, "user.list", None, None).await?;
             let mut out = std::io::stdout().lock();
             writeln!(out, "ログインID\t権限\t状態\t表示名\t所属")?;
             for user in db.list_users().await? {
-                let state = if user.disabled { "無効" } else { "有効" };
+                let state = match (user.disabled, user.must_change_password) {
+                    (true, _) => "無効",
+                    (false, true) => "初回の変更待ち",
+                    (false, false) => "有効",
+                };
                 writeln!(
                     out,
                     "{}\t{}\t{state}\t{}\t{}",
@@ -429,25 +446,32 @@ async fn user_command(
             }
             let password = read_new_password(&login_id)?;
             let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await??;
-            db.set_password(&login_id, &hash, actor, now_unix()).await?;
+            db.set_password(&login_id, &hash, true, actor, now_unix())
+                .await?;
             println!(
-                "「{login_id}」のパスワードを変えました（ログイン中のセッションは切りました）"
+                "「{login_id}」のパスワードを変えました（ログイン中のセッションは切りました）。次のログインで本人が自分のパスワードに変えます"
             );
         }
     }
     Ok(())
 }
 
+/// An account to make, before its password.
+struct NewAccount<'a> {
+    login_id: &'a str,
+    name: &'a str,
+    organization: &'a str,
+    role: AccountRole,
+    must_change_password: bool,
+}
+
 async fn add_user(
     db: &dyn Database,
-    login_id: &str,
-    name: &str,
-    organization: &str,
-    role: AccountRole,
+    account: NewAccount<'_>,
     password: &str,
     actor: &Actor,
 ) -> anyhow::Result<()> {
-    let login_id = login_id.trim();
+    let login_id = account.login_id.trim();
     if login_id.is_empty()
         || login_id.chars().count() > 64
         || !login_id
@@ -462,10 +486,11 @@ async fn add_user(
         .add_user(
             NewUser {
                 login_id,
-                display_name: name,
-                organization,
-                role,
+                display_name: account.name,
+                organization: account.organization,
+                role: account.role,
                 password_hash: &hash,
+                must_change_password: account.must_change_password,
             },
             actor,
             now_unix(),

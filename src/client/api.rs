@@ -168,6 +168,9 @@ impl ApiClient {
                 ClientError::LoginFailed(b.error.message)
             }
             (StatusCode::UNAUTHORIZED, _) => ClientError::SessionExpired,
+            (StatusCode::FORBIDDEN, Some(b)) if b.error.code == "password_change_required" => {
+                ClientError::PasswordChangeRequired
+            }
             (StatusCode::TOO_MANY_REQUESTS, _) => ClientError::Throttled { retry_after },
             (s, _) if s.is_server_error() => ClientError::ServerTrouble { status: s.as_u16() },
             (s, Some(b)) => ClientError::Server {
@@ -242,14 +245,42 @@ impl ApiClient {
         }
     }
 
-    pub async fn me(&self, token: &str) -> Result<AccountInfo, ClientError> {
+    pub async fn me(&self, token: &str) -> Result<crate::api::MeResponse, ClientError> {
         let response = self
             .send(true, || {
                 self.http.get(self.url("/api/v1/me")).bearer_auth(token)
             })
             .await?;
-        let me: crate::api::MeResponse = Self::json_answer(response).await?;
-        Ok(me.user)
+        Self::json_answer(response).await
+    }
+
+    /// `GET /api/v1/me/sessions`: where this account is signed in.
+    pub async fn sessions(&self, token: &str) -> Result<crate::api::SessionList, ClientError> {
+        let response = self
+            .send(true, || {
+                self.http
+                    .get(self.url("/api/v1/me/sessions"))
+                    .bearer_auth(token)
+            })
+            .await?;
+        Self::json_answer(response).await
+    }
+
+    /// `DELETE /api/v1/me/sessions/{id}`: false when there was no such live session.
+    pub async fn end_session(&self, token: &str, id: i64) -> Result<bool, ClientError> {
+        let path = format!("/api/v1/me/sessions/{id}");
+        let response = self
+            .send(true, || {
+                self.http
+                    .request(Method::DELETE, self.url(&path))
+                    .bearer_auth(token)
+            })
+            .await?;
+        match response.status() {
+            s if s.is_success() => Ok(true),
+            StatusCode::NOT_FOUND => Ok(false),
+            _ => Err(Self::failure(response).await),
+        }
     }
 
     /// The full snapshot; `etag` makes it a conditional request.

@@ -21,6 +21,8 @@ pub enum ClientError {
     NotLoggedIn,
     #[error("ログインの有効期限が切れました。`anshin login` でもう一度ログインしてください")]
     SessionExpired,
+    #[error("支援センターが決めたパスワードのままです。`anshin passwd` で自分のパスワードに変えてから使ってください")]
+    PasswordChangeRequired,
     #[error("ログインの失敗が続いたため、{retry_after} 秒ほど待ってからもう一度お試しください")]
     Throttled { retry_after: u64 },
     #[error("サーバーで問題が起きています（HTTP {status}）。しばらくしてからもう一度お試しください。続く場合は支援センターにご連絡ください")]

@@ -16,6 +16,7 @@ use cache::{CacheProblem, CachedDirectory};
 use config::ClientConfig;
 use credentials::Credentials;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
 use sync::SyncOutcome;
 
 fn login_id_account(server: &str) -> String {
@@ -30,6 +31,8 @@ pub struct Client {
     /// Shown once when secrets cannot be kept beyond this process.
     pub notice: Option<&'static str>,
     cache_dir: PathBuf,
+    /// The server's idle timeout in minutes, as its last answer said (0: not known yet).
+    idle_minutes: AtomicU32,
 }
 
 impl Client {
@@ -43,7 +46,25 @@ impl Client {
             credentials,
             notice,
             cache_dir,
+            idle_minutes: AtomicU32::new(0),
         })
+    }
+
+    /// How often a running client must use its session so that the server's idle timeout
+    /// (DESIGN §4: 30 minutes) never ends it: a third of it, at least a minute. None until a
+    /// sign-in or `me` has said what the timeout is.
+    pub fn keep_alive_period(&self) -> Option<std::time::Duration> {
+        let idle = self.idle_minutes.load(Ordering::Relaxed);
+        (idle > 0).then(|| std::time::Duration::from_secs(u64::from((idle / 3).max(1)) * 60))
+    }
+
+    /// Who is signed in with this PC's token (and the server's idle timeout, for keeping the
+    /// session alive).
+    pub async fn me(&self) -> Result<api::AccountInfo, ClientError> {
+        let me = self.api.me(&self.token()?).await?;
+        self.idle_minutes
+            .store(me.idle_timeout_minutes, Ordering::Relaxed);
+        Ok(me.user)
     }
 
     pub fn server(&self) -> &str {
@@ -74,6 +95,8 @@ impl Client {
     pub async fn take_session(&self, info: &api::LoginInfo) -> Result<(), ClientError> {
         let old = self.credentials.token(self.server()).ok().flatten();
         self.credentials.set_token(self.server(), &info.token)?;
+        self.idle_minutes
+            .store(info.idle_timeout_minutes, Ordering::Relaxed);
         if let Some(old) = old.filter(|old| *old != info.token) {
             let _ = self.api.logout(&old).await;
         }
@@ -90,6 +113,8 @@ impl Client {
         let token = self.token()?;
         let info = self.api.change_password(&token, current, new).await?;
         self.credentials.set_token(self.server(), &info.token)?;
+        self.idle_minutes
+            .store(info.idle_timeout_minutes, Ordering::Relaxed);
         self.keep_verifier(new)?;
         Ok(info)
     }

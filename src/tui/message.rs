@@ -21,6 +21,11 @@ pub enum Effect {
         login_id: String,
         password: String,
     },
+    /// Change the member's own password; the answer comes back as `Message::PasswordChanged`.
+    ChangePassword {
+        current: String,
+        new: String,
+    },
     /// Disk work for slips — a draft saved (masked slip only), an export, a send logged, a draft
     /// deleted, the lists read — done in order by the outbox; the answers come back as
     /// `Message::Outbox`.
@@ -48,11 +53,22 @@ impl std::fmt::Debug for Synced {
     }
 }
 
+/// Who signed in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignedIn {
+    /// 「佐藤 花子（光が丘ケアプランセンター）」 for the title bar.
+    pub member: String,
+    /// The support centre set the password: it is changed before anything else.
+    pub must_change_password: bool,
+}
+
 /// Why a background sync failed, and whether the member must sign in again.
 #[derive(Debug)]
 pub struct SyncFailure {
     pub message: String,
     pub session_expired: bool,
+    /// The support centre's password is still in use: nothing is served until it is changed.
+    pub password_change_required: bool,
 }
 
 /// Results of background work (and one screen's news for the screens beneath it), offered to
@@ -64,8 +80,10 @@ pub enum Message {
     /// asks again).
     SyncSkipped,
     Unlocked(bool),
-    /// The member's display name, or the Japanese reason it failed.
-    LoggedIn(Result<String, String>),
+    /// Signed in, or the Japanese reason it failed.
+    LoggedIn(Result<SignedIn, String>),
+    /// The password was changed (this PC keeps a new session), or why not.
+    PasswordChanged(Result<(), String>),
     /// The outbox's answer to a slip job.
     Outbox(OutboxResult),
     /// The filter panel changed the filters: the search beneath looks again.

@@ -4,7 +4,7 @@
 //! carried out here. The screen is drawn only when something changed.
 
 use super::app::{Action, App};
-use super::message::{Effect, Message, SyncFailure, Synced};
+use super::message::{Effect, Message, SignedIn, SyncFailure, Synced};
 use super::text;
 use crate::client::cache::CachedDirectory;
 use crate::client::config::ClientConfig;
@@ -178,6 +178,18 @@ async fn event_loop(
                         let _ = tx.send(Message::LoggedIn(result));
                     });
                 }
+                Effect::ChangePassword { current, new } => {
+                    let client = client.clone();
+                    let tx = message_tx.clone();
+                    tokio::spawn(async move {
+                        let result = client
+                            .change_password(&current, &new)
+                            .await
+                            .map(|_| ())
+                            .map_err(|e| e.to_string());
+                        let _ = tx.send(Message::PasswordChanged(result));
+                    });
+                }
                 Effect::CheckUnlock(password) => {
                     let client = client.clone();
                     let tx = message_tx.clone();
@@ -205,6 +217,7 @@ fn tick_seconds() -> u64 {
 async fn sync(client: &Client) -> Result<Box<Synced>, SyncFailure> {
     let (directory, outcome) = client.sync().await.map_err(|e| SyncFailure {
         session_expired: matches!(e, ClientError::SessionExpired | ClientError::NotLoggedIn),
+        password_change_required: matches!(e, ClientError::PasswordChangeRequired),
         message: e.to_string(),
     })?;
     let summary = outcome.message(directory.snapshot.revision);
@@ -214,6 +227,7 @@ async fn sync(client: &Client) -> Result<Box<Synced>, SyncFailure> {
             .await
             .map_err(|e| SyncFailure {
                 session_expired: false,
+                password_change_required: false,
                 message: e.to_string(),
             })?;
     Ok(Box::new(Synced {
@@ -231,7 +245,7 @@ async fn login(
     login_id: &str,
     password: &str,
     shared: &Mutex<Arc<Client>>,
-) -> Result<String, String> {
+) -> Result<SignedIn, String> {
     let client = if server.is_empty() || server == client.server() {
         client
     } else {
@@ -246,10 +260,10 @@ async fn login(
         .await
         .map_err(|e| e.to_string())?;
     *shared.lock().unwrap_or_else(|e| e.into_inner()) = client;
-    Ok(format!(
-        "{}（{}）",
-        info.user.display_name, info.user.organization
-    ))
+    Ok(SignedIn {
+        member: format!("{}（{}）", info.user.display_name, info.user.organization),
+        must_change_password: info.user.must_change_password,
+    })
 }
 
 /// OSC 52: the terminal puts the text on the clipboard, also over SSH.

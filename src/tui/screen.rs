@@ -16,6 +16,7 @@ use std::any::Any;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScreenId {
     Login,
+    Password,
     Lock,
     Search,
     Filters,

@@ -27,6 +27,20 @@ pub const LOGIN_HINT: &str = "Tab 次の欄・Enter ログイン・Ctrl-C 終了
 pub const LOGIN_BUSY: &str = "ログインしています…";
 pub const LOGIN_NEED_ID: &str = "ログインIDを入力してください";
 pub const LOGIN_NEED_PASSWORD: &str = "パスワードを入力してください";
+pub const PASSWORD_TITLE: &str = "パスワードの変更";
+pub const PASSWORD_CURRENT: &str = "いまの";
+pub const PASSWORD_NEW: &str = "新しい";
+pub const PASSWORD_AGAIN: &str = "もう一度";
+pub const PASSWORD_FIRST_USE: &str =
+    "最初のログインです。支援センターが決めたパスワードを、自分だけが知るパスワードに変えてください";
+pub const PASSWORD_FILL_IN: &str = "いまのパスワードと、新しいパスワードを 2 回入れてください";
+pub const PASSWORD_MISMATCH: &str =
+    "新しいパスワードの 2 回の入力が一致しません。もう一度入れてください";
+pub const PASSWORD_TOO_SHORT: &str = "新しいパスワードは 12 文字以上にしてください";
+pub const PASSWORD_BUSY: &str = "変えています…";
+pub const PASSWORD_CHANGED: &str = "パスワードを変えました。ほかの PC でのログインは終わりました";
+pub const PASSWORD_HINT: &str = "Tab 次の欄・Enter 変える・Esc やめる";
+pub const PASSWORD_HINT_FIRST_USE: &str = "Tab 次の欄・Enter 変える・Ctrl-C 終了";
 pub const COMPOSE_NEEDS_DOCTOR: &str =
     "連絡票は医師・歯科医師あてに作ります。先生を選んでから F6（Ctrl-N）を押してください";
 pub const COPIED: &str = "をコピーしました";

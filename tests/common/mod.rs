@@ -48,6 +48,7 @@ pub async fn start(tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
                 organization: "o-00001",
                 role,
                 password_hash: &hash,
+                must_change_password: false,
             },
             &actor,
             anshin::server::db::now_unix(),

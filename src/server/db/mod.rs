@@ -24,6 +24,8 @@ pub struct User {
     pub organization: String,
     pub role: AccountRole,
     pub disabled: bool,
+    /// The support centre set the password: its owner must choose one before anything else.
+    pub must_change_password: bool,
 }
 
 impl User {
@@ -35,6 +37,7 @@ impl User {
             organization: self.organization.clone(),
             role: self.role,
             disabled: self.disabled,
+            must_change_password: self.must_change_password,
         }
     }
 }
@@ -45,6 +48,8 @@ pub struct NewUser<'a> {
     pub organization: &'a str,
     pub role: AccountRole,
     pub password_hash: &'a str,
+    /// Set by the support centre for someone else: changed at the first sign-in.
+    pub must_change_password: bool,
 }
 
 /// A live session, found by its token hash.
@@ -57,6 +62,17 @@ pub struct Session {
 }
 
 /// Who did something, and from where — the audit log's "who" and "from where".
+/// One live session as its owner may see it: never the token, nor its hash on the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionSummary {
+    pub id: i64,
+    pub token_hash: String,
+    pub address: String,
+    pub created_at: UnixTime,
+    pub last_seen_at: UnixTime,
+    pub expires_at: UnixTime,
+}
+
 #[derive(Debug, Clone)]
 pub struct Actor {
     /// A login ID, or `cli:<os user>` for admin commands run on the server.
@@ -300,11 +316,13 @@ pub trait Database: Send + Sync + 'static {
     async fn list_users(&self) -> anyhow::Result<Vec<User>>;
     /// The user and their password hash.
     async fn user_for_login(&self, login_id: &str) -> anyhow::Result<Option<(User, String)>>;
-    /// Also revokes every session of the user.
+    /// Also revokes every session of the user. `must_change`: the support centre set it, so the
+    /// owner must change it at the next sign-in; false when the owner chose it.
     async fn set_password(
         &self,
         login_id: &str,
         password_hash: &str,
+        must_change: bool,
         actor: &Actor,
         now: UnixTime,
     ) -> anyhow::Result<bool>;
@@ -337,6 +355,22 @@ pub trait Database: Send + Sync + 'static {
         idle_seconds: i64,
     ) -> anyhow::Result<Option<Session>>;
     async fn revoke_session(&self, token_hash: &str, now: UnixTime) -> anyhow::Result<()>;
+    /// The user's live sessions (as `session` would accept them), the most recently used first.
+    async fn live_sessions(
+        &self,
+        user_id: i64,
+        now: UnixTime,
+        idle_seconds: i64,
+    ) -> anyhow::Result<Vec<SessionSummary>>;
+    /// Ends one of the user's own sessions by its id, with an audit row; false when the user has
+    /// no live session of that id.
+    async fn revoke_own_session(
+        &self,
+        user_id: i64,
+        session_id: i64,
+        actor: &Actor,
+        now: UnixTime,
+    ) -> anyhow::Result<bool>;
 
     // Audit
     async fn audit(

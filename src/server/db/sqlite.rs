@@ -72,6 +72,7 @@ fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<User> {
         organization: row.try_get("organization")?,
         role: AccountRole::from_code(&role).context("unknown role in users table")?,
         disabled: row.try_get::<i64, _>("disabled")? != 0,
+        must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
     })
 }
 
@@ -371,8 +372,8 @@ impl Database for Sqlite {
     ) -> anyhow::Result<User> {
         let mut tx = self.pool.begin().await?;
         let result = sqlx::query(
-            "INSERT INTO users (login_id, display_name, organization, role, password_hash, created_at, password_changed_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO users (login_id, display_name, organization, role, password_hash, created_at, password_changed_at, must_change_password) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(user.login_id)
         .bind(user.display_name)
@@ -381,6 +382,7 @@ impl Database for Sqlite {
         .bind(user.password_hash)
         .bind(now)
         .bind(now)
+        .bind(i64::from(user.must_change_password))
         .execute(&mut *tx)
         .await;
         let id = match result {
@@ -407,11 +409,12 @@ impl Database for Sqlite {
             organization: user.organization.to_string(),
             role: user.role,
             disabled: false,
+            must_change_password: user.must_change_password,
         })
     }
 
     async fn list_users(&self) -> anyhow::Result<Vec<User>> {
-        sqlx::query("SELECT id, login_id, display_name, organization, role, disabled FROM users ORDER BY login_id")
+        sqlx::query("SELECT id, login_id, display_name, organization, role, disabled, must_change_password FROM users ORDER BY login_id")
             .fetch_all(&self.pool)
             .await?
             .iter()
@@ -421,7 +424,7 @@ impl Database for Sqlite {
 
     async fn user_for_login(&self, login_id: &str) -> anyhow::Result<Option<(User, String)>> {
         let row = sqlx::query(
-            "SELECT id, login_id, display_name, organization, role, disabled, password_hash FROM users WHERE login_id = ?",
+            "SELECT id, login_id, display_name, organization, role, disabled, must_change_password, password_hash FROM users WHERE login_id = ?",
         )
         .bind(login_id.trim())
         .fetch_optional(&self.pool)
@@ -436,15 +439,17 @@ impl Database for Sqlite {
         &self,
         login_id: &str,
         password_hash: &str,
+        must_change: bool,
         actor: &Actor,
         now: UnixTime,
     ) -> anyhow::Result<bool> {
         let mut tx = self.pool.begin().await?;
         let updated = sqlx::query(
-            "UPDATE users SET password_hash = ?, password_changed_at = ? WHERE login_id = ?",
+            "UPDATE users SET password_hash = ?, password_changed_at = ?, must_change_password = ? WHERE login_id = ?",
         )
         .bind(password_hash)
         .bind(now)
+        .bind(i64::from(must_change))
         .bind(login_id)
         .execute(&mut *tx)
         .await?
@@ -537,7 +542,7 @@ impl Database for Sqlite {
         idle_seconds: i64,
     ) -> anyhow::Result<Option<Session>> {
         let row = sqlx::query(
-            "SELECT u.id, u.login_id, u.display_name, u.organization, u.role, u.disabled, \
+            "SELECT u.id, u.login_id, u.display_name, u.organization, u.role, u.disabled, u.must_change_password, \
                     s.created_at, s.last_seen_at, s.expires_at \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND s.last_seen_at > ? AND u.disabled = 0",
@@ -573,6 +578,64 @@ impl Database for Sqlite {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    async fn live_sessions(
+        &self,
+        user_id: i64,
+        now: UnixTime,
+        idle_seconds: i64,
+    ) -> anyhow::Result<Vec<SessionSummary>> {
+        let rows = sqlx::query(
+            "SELECT rowid AS id, token_hash, address, created_at, last_seen_at, expires_at FROM sessions \
+             WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? AND last_seen_at > ? \
+             ORDER BY last_seen_at DESC, rowid DESC",
+        )
+        .bind(user_id)
+        .bind(now)
+        .bind(now - idle_seconds - touch_interval(idle_seconds))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(SessionSummary {
+                    id: row.try_get("id")?,
+                    token_hash: row.try_get("token_hash")?,
+                    address: row.try_get("address")?,
+                    created_at: row.try_get("created_at")?,
+                    last_seen_at: row.try_get("last_seen_at")?,
+                    expires_at: row.try_get("expires_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn revoke_own_session(
+        &self,
+        user_id: i64,
+        session_id: i64,
+        actor: &Actor,
+        now: UnixTime,
+    ) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let ended = sqlx::query(
+            "UPDATE sessions SET revoked_at = ? \
+             WHERE rowid = ? AND user_id = ? AND revoked_at IS NULL AND expires_at > ?",
+        )
+        .bind(now)
+        .bind(session_id)
+        .bind(user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if ended == 0 {
+            return Ok(false);
+        }
+        let target = session_id.to_string();
+        insert_audit(&mut tx, now, actor, "session.revoke", Some(&target), None).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn audit(

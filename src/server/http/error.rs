@@ -20,6 +20,8 @@ pub enum ApiError {
     Forbidden,
     #[error("いまのパスワードが違います")]
     WrongCurrentPassword,
+    #[error("支援センターが決めたパスワードのままです。使う前に自分のパスワードに変えてください（anshin passwd、または画面の案内に従ってください）")]
+    PasswordChangeRequired,
     #[error("ログインの失敗が続いたため、しばらく受け付けません。{retry_after} 秒後にもう一度お試しください")]
     Throttled { retry_after: u64 },
     #[error("ログインが混み合っています。{retry_after} 秒ほどしてからもう一度お試しください")]
@@ -48,7 +50,9 @@ impl ApiError {
             ApiError::LoginFailed | ApiError::NotLoggedIn | ApiError::SessionExpired => {
                 StatusCode::UNAUTHORIZED
             }
-            ApiError::Forbidden | ApiError::WrongCurrentPassword => StatusCode::FORBIDDEN,
+            ApiError::Forbidden
+            | ApiError::WrongCurrentPassword
+            | ApiError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             ApiError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -68,6 +72,7 @@ impl ApiError {
             ApiError::SessionExpired => "session_expired",
             ApiError::Forbidden => "forbidden",
             ApiError::WrongCurrentPassword => "wrong_password",
+            ApiError::PasswordChangeRequired => "password_change_required",
             ApiError::Throttled { .. } => "too_many_attempts",
             ApiError::Busy { .. } => "busy",
             ApiError::BadRequest(_) => "bad_request",

@@ -17,8 +17,8 @@ use super::db::{Actor, Database, Session, Sqlite};
 use anyhow::Context;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Request};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{header, Method};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
@@ -89,6 +89,11 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/me/password",
             axum::routing::put(session::change_password),
+        )
+        .route("/api/v1/me/sessions", get(session::sessions))
+        .route(
+            "/api/v1/me/sessions/{id}",
+            axum::routing::delete(session::end_session),
         )
         .route(
             "/api/v1/directory",
@@ -291,6 +296,20 @@ impl FromRequestParts<AppState> for Member {
             }
             return Err(ApiError::SessionExpired);
         };
+        // A password the support centre set is changed before anything else: only the change
+        // itself, who am I, and signing out are served until then (issue 12, item 7).
+        let before_change = [
+            (Method::PUT, "/api/v1/me/password"),
+            (Method::GET, "/api/v1/me"),
+            (Method::DELETE, "/api/v1/session"),
+        ];
+        if session.user.must_change_password
+            && !before_change
+                .iter()
+                .any(|(method, path)| parts.method == *method && parts.uri.path() == *path)
+        {
+            return Err(ApiError::PasswordChangeRequired);
+        }
         Ok(Member {
             session,
             token_hash,

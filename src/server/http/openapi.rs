@@ -14,6 +14,8 @@ use utoipa::{Modify, OpenApi};
         super::session::logout,
         super::session::me,
         super::session::change_password,
+        super::session::sessions,
+        super::session::end_session,
         super::directory::download,
         super::directory::replace,
         super::audit::list,

@@ -16,7 +16,9 @@ use std::time::Instant;
 /// Longer login IDs are not looked up (and are cut in the audit log).
 const MAX_LOGIN_ID_CHARS: usize = 64;
 
-pub use crate::api::{LoginRequest, LoginResponse, MeResponse, PasswordChange};
+pub use crate::api::{
+    LoginRequest, LoginResponse, MeResponse, PasswordChange, SessionInfo, SessionList,
+};
 
 fn to_japan_time(unix: i64) -> Timestamp {
     japan_offset()
@@ -233,12 +235,15 @@ pub async fn change_password(
     state
         .throttle
         .record_success(&login_id, address, reserved_at);
-    // Ends every session of the account, this one included, and writes `user.passwd`.
+    // Ends every session of the account, this one included, and writes `user.passwd`. The
+    // owner chose this one: nothing more to change.
     state
         .db
-        .set_password(&login_id, &new_hash, &member.actor(), now)
+        .set_password(&login_id, &new_hash, false, &member.actor(), now)
         .await?;
-    issue_session(&state, member.session.user, address.to_string(), now).await
+    let mut user = member.session.user;
+    user.must_change_password = false;
+    issue_session(&state, user, address.to_string(), now).await
 }
 
 /// Signs out: the token stops working at once.
@@ -263,4 +268,58 @@ pub async fn me(State(state): State<AppState>, member: Member) -> Json<MeRespons
         idle_timeout_minutes: state.config.auth.idle_timeout_minutes,
         user: member.session.user.account(),
     })
+}
+
+/// The signed-in member's own live sessions: on which PCs (addresses) they are signed in, and
+/// when each was last used (issue 12, item 8).
+#[utoipa::path(get, path = "/api/v1/me/sessions", security(("bearer" = [])),
+    responses((status = 200, body = SessionList), (status = 401, body = super::error::ErrorBody)))]
+pub async fn sessions(
+    State(state): State<AppState>,
+    member: Member,
+) -> ApiResult<Json<SessionList>> {
+    let idle = i64::from(state.config.auth.idle_timeout_minutes) * 60;
+    let live = state
+        .db
+        .live_sessions(member.session.user.id, now_unix(), idle)
+        .await?;
+    Ok(Json(SessionList {
+        sessions: live
+            .into_iter()
+            .map(|s| SessionInfo {
+                id: s.id,
+                current: s.token_hash == member.token_hash,
+                address: s.address,
+                created_at: to_japan_time(s.created_at),
+                last_used_at: to_japan_time(s.last_seen_at),
+                expires_at: to_japan_time(s.expires_at),
+            })
+            .collect(),
+    }))
+}
+
+/// Ends one of the member's own sessions (a PC left signed in elsewhere). 404 for an id that is
+/// not one of theirs, or already ended.
+#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "the session's id from GET /api/v1/me/sessions")),
+    responses((status = 204), (status = 401, body = super::error::ErrorBody),
+        (status = 404, body = super::error::ErrorBody)))]
+pub async fn end_session(
+    State(state): State<AppState>,
+    member: Member,
+    id: Result<axum::extract::Path<i64>, axum::extract::rejection::PathRejection>,
+) -> ApiResult<StatusCode> {
+    // Not a number: no such session (the error body of DESIGN §4, not axum's plain text).
+    let Ok(axum::extract::Path(id)) = id else {
+        return Err(ApiError::NotFound);
+    };
+    let ended = state
+        .db
+        .revoke_own_session(member.session.user.id, id, &member.actor(), now_unix())
+        .await?;
+    if ended {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound)
+    }
 }

@@ -1,7 +1,7 @@
 //! The help (F1, ?): the keys of the screen beneath, written from its key table, so the help
 //! says what the keys do. Any key closes it.
 
-use super::login::first_line;
+use super::one_line::first_line;
 use crate::tui::context::Context;
 use crate::tui::keymap::Press;
 use crate::tui::screen::{LayerKind, Nav, Outcome, Screen, ScreenId};

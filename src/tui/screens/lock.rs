@@ -1,7 +1,7 @@
 //! The idle lock: after `idle_lock_minutes` without a key the directory is hidden until the
 //! member types the password (checked with the server, or offline against this PC's verifier).
 
-use super::login::{field_action, field_paste, FieldAction};
+use super::one_line::{field_action, field_paste, FieldAction};
 use crate::tui::context::Context;
 use crate::tui::keymap::Press;
 use crate::tui::message::{Effect, Message};

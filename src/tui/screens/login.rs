@@ -1,17 +1,16 @@
 //! The login screen (no valid token, or the session expired): server, login ID, password.
 //! The password is sent once and not kept.
 
+use super::one_line::{field_action, field_paste, FieldAction};
+use super::password::PasswordScreen;
 use crate::tui::context::Context;
 use crate::tui::keymap::{bind, lookup, Binding, Help, Key, Press};
 use crate::tui::message::{Effect, Message};
 use crate::tui::screen::{LayerKind, Nav, Outcome, Received, Screen, ScreenId};
 use crate::tui::text;
-use crate::tui::widgets::popup::{clear_popup, popup};
+use crate::tui::widgets::form::{draw_form, masked, Form};
 use ratatui::crossterm::event::KeyCode;
 use ratatui::layout::{Position, Rect};
-use ratatui::style::{Modifier, Stylize};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
 /// The form as typed.
@@ -42,45 +41,6 @@ impl LoginForm {
             _ => &mut self.password,
         }
     }
-}
-
-/// What a key does in a one-line field that is sent with Enter: the login form's fields and
-/// the lock's password.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FieldAction {
-    Type(char),
-    Backspace,
-    /// Ctrl-U / Ctrl-W: the field emptied.
-    Clear,
-    Submit,
-}
-
-const FIELD_KEYS: &[Binding<FieldAction>] = &[
-    bind(
-        &[Key::Ctrl('u'), Key::Ctrl('w')],
-        FieldAction::Clear,
-        Help::Hidden,
-    ),
-    bind(
-        &[Key::Code(KeyCode::Enter)],
-        FieldAction::Submit,
-        Help::Hidden,
-    ),
-    bind(
-        &[Key::Code(KeyCode::Backspace)],
-        FieldAction::Backspace,
-        Help::Hidden,
-    ),
-];
-
-/// A key in a one-line field: its table, else the character typed.
-pub fn field_action(press: &Press) -> Option<FieldAction> {
-    lookup(&[FIELD_KEYS], press).or_else(|| press.text().map(FieldAction::Type))
-}
-
-/// A paste into a one-line field: the characters of its first line.
-pub fn field_paste(text: &str) -> Vec<FieldAction> {
-    first_line(text).map(FieldAction::Type).collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -186,9 +146,14 @@ impl Screen for Login {
 
     fn receive(&mut self, message: Message, ctx: &mut Context) -> Received {
         match message {
-            Message::LoggedIn(Ok(member)) => {
-                ctx.status.member = member;
+            Message::LoggedIn(Ok(signed)) => {
+                ctx.status.member = signed.member;
                 ctx.status.error = None;
+                if signed.must_change_password {
+                    // Nothing is served until the support centre's password is changed.
+                    let change = PasswordScreen::first_use();
+                    return Received::Taken(Outcome::nav(Nav::Replace(Box::new(change))));
+                }
                 ctx.status.syncing = true;
                 Received::Taken(Outcome::effect(Effect::Sync).and_nav(Nav::Pop))
             }
@@ -219,62 +184,26 @@ impl Screen for Login {
     }
 }
 
-/// A paste into a one-line field: its first line, without control characters.
-pub fn first_line(text: &str) -> impl Iterator<Item = char> + '_ {
-    text.lines()
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| !c.is_control())
-}
-
 fn draw_login(frame: &mut Frame, form: &LoginForm, area: Rect) -> Option<Position> {
-    let rect = popup(area, 72, 10);
-    let block = Block::bordered().title(format!(" {} — {} ", text::TITLE, text::LOGIN_TITLE));
-    let inner = block.inner(rect);
-    let masked = "*".repeat(form.password.chars().count());
     let fields = [
-        (text::LOGIN_SERVER, form.server.as_str()),
-        (text::LOGIN_ID, form.login_id.as_str()),
-        (text::LOGIN_PASSWORD, masked.as_str()),
+        (text::LOGIN_SERVER, form.server.clone()),
+        (text::LOGIN_ID, form.login_id.clone()),
+        (text::LOGIN_PASSWORD, masked(&form.password)),
     ];
-    let mut lines: Vec<Line> = Vec::new();
-    for (i, (label, value)) in fields.iter().enumerate() {
-        let pad = 12usize.saturating_sub(Span::raw(*label).width());
-        let label = Span::raw(format!("{label}{}", " ".repeat(pad)));
-        let label = if i == form.field {
-            label.add_modifier(Modifier::BOLD | Modifier::REVERSED)
-        } else {
-            label
-        };
-        lines.push(Line::from(vec![
-            label,
-            Span::raw(" "),
-            Span::raw(value.to_string()),
-        ]));
-    }
-    lines.push(Line::from(""));
-    if form.busy {
-        lines.push(Line::from(text::LOGIN_BUSY));
-    } else if let Some(error) = &form.error {
-        lines.push(Line::from(
-            Span::raw(error.clone()).add_modifier(Modifier::BOLD),
-        ));
-    }
-    lines.push(Line::from(
-        Span::raw(text::LOGIN_HINT).add_modifier(Modifier::DIM),
-    ));
-    clear_popup(frame, rect);
-    frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: true }).block(block),
-        rect,
-    );
-    // The caret at the end of the field being typed in (IME composes there).
-    let value = fields[form.field.min(2)].1;
-    let x = inner
-        .x
-        .saturating_add(13)
-        .saturating_add(Span::raw(value).width() as u16);
-    let y = inner.y.saturating_add(form.field as u16);
-    (x < inner.right() && y < inner.bottom()).then(|| Position::new(x, y))
+    let message = if form.busy {
+        Some(text::LOGIN_BUSY)
+    } else {
+        form.error.as_deref()
+    };
+    draw_form(
+        frame,
+        &Form {
+            title: format!(" {} — {} ", text::TITLE, text::LOGIN_TITLE),
+            fields: &fields,
+            focus: form.field,
+            message,
+            hint: text::LOGIN_HINT,
+        },
+        area,
+    )
 }

@@ -5,6 +5,8 @@ pub mod filters;
 pub mod help;
 pub mod lock;
 pub mod login;
+pub mod one_line;
+pub mod password;
 pub mod phone_memo;
 pub mod search;
 pub mod slips;

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::search::EntryRef;
-use crate::tui::message::{Message, SyncFailure, Synced};
+use crate::tui::message::{Message, SignedIn, SyncFailure, Synced};
 use crate::tui::screen::ScreenId;
 use crate::tui::screens::lock::Lock;
 use crate::tui::screens::login::Login;
@@ -139,7 +139,10 @@ fn login_screen_collects_and_sends_without_keeping_the_password() {
         Some("認証に失敗しました")
     );
     assert_eq!(
-        app.receive(Message::LoggedIn(Ok("佐藤".into()))),
+        app.receive(Message::LoggedIn(Ok(SignedIn {
+            member: "佐藤".into(),
+            must_change_password: false
+        }))),
         vec![Effect::Sync]
     );
     assert!(form(&app).is_none());
@@ -152,11 +155,13 @@ fn an_expired_session_during_sync_opens_the_login_screen() {
     app.receive(Message::Synced(Err(SyncFailure {
         message: "ログインの有効期限が切れました".into(),
         session_expired: true,
+        password_change_required: false,
     })));
     assert_eq!(app.top(), ScreenId::Login);
     let offline = app.receive(Message::Synced(Err(SyncFailure {
         message: "接続できません".into(),
         session_expired: false,
+        password_change_required: false,
     })));
     assert!(offline.is_empty());
     assert!(!app.ctx().status.online);
@@ -187,4 +192,97 @@ fn a_background_sync_brings_a_ready_index() {
         .iter()
         .all(|h| !matches!(h.entry, EntryRef::Person(i) if app.ctx().index.as_ref().unwrap().person(i).name.contains('髙'))));
     assert!(!search(&app).hits().is_empty(), "高 still finds 高橋");
+}
+
+/// Issue 12, item 7: a password the support centre set is changed at the first sign-in, before
+/// anything else (the server serves nothing else until then); the new one is asked twice and
+/// none of the three is kept once sent.
+#[test]
+fn the_first_sign_in_changes_the_support_centres_password() {
+    let mut app = app();
+    app.sign_in_first("http://127.0.0.1:8080");
+    type_text(&mut app, "sato");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "centre-chose-this-1");
+    assert!(matches!(
+        key(&mut app, KeyCode::Enter).as_slice(),
+        [Effect::Login { .. }]
+    ));
+    let effects = app.receive(Message::LoggedIn(Ok(SignedIn {
+        member: "佐藤".into(),
+        must_change_password: true,
+    })));
+    assert!(effects.is_empty(), "no sync before the change: {effects:?}");
+    assert_eq!(app.top(), ScreenId::Password);
+    let shown = screen(&app, 120, 40);
+    assert!(
+        !shown.contains("髙橋"),
+        "nothing of the directory behind it"
+    );
+    assert_screen("tui__password_first_use", shown);
+    // Esc does not get round it.
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.top(), ScreenId::Password);
+    // The current one, then two new ones that differ: asked again.
+    type_text(&mut app, "centre-chose-this-1");
+    key(&mut app, KeyCode::Enter);
+    type_text(&mut app, "my-own-secret-42");
+    key(&mut app, KeyCode::Enter);
+    type_text(&mut app, "my-own-secret-43");
+    assert_eq!(key(&mut app, KeyCode::Enter), vec![]);
+    assert!(screen(&app, 120, 40).contains("一致しません"));
+    type_text(&mut app, "my-own-secret-42");
+    key(&mut app, KeyCode::Enter);
+    type_text(&mut app, "my-own-secret-42");
+    assert_eq!(
+        key(&mut app, KeyCode::Enter),
+        vec![Effect::ChangePassword {
+            current: "centre-chose-this-1".into(),
+            new: "my-own-secret-42".into()
+        }]
+    );
+    assert!(
+        !screen(&app, 120, 40).contains('*'),
+        "nothing kept once sent"
+    );
+    // Refused by the server (too easy to guess): said, and asked again.
+    app.receive(Message::PasswordChanged(Err(
+        "推測されやすいパスワードです".into(),
+    )));
+    assert!(screen(&app, 120, 40).contains("推測されやすい"));
+    assert_eq!(app.top(), ScreenId::Password);
+    // Changed: the first sync.
+    let effects = app.receive(Message::PasswordChanged(Ok(())));
+    assert_eq!(effects, vec![Effect::Sync]);
+    assert_eq!(app.ids(), vec![ScreenId::Search]);
+    assert!(app.ctx().flash.as_deref().unwrap().contains("変えました"));
+    // F9 opens it any time; there Esc goes back.
+    key(&mut app, KeyCode::F(9));
+    assert_eq!(app.top(), ScreenId::Password);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.ids(), vec![ScreenId::Search]);
+}
+
+/// Signed in from a script and never changed: the first sync is refused, and the TUI asks for
+/// the change instead of only saying so; the next refused sync does not stack a second screen.
+#[test]
+fn a_sync_refused_for_the_centres_password_asks_for_the_change() {
+    let mut app = app();
+    let refused = || {
+        Message::Synced(Err(SyncFailure {
+            message: "支援センターが決めたパスワードのままです".into(),
+            session_expired: false,
+            password_change_required: true,
+        }))
+    };
+    app.receive(refused());
+    assert_eq!(app.ids(), vec![ScreenId::Search, ScreenId::Password]);
+    app.receive(refused());
+    assert_eq!(app.ids(), vec![ScreenId::Search, ScreenId::Password]);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(
+        app.top(),
+        ScreenId::Password,
+        "no way round it but the change"
+    );
 }

@@ -103,6 +103,7 @@ fn the_order_of_the_stack_is_the_order_of_the_screens() {
         crate::tui::message::SyncFailure {
             message: "ログインの有効期限が切れました".into(),
             session_expired: true,
+            password_change_required: false,
         },
     )));
     assert_eq!(

@@ -31,6 +31,8 @@ pub enum SearchAction {
     OpenSlips,
     /// One key clears every filter.
     ClearFilters,
+    /// F9: one's own password.
+    ChangePassword,
     Help,
     Quit,
 }
@@ -106,6 +108,11 @@ pub const KEYS: &[Binding<SearchAction>] = &[
         &[Key::Code(KeyCode::F(8)), Key::Ctrl('l')],
         S::ClearFilters,
         Help::Row("絞り込みをすべて解除"),
+    ),
+    bind(
+        &[Key::Code(KeyCode::F(9))],
+        S::ChangePassword,
+        Help::Row("自分のパスワードを変える"),
     ),
     bind(
         &[Key::Code(KeyCode::F(10)), Key::Ctrl('q')],

@@ -10,7 +10,9 @@ pub use keys::{help, SearchAction, KEYS};
 
 use super::composer::{exported_notice, ComposerScreen};
 use super::filters::FilterPanel;
-use super::login::{first_line, Login};
+use super::login::Login;
+use super::one_line::first_line;
+use super::password::PasswordScreen;
 use super::slips::SlipsScreen;
 use crate::availability::Availability;
 use crate::directory::{ContactMethod, Role};
@@ -378,6 +380,9 @@ impl Screen for Search {
                 return Outcome::effect(load).and_nav(Nav::Push(Box::new(slips)));
             }
             S::Help => return Outcome::nav(Nav::Push(Box::new(help()))),
+            S::ChangePassword => {
+                return Outcome::nav(Nav::Push(Box::new(PasswordScreen::any_time())))
+            }
             S::Quit => return Outcome::nav(Nav::Quit),
         }
         Outcome::none()
@@ -410,6 +415,9 @@ impl Screen for Search {
                 ctx.sync_failed(&failure);
                 if failure.session_expired {
                     Outcome::nav(Nav::Push(Box::new(Login::expired(&failure.message))))
+                } else if failure.password_change_required {
+                    // Signed in elsewhere (`anshin login` from a script) and never changed.
+                    Outcome::nav(Nav::Push(Box::new(PasswordScreen::first_use())))
                 } else {
                     Outcome::none()
                 }
@@ -424,7 +432,10 @@ impl Screen for Search {
                 Outcome::none()
             }
             Message::Outbox(result) => self.outbox(result, ctx),
-            Message::Unlocked(_) | Message::LoggedIn(_) => Outcome::none(),
+            // Answers for a screen that has closed meanwhile.
+            Message::Unlocked(_) | Message::LoggedIn(_) | Message::PasswordChanged(_) => {
+                Outcome::none()
+            }
         };
         Received::Taken(outcome)
     }
