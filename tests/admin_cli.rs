@@ -1,6 +1,7 @@
 //! `anshin-server` admin commands, run as the real binary (DESIGN §4).
 
 use assert_cmd::Command;
+use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -497,4 +498,116 @@ mod reqwest {
         let rt = tokio::runtime::Runtime::new().unwrap();
         rt.block_on(async { ::reqwest::get(url).await.unwrap().text().await.unwrap() })
     }
+}
+
+/// Issue 12: backups in generations for the support centre's nightly job, and a restore that
+/// proves the copy sound (SQLite's integrity check and the audit chain) before anyone points
+/// the server at it — without touching the live database.
+#[test]
+fn backups_in_generations_and_a_checked_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    server(d)
+        .args(["init", "--admin", "centre"])
+        .write_stdin("kanri-password-1\n")
+        .assert()
+        .success();
+    let generations = d.join("backups");
+    std::fs::create_dir_all(&generations).unwrap();
+    let notes = generations.join("README.txt");
+    std::fs::write(&notes, "not a generation").unwrap();
+    for _ in 0..3 {
+        server(d)
+            .arg("backup")
+            .arg(&generations)
+            .args(["--keep", "2"])
+            .assert()
+            .success();
+    }
+    let mut kept: Vec<String> = std::fs::read_dir(&generations)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("anshin-"))
+        .collect();
+    kept.sort();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    assert!(
+        notes.exists(),
+        "files that are not generations are left alone"
+    );
+    server(d)
+        .arg("backup")
+        .arg(&generations)
+        .args(["--keep", "0"])
+        .assert()
+        .code(1)
+        .stderr(contains("1 以上"));
+
+    // Restore the newest to a new file: checked and usable.
+    let newest = generations.join(kept.last().unwrap());
+    let restored = d.join("restored.db");
+    server(d)
+        .arg("restore")
+        .arg(&newest)
+        .arg("--to")
+        .arg(&restored)
+        .assert()
+        .success()
+        .stdout(contains("整合性は正常").and(contains("連鎖は正常")));
+    let users = Command::cargo_bin("anshin-server")
+        .unwrap()
+        .env("HOME", d)
+        .env_remove("ANSHIN_CONFIG")
+        .arg("--database")
+        .arg(&restored)
+        .args(["user", "list"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(users).unwrap().contains("centre"));
+    // Never over an existing file (the live database least of all).
+    server(d)
+        .arg("restore")
+        .arg(&newest)
+        .arg("--to")
+        .arg(&restored)
+        .assert()
+        .code(1)
+        .stderr(contains("上書きはしません"));
+
+    // A backup whose audit log was altered is refused, and nothing is left behind.
+    let tampered = d.join("tampered.db");
+    std::fs::copy(&newest, &tampered).unwrap();
+    let sql =
+        "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET actor = 'someone' WHERE id = 1;";
+    assert!(std::process::Command::new("sqlite3")
+        .arg(&tampered)
+        .arg(sql)
+        .status()
+        .unwrap()
+        .success());
+    let refused = d.join("refused.db");
+    server(d)
+        .arg("restore")
+        .arg(&tampered)
+        .arg("--to")
+        .arg(&refused)
+        .assert()
+        .code(1)
+        .stderr(contains("連鎖が切れています"));
+    assert!(!refused.exists());
+    // Not a database at all.
+    let junk = d.join("junk.db");
+    std::fs::write(&junk, b"this is not sqlite").unwrap();
+    server(d)
+        .arg("restore")
+        .arg(&junk)
+        .arg("--to")
+        .arg(d.join("from-junk.db"))
+        .assert()
+        .code(1);
+    assert!(!d.join("from-junk.db").exists());
 }

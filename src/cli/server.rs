@@ -67,8 +67,23 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
-    /// 動いているままデータベースの一貫したコピーを作る
-    Backup { output: PathBuf },
+    /// 動いているままデータベースの一貫したコピーを作る。--keep N: OUTPUT はフォルダで、
+    /// 日時入りの名前（anshin-20261201-030000-000.db）で作り、新しい N 世代を残して古いものを消す
+    Backup {
+        output: PathBuf,
+        /// 残す世代の数（cron で毎晩: backup /var/backups/anshin --keep 14）
+        #[arg(long, value_name = "N")]
+        keep: Option<usize>,
+    },
+    /// バックアップから新しいデータベースファイルを作り、壊れていないか（SQLite の整合性と
+    /// 監査ログの連鎖）を確かめる。使っているデータベースには触りません
+    Restore {
+        /// バックアップのファイル
+        backup: PathBuf,
+        /// 作るデータベースファイル（まだないこと）。確かめたら設定の database をこれに変えて再起動
+        #[arg(long, value_name = "NEW_DB")]
+        to: PathBuf,
+    },
     /// 監査ログを表示する（verify: 改ざんの検査、export: 月次の見直し用の書き出し）
     Audit {
         #[command(subcommand)]
@@ -184,6 +199,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Demo { listen } = cli.command {
         return super::demo::server_demo(config, listen).await;
     }
+    // Restoring must work when the live database is lost: it is not opened.
+    if let Command::Restore { backup, to } = &cli.command {
+        return restore(backup, to).await;
+    }
     let db: Arc<dyn Database> = Arc::new(Sqlite::open(&config.database).await?);
     let result = dispatch(cli.command, &config, db.clone()).await;
     db.close().await;
@@ -268,18 +287,29 @@ async fn dispatch(
             )
             .await?;
         }
-        Command::Backup { output } => {
-            db.backup(&output).await?;
+        Command::Backup { output, keep } => {
+            let (file, removed) = match keep {
+                Some(keep) => backup_generation(db.as_ref(), &output, keep).await?,
+                None => {
+                    db.backup(&output).await?;
+                    (output, Vec::new())
+                }
+            };
+            let detail = (!removed.is_empty()).then(|| format!("removed={}", removed.len()));
             db.audit(
                 now_unix(),
                 &actor,
                 "backup",
-                Some(&output.display().to_string()),
-                None,
+                Some(&file.display().to_string()),
+                detail.as_deref(),
             )
             .await?;
-            println!("バックアップを {} に作りました", output.display());
+            println!("バックアップを {} に作りました", file.display());
+            for old in removed {
+                println!("古い世代を消しました: {}", old.display());
+            }
         }
+        Command::Restore { .. } => unreachable!("handled before the database is opened"),
         Command::Audit {
             action: Some(AuditAction::Verify),
             ..
@@ -454,6 +484,125 @@ async fn user_command(
         }
     }
     Ok(())
+}
+
+/// The name of one generation: sortable, so the oldest comes first in a listing.
+fn generation_name(at: chrono::DateTime<chrono::FixedOffset>) -> String {
+    format!("anshin-{}.db", at.format("%Y%m%d-%H%M%S-%3f"))
+}
+
+fn is_generation(name: &str) -> bool {
+    name.strip_prefix("anshin-")
+        .and_then(|rest| rest.strip_suffix(".db"))
+        .is_some_and(|stamp| {
+            stamp.len() == 19 && stamp.chars().all(|c| c.is_ascii_digit() || c == '-')
+        })
+}
+
+/// `backup DIR --keep N`: a new generation in `dir` (0700), then only the newest `keep` kept.
+/// Files that are not generations are never touched.
+async fn backup_generation(
+    db: &dyn Database,
+    dir: &Path,
+    keep: usize,
+) -> anyhow::Result<(PathBuf, Vec<PathBuf>)> {
+    if keep == 0 {
+        bail!("--keep は 1 以上にしてください（新しいバックアップも消えてしまいます）");
+    }
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("バックアップのフォルダ {} を作れません", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    }
+    // Not `now_in_japan` (whole seconds): two runs within a second must not collide.
+    let now = chrono::Utc::now().with_timezone(&crate::directory::japan_offset());
+    let file = dir.join(generation_name(now));
+    db.backup(&file).await?;
+    let mut generations: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("{} を読めません", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(is_generation)
+        })
+        .collect();
+    generations.sort();
+    let excess = generations.len().saturating_sub(keep);
+    let removed: Vec<PathBuf> = generations.into_iter().take(excess).collect();
+    for old in &removed {
+        std::fs::remove_file(old).with_context(|| format!("{} を消せません", old.display()))?;
+    }
+    Ok((file, removed))
+}
+
+/// `restore BACKUP --to NEW_DB`: a copy of the backup as a new database file, brought up to
+/// this version's schema, then checked — SQLite's integrity check and the audit log's hash
+/// chain — before anyone points the server at it. The live database is not touched.
+async fn restore(backup: &Path, to: &Path) -> anyhow::Result<()> {
+    if !backup.is_file() {
+        bail!("バックアップ {} がありません", backup.display());
+    }
+    if to.exists() {
+        bail!(
+            "{} はすでにあります。上書きはしません。別の名前を指定してください",
+            to.display()
+        );
+    }
+    std::fs::copy(backup, to)
+        .with_context(|| format!("{} を {} に写せません", backup.display(), to.display()))?;
+    let checked = check_restored(to).await;
+    if let Err(e) = checked {
+        let _ = std::fs::remove_file(to);
+        return Err(e.context(format!(
+            "{} は使えません（作りかけのファイルは消しました）",
+            backup.display()
+        )));
+    }
+    let (rows, last_hash) = checked?;
+    println!(
+        "{} を作りました: SQLite の整合性は正常、監査ログの連鎖は正常（{rows} 行、最後のハッシュ {last_hash}）",
+        to.display()
+    );
+    println!(
+        "使うには、サーバーを止めて設定の database（または ANSHIN_SERVER_DATABASE）を {} にし、起動し直してください",
+        to.display()
+    );
+    Ok(())
+}
+
+async fn check_restored(path: &Path) -> anyhow::Result<(u64, String)> {
+    let db = Sqlite::open(path)
+        .await
+        .context("データベースとして開けません")?;
+    let result = async {
+        let problems = db.integrity_check().await?;
+        if !problems.is_empty() {
+            bail!(
+                "SQLite の整合性の検査で問題が見つかりました: {}",
+                problems.join(" / ")
+            );
+        }
+        let report = crate::server::db::verify_audit_chain(&db).await?;
+        if let Some((_, problem)) = report.problem {
+            bail!("監査ログの連鎖が切れています: {problem}");
+        }
+        db.audit(
+            now_unix(),
+            &Actor::local_operator(),
+            "restore",
+            Some(&path.display().to_string()),
+            None,
+        )
+        .await?;
+        Ok((report.rows, report.last_hash.unwrap_or_default()))
+    }
+    .await;
+    db.close().await;
+    result
 }
 
 /// An account to make, before its password.

@@ -24,6 +24,18 @@ fn touch_interval(idle_seconds: i64) -> i64 {
 }
 
 impl Sqlite {
+    /// `PRAGMA integrity_check`: the problems it names (none for a sound file).
+    pub async fn integrity_check(&self) -> anyhow::Result<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(line,)| line)
+            .filter(|line| line != "ok")
+            .collect())
+    }
+
     /// Opens (creating if needed) the database file and brings its schema up to date.
     pub async fn open(path: &Path) -> anyhow::Result<Sqlite> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
