@@ -1043,3 +1043,20 @@ async fn a_password_the_centre_set_is_changed_before_anything_else() {
     let again = t.login((MEMBER.0, "a-phrase-only-i-know-77")).await;
     assert_eq!(t.get("/api/v1/directory", &again).await.status(), 200);
 }
+
+/// The audit page's range is said, not quietly changed: the OpenAPI gives 1–1000, and a value
+/// outside it is a 400 with the API's error body (schemathesis found the clamping).
+#[tokio::test]
+async fn the_audit_page_refuses_a_limit_out_of_range() {
+    let t = start(|_| {}).await;
+    let admin = t.login(ADMIN).await;
+    assert_eq!(
+        t.get("/api/v1/audit?limit=1000", &admin).await.status(),
+        200
+    );
+    for query in ["limit=0", "limit=1001", "after_id=-1", "limit=abc"] {
+        let (status, code, _) =
+            error_of(t.get(&format!("/api/v1/audit?{query}"), &admin).await).await;
+        assert_eq!((status, code.as_str()), (400, "bad_request"), "{query}");
+    }
+}

@@ -17,6 +17,7 @@ use serde_json::value::RawValue;
 #[derive(Deserialize, utoipa::IntoParams)]
 pub struct DirectoryQuery {
     /// Return only what changed after this revision (a delta with `deleted`).
+    #[param(minimum = 0, maximum = 9007199254740991_i64)]
     pub since: Option<u64>,
 }
 
@@ -81,7 +82,9 @@ fn json_response(bytes: Bytes, etag: Option<&str>) -> Response {
     responses(
         (status = 200, description = "スナップショット（ETag 付き）または差分", body = crate::directory::Snapshot),
         (status = 304, description = "If-None-Match の版から変わっていません"),
+        (status = 400, description = "since が数ではない", body = super::error::ErrorBody),
         (status = 401, body = super::error::ErrorBody),
+        (status = 403, description = "支援センターが決めたパスワードのまま（password_change_required）", body = super::error::ErrorBody),
         (status = 410, description = "その版からの差分はもうありません。全体を取り直してください", body = super::error::ErrorBody),
     ))]
 pub async fn download(
@@ -192,6 +195,7 @@ async fn delta(state: &AppState, member: &Member, since: u64) -> ApiResult<Respo
     responses(
         (status = 200, body = ImportSummary),
         (status = 400, description = "ディレクトリの誤り（どの記録のどの項目か）", body = super::error::ErrorBody),
+        (status = 401, body = super::error::ErrorBody),
         (status = 403, body = super::error::ErrorBody),
         (status = 413, body = super::error::ErrorBody),
         (status = 415, body = super::error::ErrorBody),

@@ -31,7 +31,10 @@ fn to_japan_time(unix: i64) -> Timestamp {
 #[utoipa::path(post, path = "/api/v1/session", request_body = LoginRequest,
     responses(
         (status = 200, body = LoginResponse),
+        (status = 400, description = "JSON として読めない、または項目が足りない", body = super::error::ErrorBody),
         (status = 401, description = "認証に失敗しました", body = super::error::ErrorBody),
+        (status = 413, body = super::error::ErrorBody),
+        (status = 415, description = "Content-Type が application/json ではない", body = super::error::ErrorBody),
         (status = 429, description = "失敗が続いたため一時停止中（Retry-After 秒）", body = super::error::ErrorBody),
         (status = 503, description = "ログインが混み合っている（Retry-After 秒）", body = super::error::ErrorBody),
     ))]
@@ -184,6 +187,8 @@ async fn issue_session(
         (status = 400, description = "新しいパスワードが決まりに合わない", body = super::error::ErrorBody),
         (status = 401, body = super::error::ErrorBody),
         (status = 403, description = "いまのパスワードが違う", body = super::error::ErrorBody),
+        (status = 413, body = super::error::ErrorBody),
+        (status = 415, body = super::error::ErrorBody),
         (status = 429, body = super::error::ErrorBody),
         (status = 503, body = super::error::ErrorBody),
     ))]
