@@ -23,7 +23,10 @@ fuzz_target!(|data: &[u8]| {
     ] {
         let count = text.chars().count();
         for finding in detect(&text, &options) {
-            assert!(finding.start <= finding.end && finding.end <= count, "{finding:?}");
+            assert!(
+                finding.start <= finding.end && finding.end <= count,
+                "{finding:?}"
+            );
         }
     }
 });
