@@ -1,15 +1,14 @@
 //! The login screen (no valid token, or the session expired): server, login ID, password.
 //! The password is sent once and not kept.
 
-use super::one_line::{field_action, field_paste, FieldAction};
+use super::one_line::{form_action, form_paste, FieldAction, FormAction};
 use super::password::PasswordScreen;
 use crate::tui::context::Context;
-use crate::tui::keymap::{bind, lookup, Binding, Help, Key, Press};
+use crate::tui::keymap::Press;
 use crate::tui::message::{Effect, Message};
 use crate::tui::screen::{LayerKind, Nav, Outcome, Received, Screen, ScreenId};
 use crate::tui::text;
 use crate::tui::widgets::form::{draw_form, masked, Form};
-use ratatui::crossterm::event::KeyCode;
 use ratatui::layout::{Position, Rect};
 use ratatui::Frame;
 
@@ -43,26 +42,6 @@ impl LoginForm {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LoginAction {
-    Field(FieldAction),
-    NextField,
-    PreviousField,
-}
-
-const KEYS: &[Binding<LoginAction>] = &[
-    bind(
-        &[Key::Code(KeyCode::Tab), Key::Code(KeyCode::Down)],
-        LoginAction::NextField,
-        Help::Hidden,
-    ),
-    bind(
-        &[Key::Code(KeyCode::BackTab), Key::Code(KeyCode::Up)],
-        LoginAction::PreviousField,
-        Help::Hidden,
-    ),
-];
-
 pub struct Login {
     form: LoginForm,
 }
@@ -87,42 +66,41 @@ impl Login {
 }
 
 impl Screen for Login {
-    type Action = LoginAction;
+    type Action = FormAction;
     const ID: ScreenId = ScreenId::Login;
     const KIND: LayerKind = LayerKind::Opaque;
 
-    fn action_for(&self, press: &Press, _ctx: &Context) -> Option<LoginAction> {
-        lookup(&[KEYS], press).or_else(|| field_action(press).map(LoginAction::Field))
+    fn action_for(&self, press: &Press, _ctx: &Context) -> Option<FormAction> {
+        form_action(press)
     }
 
-    fn paste(&self, text: &str) -> Vec<LoginAction> {
-        field_paste(text)
-            .into_iter()
-            .map(LoginAction::Field)
-            .collect()
+    fn paste(&self, text: &str) -> Vec<FormAction> {
+        form_paste(text)
     }
 
-    fn update(&mut self, action: LoginAction, _ctx: &mut Context) -> Outcome {
+    fn update(&mut self, action: FormAction, _ctx: &mut Context) -> Outcome {
         let form = &mut self.form;
         if form.busy {
             return Outcome::none();
         }
         match action {
-            LoginAction::Field(FieldAction::Type(c)) => {
+            FormAction::Field(FieldAction::Type(c)) => {
                 form.current().push(c);
                 form.error = None;
             }
-            LoginAction::Field(FieldAction::Backspace) => {
+            FormAction::Field(FieldAction::Backspace) => {
                 form.current().pop();
                 form.error = None;
             }
-            LoginAction::Field(FieldAction::Clear) => {
+            FormAction::Field(FieldAction::Clear) => {
                 form.current().clear();
                 form.error = None;
             }
-            LoginAction::NextField => form.field = (form.field + 1) % 3,
-            LoginAction::PreviousField => form.field = (form.field + 2) % 3,
-            LoginAction::Field(FieldAction::Submit) => {
+            FormAction::NextField => form.field = (form.field + 1) % 3,
+            FormAction::PreviousField => form.field = (form.field + 2) % 3,
+            // Nowhere to go back to: signing in, or Ctrl-C.
+            FormAction::Close => {}
+            FormAction::Field(FieldAction::Submit) => {
                 if form.login_id.trim().is_empty() {
                     form.field = 1;
                     form.error = Some(text::LOGIN_NEED_ID.to_string());

@@ -1,5 +1,5 @@
 //! A one-line field sent with Enter — the login form's fields, the lock's password, the
-//! password change: its keys and what a paste puts in it.
+//! password change — and a small form of them: their keys and what a paste puts in them.
 
 use crate::tui::keymap::{bind, lookup, Binding, Help, Key, Press};
 use ratatui::crossterm::event::KeyCode;
@@ -50,4 +50,41 @@ pub fn first_line(text: &str) -> impl Iterator<Item = char> + '_ {
         .unwrap_or_default()
         .chars()
         .filter(|c| !c.is_control())
+}
+
+/// What a key does in a small form of one-line fields (the login, the password change).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormAction {
+    Field(FieldAction),
+    NextField,
+    PreviousField,
+    /// Esc: what the form makes of it (the login has nowhere to go back to).
+    Close,
+}
+
+const FORM_KEYS: &[Binding<FormAction>] = &[
+    bind(
+        &[Key::Code(KeyCode::Tab), Key::Code(KeyCode::Down)],
+        FormAction::NextField,
+        Help::Hidden,
+    ),
+    bind(
+        &[Key::Code(KeyCode::BackTab), Key::Code(KeyCode::Up)],
+        FormAction::PreviousField,
+        Help::Hidden,
+    ),
+    bind(&[Key::Code(KeyCode::Esc)], FormAction::Close, Help::Hidden),
+];
+
+/// A key in a form: moving between its fields, else what it does in the field.
+pub fn form_action(press: &Press) -> Option<FormAction> {
+    lookup(&[FORM_KEYS], press).or_else(|| field_action(press).map(FormAction::Field))
+}
+
+/// A paste into a form's field.
+pub fn form_paste(text: &str) -> Vec<FormAction> {
+    field_paste(text)
+        .into_iter()
+        .map(FormAction::Field)
+        .collect()
 }

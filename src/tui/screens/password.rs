@@ -2,46 +2,19 @@
 //! support centre set (nothing else works until it is changed), or any time with F9. The
 //! current password once, the new one twice; none of them is kept once sent.
 
-use super::one_line::{field_action, field_paste, FieldAction};
+use super::one_line::{form_action, form_paste, FieldAction, FormAction};
 use crate::tui::context::Context;
-use crate::tui::keymap::{bind, lookup, Binding, Help, Key, Press};
+use crate::tui::keymap::Press;
 use crate::tui::message::{Effect, Message};
 use crate::tui::screen::{LayerKind, Nav, Outcome, Received, Screen, ScreenId};
 use crate::tui::text;
 use crate::tui::widgets::form::{draw_form, masked, Form};
-use ratatui::crossterm::event::KeyCode;
 use ratatui::layout::{Position, Rect};
 use ratatui::Frame;
 
 /// The server's rule, said before the round trip (it checks the rest: not the login ID, not
 /// easy to guess).
 const MIN_CHARS: usize = 12;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PasswordAction {
-    Field(FieldAction),
-    NextField,
-    PreviousField,
-    Close,
-}
-
-const KEYS: &[Binding<PasswordAction>] = &[
-    bind(
-        &[Key::Code(KeyCode::Tab), Key::Code(KeyCode::Down)],
-        PasswordAction::NextField,
-        Help::Hidden,
-    ),
-    bind(
-        &[Key::Code(KeyCode::BackTab), Key::Code(KeyCode::Up)],
-        PasswordAction::PreviousField,
-        Help::Hidden,
-    ),
-    bind(
-        &[Key::Code(KeyCode::Esc)],
-        PasswordAction::Close,
-        Help::Hidden,
-    ),
-];
 
 pub struct PasswordScreen {
     /// The current password, the new one, the new one again.
@@ -110,42 +83,39 @@ impl PasswordScreen {
 }
 
 impl Screen for PasswordScreen {
-    type Action = PasswordAction;
+    type Action = FormAction;
     const ID: ScreenId = ScreenId::Password;
     const KIND: LayerKind = LayerKind::Opaque;
 
-    fn action_for(&self, press: &Press, _ctx: &Context) -> Option<PasswordAction> {
-        lookup(&[KEYS], press).or_else(|| field_action(press).map(PasswordAction::Field))
+    fn action_for(&self, press: &Press, _ctx: &Context) -> Option<FormAction> {
+        form_action(press)
     }
 
-    fn paste(&self, text: &str) -> Vec<PasswordAction> {
-        field_paste(text)
-            .into_iter()
-            .map(PasswordAction::Field)
-            .collect()
+    fn paste(&self, text: &str) -> Vec<FormAction> {
+        form_paste(text)
     }
 
-    fn update(&mut self, action: PasswordAction, _ctx: &mut Context) -> Outcome {
+    fn update(&mut self, action: FormAction, _ctx: &mut Context) -> Outcome {
         if self.busy {
             return Outcome::none();
         }
         let field = &mut self.fields[self.field];
         match action {
-            PasswordAction::Field(FieldAction::Type(c)) => {
+            FormAction::Field(FieldAction::Type(c)) => {
                 field.push(c);
                 self.error = None;
             }
-            PasswordAction::Field(FieldAction::Backspace) => {
+            FormAction::Field(FieldAction::Backspace) => {
                 field.pop();
             }
-            PasswordAction::Field(FieldAction::Clear) => field.clear(),
-            PasswordAction::Field(FieldAction::Submit) => return self.submit(),
-            PasswordAction::NextField => self.field = (self.field + 1) % 3,
-            PasswordAction::PreviousField => self.field = (self.field + 2) % 3,
-            PasswordAction::Close if self.first_use => {
+            FormAction::Field(FieldAction::Clear) => field.clear(),
+            FormAction::Field(FieldAction::Submit) => return self.submit(),
+            FormAction::NextField => self.field = (self.field + 1) % 3,
+            FormAction::PreviousField => self.field = (self.field + 2) % 3,
+            FormAction::Close if self.first_use => {
                 self.error = Some(text::PASSWORD_FIRST_USE.to_string());
             }
-            PasswordAction::Close => return Outcome::nav(Nav::Pop),
+            FormAction::Close => return Outcome::nav(Nav::Pop),
         }
         Outcome::none()
     }
