@@ -104,6 +104,13 @@ impl Default for ServerConfig {
     }
 }
 
+impl AuthConfig {
+    /// The idle timeout in seconds, as the session checks take it.
+    pub fn idle_seconds(&self) -> i64 {
+        i64::from(self.idle_timeout_minutes) * 60
+    }
+}
+
 impl Default for AuthConfig {
     fn default() -> Self {
         AuthConfig {

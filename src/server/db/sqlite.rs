@@ -23,6 +23,12 @@ fn touch_interval(idle_seconds: i64) -> i64 {
     TOUCH_INTERVAL_SECONDS.min(idle_seconds / 10).max(1)
 }
 
+/// A session last used after this is still live (the idle timeout and its slack), for the
+/// token check and for the owner's list alike.
+fn live_after(now: UnixTime, idle_seconds: i64) -> UnixTime {
+    now - idle_seconds - touch_interval(idle_seconds)
+}
+
 impl Sqlite {
     /// `PRAGMA integrity_check`: the problems it names (none for a sound file).
     pub async fn integrity_check(&self) -> anyhow::Result<Vec<String>> {
@@ -561,7 +567,7 @@ impl Database for Sqlite {
         )
         .bind(token_hash)
         .bind(now)
-        .bind(now - idle_seconds - touch_interval(idle_seconds))
+        .bind(live_after(now, idle_seconds))
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
@@ -605,7 +611,7 @@ impl Database for Sqlite {
         )
         .bind(user_id)
         .bind(now)
-        .bind(now - idle_seconds - touch_interval(idle_seconds))
+        .bind(live_after(now, idle_seconds))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()

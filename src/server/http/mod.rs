@@ -269,7 +269,7 @@ impl FromRequestParts<AppState> for Member {
             .filter(|t| !t.is_empty())
             .ok_or(ApiError::NotLoggedIn)?;
         let token_hash = hash_token(token);
-        let idle = i64::from(state.config.auth.idle_timeout_minutes) * 60;
+        let idle = state.config.auth.idle_seconds();
         let now = super::db::now_unix();
         let Some(session) = state.db.session(&token_hash, now, idle).await? else {
             // An expired, revoked or made-up token: in the audit log once per address and

@@ -283,7 +283,7 @@ pub async fn sessions(
     State(state): State<AppState>,
     member: Member,
 ) -> ApiResult<Json<SessionList>> {
-    let idle = i64::from(state.config.auth.idle_timeout_minutes) * 60;
+    let idle = state.config.auth.idle_seconds();
     let live = state
         .db
         .live_sessions(member.session.user.id, now_unix(), idle)
