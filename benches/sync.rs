@@ -62,7 +62,10 @@ async fn main() {
         ..ClientConfig::default()
     })
     .unwrap();
-    client.login("bench", "bench-password-1").await.unwrap();
+    client
+        .login("bench", "bench-password-1", None)
+        .await
+        .unwrap();
     println!("| people | records | server import | full sync #1 (server builds the snapshot) | full sync #2 (server cache) |");
     println!("|---:|---:|---:|---:|---:|");
     let mut times = Vec::new();

@@ -45,7 +45,7 @@ fn accounts_from_init_to_disable() {
         .write_stdin("tooshort\n")
         .assert()
         .code(1)
-        .stderr(contains("12 文字以上"));
+        .stderr(contains("13 文字以上"));
     server(d)
         .args(["user", "add", "SATO", "--name", "x", "--organization", "y"])
         .write_stdin("member-password-2\n")
@@ -103,12 +103,30 @@ fn accounts_from_init_to_disable() {
         .stdout
         .clone();
     let list = String::from_utf8(list).unwrap();
-    assert!(list.contains("centre\tadmin\t有効"), "{list}");
-    assert!(list.contains("suzuki\tmember\t初回の変更待ち"), "{list}");
+    // Administrators must sign in with two factors; the list says who has not set it up.
     assert!(
-        list.contains("sato\tmember\t無効\t佐藤 花子\to-00002"),
+        list.contains("centre\tadmin\t有効\t未設定（必須）"),
         "{list}"
     );
+    assert!(
+        list.contains("suzuki\tmember\t初回の変更待ち\t未設定"),
+        "{list}"
+    );
+    assert!(
+        list.contains("sato\tmember\t無効\t未設定\t佐藤 花子\to-00002"),
+        "{list}"
+    );
+    // A lost phone: the centre turns two-factor sign-in off (the owner sets it up again).
+    server(d)
+        .args(["user", "reset-2fa", "centre"])
+        .assert()
+        .success()
+        .stdout(contains("二段階認証を解除しました"));
+    server(d)
+        .args(["user", "reset-2fa", "nobody"])
+        .assert()
+        .code(1)
+        .stderr(contains("nobody"));
     let audit = server(d)
         .arg("audit")
         .assert()
@@ -117,7 +135,7 @@ fn accounts_from_init_to_disable() {
         .stdout
         .clone();
     let audit = String::from_utf8(audit).unwrap();
-    for action in ["user.add", "user.disable", "user.passwd"] {
+    for action in ["user.add", "user.disable", "user.passwd", "user.reset_2fa"] {
         assert!(audit.contains(action), "{action} not in\n{audit}");
     }
     assert!(!audit.contains("another-password-9"));

@@ -6,7 +6,7 @@ mod common;
 use anshin::client::cache::{cache_file, CacheProblem};
 use anshin::client::config::{ClientConfig, CredentialStoreChoice};
 use anshin::client::sync::SyncOutcome;
-use anshin::client::{Client, ClientError};
+use anshin::client::{Client, ClientError, Unlock};
 use anshin::search::{EntryRef, Filters, SearchIndex};
 use common::{start, TestServer, ADMIN, MEMBER};
 use serde_json::{json, Value};
@@ -56,7 +56,7 @@ async fn login_sync_search_then_offline() {
     let client = client_for(&t, cache.path());
 
     assert!(matches!(client.token(), Err(ClientError::NotLoggedIn)));
-    client.login(MEMBER.0, MEMBER.1).await.unwrap();
+    client.login(MEMBER.0, MEMBER.1, None).await.unwrap();
     let token = client.token().unwrap();
     assert_eq!(token.len(), 43, "the token, not the password, is stored");
     assert_ne!(token, MEMBER.1);
@@ -116,7 +116,7 @@ async fn delta_sync_applies_updates_and_deletions() {
     let t = start(|_| {}).await;
     let cache = tempfile::tempdir().unwrap();
     let client = client_for(&t, cache.path());
-    client.login(MEMBER.0, MEMBER.1).await.unwrap();
+    client.login(MEMBER.0, MEMBER.1, None).await.unwrap();
     let (before, _) = client.sync().await.unwrap();
 
     let admin = t.login(ADMIN).await;
@@ -174,7 +174,7 @@ async fn corrupt_and_truncated_caches_are_refetched() {
     let t = start(|_| {}).await;
     let cache = tempfile::tempdir().unwrap();
     let client = client_for(&t, cache.path());
-    client.login(MEMBER.0, MEMBER.1).await.unwrap();
+    client.login(MEMBER.0, MEMBER.1, None).await.unwrap();
     client.sync().await.unwrap();
     let path = cache_file(cache.path());
 
@@ -199,14 +199,14 @@ async fn wrong_password_expired_token_and_server_errors_have_clear_messages() {
     let client = client_for(&t, cache.path());
 
     let err = client
-        .login(MEMBER.0, "wrong-password-123")
+        .login(MEMBER.0, "wrong-password-123", None)
         .await
         .unwrap_err();
     assert!(matches!(err, ClientError::LoginFailed(_)));
     assert!(err.to_string().contains("認証に失敗しました"), "{err}");
     assert!(client.token().is_err(), "no token after a failed login");
 
-    client.login(MEMBER.0, MEMBER.1).await.unwrap();
+    client.login(MEMBER.0, MEMBER.1, None).await.unwrap();
     t.sql("UPDATE sessions SET expires_at = unixepoch() - 1")
         .await;
     let err = client.sync().await.unwrap_err();
@@ -214,7 +214,7 @@ async fn wrong_password_expired_token_and_server_errors_have_clear_messages() {
     assert!(err.to_string().contains("anshin login"), "{err}");
 
     // The server's database goes away: 500, said plainly, nothing internal leaks.
-    client.login(MEMBER.0, MEMBER.1).await.unwrap();
+    client.login(MEMBER.0, MEMBER.1, None).await.unwrap();
     t.db.close().await;
     let err = client.sync().await.unwrap_err();
     assert!(
@@ -230,7 +230,7 @@ async fn logout_revokes_and_forgets_everything() {
     let t = start(|_| {}).await;
     let cache = tempfile::tempdir().unwrap();
     let client = client_for(&t, cache.path());
-    client.login(MEMBER.0, MEMBER.1).await.unwrap();
+    client.login(MEMBER.0, MEMBER.1, None).await.unwrap();
     client.sync().await.unwrap();
     let token = client.token().unwrap();
     client.logout().await.unwrap();
@@ -261,7 +261,7 @@ async fn memory_store_never_writes_a_cache() {
     };
     let client = Client::new(config).unwrap();
     assert!(!client.credentials.is_persistent());
-    client.login(MEMBER.0, MEMBER.1).await.unwrap();
+    client.login(MEMBER.0, MEMBER.1, None).await.unwrap();
     let (directory, _) = client.sync().await.unwrap();
     assert_eq!(directory.snapshot.people.len(), 600);
     assert_eq!(
@@ -283,25 +283,156 @@ fn insecure_http_to_another_machine_is_refused() {
 }
 
 #[tokio::test]
-async fn unlock_checks_the_server_online_and_the_verifier_offline() {
+async fn unlock_keeps_a_live_session_signs_in_again_after_it_ended_and_works_offline() {
     let mut t = start(|_| {}).await;
     let cache = tempfile::tempdir().unwrap();
     let client = client_for(&t, cache.path());
-    client.login(MEMBER.0, MEMBER.1).await.unwrap();
+    client.login(MEMBER.0, MEMBER.1, None).await.unwrap();
     let first_token = client.token().unwrap();
-    assert!(client.unlock(MEMBER.1.to_string()).await);
-    assert_ne!(
+    assert_eq!(
+        client.unlock(MEMBER.1.to_string(), None).await,
+        Unlock::Unlocked
+    );
+    assert_eq!(
         client.token().unwrap(),
         first_token,
-        "online: a fresh session from the server"
+        "online with the session live: kept, not replaced"
     );
-    assert!(!client.unlock("wrong-password-123".to_string()).await);
+    assert_eq!(
+        client.unlock("wrong-password-123".to_string(), None).await,
+        Unlock::Refused
+    );
+    // The session ended meanwhile (idle at the server): the server signs the member in again.
+    t.sql("UPDATE sessions SET revoked_at = 1").await;
+    assert_eq!(
+        client.unlock(MEMBER.1.to_string(), None).await,
+        Unlock::Unlocked
+    );
+    let second = client.token().unwrap();
+    assert_ne!(second, first_token);
+    assert_eq!(t.get("/api/v1/me", &second).await.status(), 200);
     t.server.take().unwrap().shutdown().await.unwrap();
-    assert!(
-        client.unlock(MEMBER.1.to_string()).await,
+    assert_eq!(
+        client.unlock(MEMBER.1.to_string(), None).await,
+        Unlock::Unlocked,
         "offline: the local verifier"
     );
-    assert!(!client.unlock("wrong-password-123".to_string()).await);
+    assert_eq!(
+        client.unlock("wrong-password-123".to_string(), None).await,
+        Unlock::Refused
+    );
+}
+
+/// Issue 12, item 7: a member turns on two-factor sign-in (`anshin 2fa`): the enrolment is not
+/// in force until a code from the app confirms it; then the password alone asks for the code,
+/// a code works once (the IME's full-width digits too), a recovery code works once, and the
+/// idle lock asks for a code only when the session has ended meanwhile.
+#[tokio::test]
+async fn a_member_sets_up_two_factor_sign_in_and_signs_in_with_codes() {
+    use anshin::server::auth::two_factor::code_at;
+    let t = start(|_| {}).await;
+    let cache = tempfile::tempdir().unwrap();
+    let client = client_for(&t, cache.path());
+    client.login(MEMBER.0, MEMBER.1, None).await.unwrap();
+    let other_pc = t.login(MEMBER).await;
+
+    let enrolment = client.begin_two_factor().await.unwrap();
+    assert!(enrolment.otpauth_uri.starts_with("otpauth://totp/"));
+    assert!(enrolment.otpauth_uri.contains(&enrolment.secret));
+    let secret = enrolment.secret;
+    let now = anshin::server::db::now_unix() as u64;
+    let far = code_at(&secret, now + 3_000).unwrap();
+    match client.confirm_two_factor(&far).await {
+        Err(ClientError::Server {
+            status: 400,
+            message,
+        }) => {
+            assert!(message.contains("確認コードが違います"), "{message}")
+        }
+        other => panic!("a wrong code turned it on: {other:?}"),
+    }
+    // Not in force yet: the password alone still signs in elsewhere.
+    assert_eq!(t.login_response(MEMBER.0, MEMBER.1).await.status(), 200);
+
+    let first = code_at(&secret, now).unwrap();
+    let recovery = client.confirm_two_factor(&first).await.unwrap();
+    assert_eq!(recovery.len(), 10);
+    assert!(
+        client.me().await.unwrap().two_factor,
+        "this PC keeps a session"
+    );
+    assert_eq!(
+        t.get("/api/v1/me", &other_pc).await.status(),
+        401,
+        "sessions signed in with the password alone ended"
+    );
+
+    assert!(matches!(
+        client.login(MEMBER.0, MEMBER.1, None).await,
+        Err(ClientError::TwoFactorRequired)
+    ));
+    assert!(
+        matches!(
+            client.login(MEMBER.0, MEMBER.1, Some(&first)).await,
+            Err(ClientError::TwoFactorFailed(_))
+        ),
+        "the code of the enrolment does not work again"
+    );
+    let next: String = code_at(&secret, now + 30)
+        .unwrap()
+        .chars()
+        .map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap())
+        .collect();
+    client.login(MEMBER.0, MEMBER.1, Some(&next)).await.unwrap();
+    client
+        .login(MEMBER.0, MEMBER.1, Some(&recovery[0].to_lowercase()))
+        .await
+        .unwrap();
+    assert!(matches!(
+        client.login(MEMBER.0, MEMBER.1, Some(&recovery[0])).await,
+        Err(ClientError::TwoFactorFailed(_))
+    ));
+
+    let token = client.token().unwrap();
+    assert_eq!(
+        client.unlock(MEMBER.1.to_string(), None).await,
+        Unlock::Unlocked
+    );
+    assert_eq!(
+        client.token().unwrap(),
+        token,
+        "a live session needs no code"
+    );
+    t.sql("UPDATE sessions SET revoked_at = 1").await;
+    assert_eq!(
+        client.unlock(MEMBER.1.to_string(), None).await,
+        Unlock::CodeNeeded
+    );
+    assert_eq!(
+        client.unlock(MEMBER.1.to_string(), Some(far)).await,
+        Unlock::Refused
+    );
+    assert_eq!(
+        client
+            .unlock(MEMBER.1.to_string(), Some(recovery[1].clone()))
+            .await,
+        Unlock::Unlocked
+    );
+    assert_eq!(
+        t.get("/api/v1/me", &client.token().unwrap()).await.status(),
+        200
+    );
+
+    let actions = t.audit_actions().await;
+    let has = |action: &str, detail: Option<&str>| {
+        actions
+            .iter()
+            .any(|(_, a, d)| a == action && (detail.is_none() || d.as_deref() == detail))
+    };
+    assert!(has("two_factor.enable", Some("recovery_codes=10")));
+    assert!(has("login.ok", Some("totp")));
+    assert!(has("login.ok", Some("recovery_code left=9")));
+    assert!(has("login.failed", Some("wrong_code")));
 }
 
 /// Issue 12, item 7: a member could not change their own password (the centre chose every
@@ -312,7 +443,7 @@ async fn a_member_changes_their_own_password() {
     let t = start(|_| {}).await;
     let cache = tempfile::tempdir().unwrap();
     let client = client_for(&t, cache.path());
-    client.login(MEMBER.0, MEMBER.1).await.unwrap();
+    client.login(MEMBER.0, MEMBER.1, None).await.unwrap();
     let other_pc = t.login(MEMBER).await;
 
     let wrong = client
@@ -322,7 +453,7 @@ async fn a_member_changes_their_own_password() {
         .to_string();
     assert!(wrong.contains("いまのパスワードが違います"), "{wrong}");
     let weak = client
-        .change_password(MEMBER.1, "password1234")
+        .change_password(MEMBER.1, "password12345")
         .await
         .unwrap_err()
         .to_string();
@@ -356,22 +487,33 @@ async fn a_member_changes_their_own_password() {
 }
 
 /// Issue 12, item 8: signing in again (`anshin login`, the TUI's unlock) left the old session
-/// alive at the server. Now the token it replaces is revoked.
+/// alive at the server. Now the token it replaces is revoked, and the unlock reuses a session
+/// that is still live instead of making a second one.
 #[tokio::test]
 async fn signing_in_again_or_unlocking_revokes_the_replaced_token() {
     let t = start(|_| {}).await;
     let cache = tempfile::tempdir().unwrap();
     let client = client_for(&t, cache.path());
-    client.login(MEMBER.0, MEMBER.1).await.unwrap();
+    client.login(MEMBER.0, MEMBER.1, None).await.unwrap();
     let first = client.token().unwrap();
-    client.login(MEMBER.0, MEMBER.1).await.unwrap();
+    client.login(MEMBER.0, MEMBER.1, None).await.unwrap();
     let second = client.token().unwrap();
     assert_eq!(t.get("/api/v1/me", &first).await.status(), 401);
     assert_eq!(t.get("/api/v1/me", &second).await.status(), 200);
-    assert!(client.unlock(MEMBER.1.to_string()).await);
+    // The unlock keeps the live session (no second one); once it has ended, its fresh one
+    // replaces it.
+    assert_eq!(
+        client.unlock(MEMBER.1.to_string(), None).await,
+        Unlock::Unlocked
+    );
+    assert_eq!(client.token().unwrap(), second);
+    t.sql("UPDATE sessions SET last_seen_at = 0").await;
+    assert_eq!(
+        client.unlock(MEMBER.1.to_string(), None).await,
+        Unlock::Unlocked
+    );
     let third = client.token().unwrap();
     assert_ne!(third, second);
-    assert_eq!(t.get("/api/v1/me", &second).await.status(), 401);
     assert_eq!(t.get("/api/v1/me", &third).await.status(), 200);
 }
 
@@ -389,7 +531,7 @@ async fn a_member_lists_and_ends_their_own_sessions_and_a_running_client_keeps_i
         None,
         "not known before signing in"
     );
-    here.login(MEMBER.0, MEMBER.1).await.unwrap();
+    here.login(MEMBER.0, MEMBER.1, None).await.unwrap();
     assert_eq!(
         here.keep_alive_period(),
         Some(std::time::Duration::from_secs(10 * 60)),

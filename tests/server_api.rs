@@ -2,7 +2,10 @@
 
 mod common;
 
-use common::{concurrent_logins, error_of, start, ADMIN, MEMBER};
+use anshin::server::auth::two_factor::code_at;
+use anshin::server::config::TwoFactorPolicy;
+use anshin::server::db::{AccountRole, Actor, NewUser};
+use common::{concurrent_logins, error_of, start, ADMIN, ADMIN_TOTP_SECRET, MEMBER};
 use serde_json::{json, Value};
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
@@ -1059,4 +1062,277 @@ async fn the_audit_page_refuses_a_limit_out_of_range() {
             error_of(t.get(&format!("/api/v1/audit?{query}"), &admin).await).await;
         assert_eq!((status, code.as_str()), (400, "bad_request"), "{query}");
     }
+}
+
+/// Sends `body` to `path` with the token, as JSON.
+async fn post_json(
+    t: &common::TestServer,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> reqwest::Response {
+    t.http
+        .post(t.api(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn add_account(t: &common::TestServer, login_id: &str, password: &str, role: AccountRole) {
+    let hash = anshin::server::auth::hash_password(password).unwrap();
+    t.db.add_user(
+        NewUser {
+            login_id,
+            display_name: login_id,
+            organization: "o-00001",
+            role,
+            password_hash: &hash,
+            must_change_password: false,
+        },
+        &Actor::local_operator(),
+        anshin::server::db::now_unix(),
+    )
+    .await
+    .unwrap();
+}
+
+fn now_secs() -> u64 {
+    anshin::server::db::now_unix() as u64
+}
+
+/// Issue 12, item 7: an administrator could replace the whole directory with a password alone.
+/// Now an admin without two-factor sign-in is served nothing but its setup; the setup is in
+/// force only once a code from the app confirms it; then a login needs the code.
+#[tokio::test]
+async fn an_admin_sets_up_two_factor_before_anything_else() {
+    let t = start(|_| {}).await;
+    add_account(&t, "centre2", "centre-password-2026", AccountRole::Admin).await;
+    let response = t.login_response("centre2", "centre-password-2026").await;
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["user"]["two_factor"], false);
+    assert_eq!(body["user"]["two_factor_setup_required"], true);
+    let token = body["token"].as_str().unwrap().to_string();
+
+    for path in ["/api/v1/directory", "/api/v1/audit", "/api/v1/me/sessions"] {
+        let (status, code, message) = error_of(t.get(path, &token).await).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (403, "two_factor_setup_required"),
+            "{path}"
+        );
+        assert!(message.contains("anshin 2fa"), "{message}");
+    }
+    assert_eq!(t.get("/api/v1/me", &token).await.status(), 200);
+
+    let (status, code, _) = error_of(
+        post_json(
+            &t,
+            "/api/v1/me/two-factor/confirm",
+            &token,
+            json!({"code": "123456"}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (400, "no_two_factor_pending"));
+    let begun = post_json(&t, "/api/v1/me/two-factor", &token, json!({})).await;
+    assert_eq!(begun.status(), 200);
+    assert_eq!(begun.headers()["cache-control"], "no-store");
+    let begun: Value = begun.json().await.unwrap();
+    let secret = begun["secret"].as_str().unwrap().to_string();
+    let uri = begun["otpauth_uri"].as_str().unwrap();
+    assert!(
+        uri.starts_with("otpauth://totp/") && uri.contains("centre2"),
+        "{uri}"
+    );
+
+    let wrong = code_at(&secret, now_secs() + 3_000).unwrap();
+    let (status, _, message) = error_of(
+        post_json(
+            &t,
+            "/api/v1/me/two-factor/confirm",
+            &token,
+            json!({"code": wrong}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert!(message.contains("確認コードが違います"), "{message}");
+    assert_eq!(t.get("/api/v1/directory", &token).await.status(), 403);
+
+    let first = code_at(&secret, now_secs()).unwrap();
+    let enabled = post_json(
+        &t,
+        "/api/v1/me/two-factor/confirm",
+        &token,
+        json!({"code": first}),
+    )
+    .await;
+    assert_eq!(enabled.status(), 200);
+    let enabled: Value = enabled.json().await.unwrap();
+    let recovery: Vec<String> = enabled["recovery_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(recovery.len(), 10);
+    assert_eq!(enabled["session"]["user"]["two_factor"], true);
+    assert_eq!(
+        enabled["session"]["user"]["two_factor_setup_required"],
+        false
+    );
+    let new_token = enabled["session"]["token"].as_str().unwrap();
+    assert_eq!(t.get("/api/v1/directory", new_token).await.status(), 200);
+    assert_eq!(
+        t.get("/api/v1/me", &token).await.status(),
+        401,
+        "the password-only session ended"
+    );
+    let (status, code, _) =
+        error_of(post_json(&t, "/api/v1/me/two-factor", new_token, json!({})).await).await;
+    assert_eq!((status, code.as_str()), (409, "two_factor_already_on"));
+
+    // The password alone is no longer enough; the right password is said to be right only
+    // by asking for the code.
+    let (status, code, _) =
+        error_of(t.login_response("centre2", "centre-password-2026").await).await;
+    assert_eq!((status, code.as_str()), (401, "two_factor_required"));
+    let (status, code, _) = error_of(
+        t.login_with_code("centre2", "wrong-password-2026", &recovery[0])
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (status, code.as_str()),
+        (401, "login_failed"),
+        "a code does not stand in for the password"
+    );
+    let (status, code, _) = error_of(
+        t.login_with_code("centre2", "centre-password-2026", &wrong)
+            .await,
+    )
+    .await;
+    assert_eq!((status, code.as_str()), (401, "two_factor_failed"));
+    assert_eq!(
+        t.login_with_code("centre2", "centre-password-2026", &recovery[0])
+            .await
+            .status(),
+        200
+    );
+    // The database keeps no recovery code, only hashes.
+    let stored: Vec<String> = sqlx::query_scalar("SELECT code_hash FROM recovery_codes")
+        .fetch_all(
+            &sqlx::SqlitePool::connect_with(
+                sqlx::sqlite::SqliteConnectOptions::new().filename(&t.config.database),
+            )
+            .await
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert!(!stored.is_empty());
+    for code in &recovery {
+        assert!(!stored.iter().any(|h| h.contains(&code.replace('-', ""))));
+    }
+    let actions = t.audit_actions().await;
+    for action in ["two_factor.begin", "two_factor.enable"] {
+        assert!(actions.iter().any(|(_, a, _)| a == action), "{action}");
+    }
+}
+
+/// A code works once, even when the same code arrives in several logins at once (a code seen
+/// over someone's shoulder, replayed at the same moment).
+#[tokio::test]
+async fn a_code_works_once_even_in_concurrent_logins() {
+    let t = start(|c| c.auth.max_failures_per_account = 50).await;
+    let code = code_at(ADMIN_TOTP_SECRET, now_secs()).unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let http = reqwest::Client::new();
+        let url = t.api("/api/v1/session");
+        let code = code.clone();
+        tasks.spawn(async move {
+            http.post(url)
+                .json(&json!({"login_id": ADMIN.0, "password": ADMIN.1, "code": code}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = tasks.join_next().await {
+        statuses.push(status.unwrap());
+    }
+    statuses.sort();
+    assert_eq!(statuses, [200, 401, 401, 401, 401, 401, 401, 401]);
+}
+
+/// Wrong codes count like wrong passwords (the throttle), a missing code does not (it is the
+/// client asking), and the support centre's reset turns two-factor sign-in off and ends the
+/// account's sessions.
+#[tokio::test]
+async fn wrong_codes_are_throttled_and_the_centre_can_reset_two_factor() {
+    let t = start(|c| c.auth.max_failures_per_account = 3).await;
+    for _ in 0..5 {
+        let (status, code, _) = error_of(t.login_response(ADMIN.0, ADMIN.1).await).await;
+        assert_eq!((status, code.as_str()), (401, "two_factor_required"));
+    }
+    let token = t.login(ADMIN).await;
+    let far = code_at(ADMIN_TOTP_SECRET, now_secs() + 3_000).unwrap();
+    for _ in 0..3 {
+        let (status, code, _) = error_of(t.login_with_code(ADMIN.0, ADMIN.1, &far).await).await;
+        assert_eq!((status, code.as_str()), (401, "two_factor_failed"));
+    }
+    let good = t.next_admin_code();
+    assert_eq!(
+        t.login_with_code(ADMIN.0, ADMIN.1, &good).await.status(),
+        429
+    );
+
+    assert!(t
+        .db
+        .reset_two_factor(
+            ADMIN.0,
+            &Actor::local_operator(),
+            anshin::server::db::now_unix()
+        )
+        .await
+        .unwrap());
+    assert_eq!(t.get("/api/v1/me", &token).await.status(), 401);
+    let users = t.db.list_users().await.unwrap();
+    assert!(
+        !users
+            .iter()
+            .find(|u| u.login_id == ADMIN.0)
+            .unwrap()
+            .two_factor
+    );
+    assert!(t
+        .audit_actions()
+        .await
+        .iter()
+        .any(|(_, a, _)| a == "user.reset_2fa"));
+}
+
+/// `two_factor_required = "everyone"`: members too are served nothing until they set it up.
+#[tokio::test]
+async fn the_centre_can_require_two_factor_of_everyone() {
+    let t = start(|c| c.auth.two_factor_required = TwoFactorPolicy::Everyone).await;
+    let response = t.login_response(MEMBER.0, MEMBER.1).await;
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["user"]["two_factor_setup_required"], true);
+    let token = body["token"].as_str().unwrap();
+    let (status, code, _) = error_of(t.get("/api/v1/directory", token).await).await;
+    assert_eq!((status, code.as_str()), (403, "two_factor_setup_required"));
+    // Under the default policy the same member is served.
+    let t = start(|_| {}).await;
+    let token = t.login(MEMBER).await;
+    assert_eq!(t.get("/api/v1/directory", &token).await.status(), 200);
 }

@@ -1,14 +1,14 @@
 //! `anshin` scriptable commands (DESIGN §5.3). Exit codes: 0 success, 1 failure (the reason in
 //! Japanese on stderr), 2 usage error or unreadable input.
 
-use super::Failure;
+use super::{read_line, Failure};
 use crate::client::cache::CacheProblem;
 use crate::client::config::{config_path, ClientConfig};
 use crate::client::{Client, ClientError};
 use crate::directory::{parse_snapshot, Snapshot};
 use crate::search::{EntryRef, Filters, SearchIndex};
 use clap::{Parser, Subcommand};
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -44,6 +44,9 @@ enum Command {
     Logout,
     /// 自分のパスワードを変える（いまのパスワードと新しいパスワードを入力。ほかの PC のログインは終わります）
     Passwd,
+    /// 二段階認証を設定する（認証アプリで QR コードを読み取り、確認コードを入力。リカバリーコードを表示します）
+    #[command(name = "2fa")]
+    TwoFactor,
     /// どの PC でログインしているか（ID・接続元・最後に使った時刻）。`end ID` でその PC のログインを終える
     Sessions {
         #[command(subcommand)]
@@ -218,6 +221,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             match command {
                 Command::Login { user, .. } => login(&client, user).await,
                 Command::Passwd => change_password(&client).await,
+                Command::TwoFactor => {
+                    super::two_factor::enrol(&client, std::io::stdin().is_terminal()).await
+                }
                 Command::Sessions { action } => sessions(&client, action).await,
                 Command::Logout => {
                     let result = client.logout().await;
@@ -303,7 +309,19 @@ async fn login(client: &Client, user: Option<String>) -> Result<(), Failure> {
     } else {
         read_line()?
     };
-    let info = client.login(login_id.trim(), &password).await?;
+    let info = match client.login(login_id.trim(), &password, None).await {
+        // Two-factor sign-in: the password was right, now the code (issue 12, item 7).
+        Err(ClientError::TwoFactorRequired) => {
+            let code = super::two_factor::ask_code(
+                interactive,
+                "確認コード（認証アプリの6桁、またはリカバリーコード）: ",
+            )?;
+            client
+                .login(login_id.trim(), &password, Some(code.trim()))
+                .await?
+        }
+        other => other?,
+    };
     println!(
         "ログインしました: {}（{}）",
         info.user.display_name, info.user.organization
@@ -317,7 +335,7 @@ async fn login(client: &Client, user: Option<String>) -> Result<(), Failure> {
             });
         }
         println!("最初のログインです。支援センターが決めたパスワードを、自分のパスワードに変えてください");
-        let new = rpassword::prompt_password("新しいパスワード（12 文字以上）: ")
+        let new = rpassword::prompt_password("新しいパスワード（13 文字以上）: ")
             .map_err(|e| usage(format!("パスワードを読めません: {e}")))?;
         let again = rpassword::prompt_password("もう一度: ")
             .map_err(|e| usage(format!("パスワードを読めません: {e}")))?;
@@ -333,6 +351,13 @@ async fn login(client: &Client, user: Option<String>) -> Result<(), Failure> {
         println!("パスワードを変えました");
     }
     drop(password);
+    if info.user.two_factor_setup_required {
+        if !interactive {
+            return Err(ClientError::TwoFactorSetupRequired.into());
+        }
+        println!("このアカウントは二段階認証（パスワードと認証アプリの確認コード）が必要です。いま設定します。");
+        super::two_factor::enrol(client, interactive).await?;
+    }
     match client.sync().await {
         Ok((directory, outcome)) => println!("{}", outcome.message(directory.snapshot.revision)),
         Err(e) => eprintln!("注意: ログインはできましたが、同期できませんでした: {e}"),
@@ -353,7 +378,7 @@ async fn change_password(client: &Client) -> Result<(), Failure> {
         }
     };
     let current = ask("いまのパスワード: ")?;
-    let new = ask("新しいパスワード（12 文字以上）: ")?;
+    let new = ask("新しいパスワード（13 文字以上）: ")?;
     let again = ask("もう一度: ")?;
     if new != again {
         return Err(Failure {
@@ -595,15 +620,6 @@ fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
         }
     }
     (line, column)
-}
-
-fn read_line() -> Result<String, Failure> {
-    let mut line = String::new();
-    std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| usage(format!("入力を読めません: {e}")))?;
-    Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
 fn print_search(snapshot: Snapshot, query: &str, json: bool, limit: usize) -> Result<(), Failure> {

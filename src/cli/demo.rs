@@ -59,7 +59,7 @@ pub async fn client_demo() -> Result<(), Failure> {
     );
     config.data_dir = Some(data);
     let mut client = Client::new(config)?;
-    let info = client.login(DEMO_LOGIN_ID, DEMO_PASSWORD).await?;
+    let info = client.login(DEMO_LOGIN_ID, DEMO_PASSWORD, None).await?;
     let sender = &mut client.config.sender;
     if sender.office.is_empty() && sender.name.is_empty() {
         sender.office = info.user.organization.clone();

@@ -7,6 +7,7 @@ pub mod client;
 pub mod demo;
 #[cfg(feature = "server")]
 pub mod server;
+mod two_factor;
 
 /// An error with its exit code (`anshin`: 1 failure, 2 usage or unreadable input).
 pub struct Failure {
@@ -21,6 +22,20 @@ impl From<crate::client::ClientError> for Failure {
             message: e.to_string(),
         }
     }
+}
+
+/// One line of standard input, without its line ending.
+fn read_line() -> Result<String, Failure> {
+    use std::io::BufRead;
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| Failure {
+            code: 2,
+            message: format!("入力を読めません: {e}"),
+        })?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
 #[cfg(feature = "server")]

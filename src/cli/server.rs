@@ -151,6 +151,9 @@ enum UserCommand {
     Enable { login_id: String },
     /// パスワードを変える（ログイン中のセッションは切れます）
     Passwd { login_id: String },
+    /// 二段階認証を解除する（スマートフォンとリカバリーコードをなくしたとき。ログイン中のセッションは切れ、本人は次のログインで設定し直します）
+    #[command(name = "reset-2fa")]
+    ResetTwoFactor { login_id: String },
 }
 
 /// Demo account of `anshin-server demo` (and later `anshin demo`).
@@ -250,7 +253,7 @@ async fn dispatch(
             }
             serve(db, config).await?;
         }
-        Command::User(command) => user_command(command, db.as_ref(), &actor).await?,
+        Command::User(command) => user_command(command, db.as_ref(), &actor, config).await?,
         Command::Import { file, dry_run } => {
             let snapshot = read_import_file(&file)?;
             if dry_run {
@@ -413,6 +416,7 @@ async fn user_command(
     command: UserCommand,
     db: &dyn Database,
     actor: &Actor,
+    config: &ServerConfig,
 ) -> anyhow::Result<()> {
     match command {
         UserCommand::Add {
@@ -441,16 +445,24 @@ async fn user_command(
         UserCommand::List => {
             db.audit(now_unix(), actor, "user.list", None, None).await?;
             let mut out = std::io::stdout().lock();
-            writeln!(out, "ログインID\t権限\t状態\t表示名\t所属")?;
+            writeln!(out, "ログインID\t権限\t状態\t二段階認証\t表示名\t所属")?;
             for user in db.list_users().await? {
                 let state = match (user.disabled, user.must_change_password) {
                     (true, _) => "無効",
                     (false, true) => "初回の変更待ち",
                     (false, false) => "有効",
                 };
+                let two_factor = match (
+                    user.two_factor,
+                    config.auth.two_factor_required.requires(user.role),
+                ) {
+                    (true, _) => "設定済み",
+                    (false, true) => "未設定（必須）",
+                    (false, false) => "未設定",
+                };
                 writeln!(
                     out,
-                    "{}\t{}\t{state}\t{}\t{}",
+                    "{}\t{}\t{state}\t{two_factor}\t{}\t{}",
                     user.login_id,
                     user.role.code(),
                     user.display_name,
@@ -480,6 +492,14 @@ async fn user_command(
                 .await?;
             println!(
                 "「{login_id}」のパスワードを変えました（ログイン中のセッションは切りました）。次のログインで本人が自分のパスワードに変えます"
+            );
+        }
+        UserCommand::ResetTwoFactor { login_id } => {
+            if !db.reset_two_factor(&login_id, actor, now_unix()).await? {
+                bail!("ログインID「{login_id}」のアカウントはありません");
+            }
+            println!(
+                "「{login_id}」の二段階認証を解除しました（ログイン中のセッションは切りました）。本人確認のうえで伝えてください。本人は次のログインで `anshin 2fa` から設定し直します"
             );
         }
     }
@@ -656,7 +676,7 @@ async fn add_user(
 /// From a terminal: asked twice without echo. Otherwise: the first line of standard input.
 fn read_new_password(login_id: &str) -> anyhow::Result<String> {
     let password = if std::io::stdin().is_terminal() {
-        let first = rpassword::prompt_password("新しいパスワード（12 文字以上）: ")?;
+        let first = rpassword::prompt_password("新しいパスワード（13 文字以上）: ")?;
         let second = rpassword::prompt_password("もう一度: ")?;
         if first != second {
             bail!("2 回の入力が一致しません");

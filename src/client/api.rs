@@ -167,7 +167,16 @@ impl ApiClient {
             (StatusCode::UNAUTHORIZED, Some(b)) if b.error.code == "login_failed" => {
                 ClientError::LoginFailed(b.error.message)
             }
+            (StatusCode::UNAUTHORIZED, Some(b)) if b.error.code == "two_factor_required" => {
+                ClientError::TwoFactorRequired
+            }
+            (StatusCode::UNAUTHORIZED, Some(b)) if b.error.code == "two_factor_failed" => {
+                ClientError::TwoFactorFailed(b.error.message)
+            }
             (StatusCode::UNAUTHORIZED, _) => ClientError::SessionExpired,
+            (StatusCode::FORBIDDEN, Some(b)) if b.error.code == "two_factor_setup_required" => {
+                ClientError::TwoFactorSetupRequired
+            }
             (StatusCode::FORBIDDEN, Some(b)) if b.error.code == "password_change_required" => {
                 ClientError::PasswordChangeRequired
             }
@@ -194,10 +203,18 @@ impl ApiClient {
             .map_err(|_| ClientError::ServerTrouble { status: 200 })
     }
 
-    pub async fn login(&self, login_id: &str, password: &str) -> Result<LoginInfo, ClientError> {
+    /// `code`: the one-time code of an account with two-factor sign-in (without it such an
+    /// account answers [`ClientError::TwoFactorRequired`]).
+    pub async fn login(
+        &self,
+        login_id: &str,
+        password: &str,
+        code: Option<&str>,
+    ) -> Result<LoginInfo, ClientError> {
         let body = crate::api::LoginRequest {
             login_id: login_id.to_string(),
             password: password.to_string(),
+            code: code.map(str::to_string),
         };
         let response = self
             .send(false, || {
@@ -249,6 +266,41 @@ impl ApiClient {
         let response = self
             .send(true, || {
                 self.http.get(self.url("/api/v1/me")).bearer_auth(token)
+            })
+            .await?;
+        Self::json_answer(response).await
+    }
+
+    /// `POST /api/v1/me/two-factor`: a new secret to put into an authenticator app.
+    pub async fn begin_two_factor(
+        &self,
+        token: &str,
+    ) -> Result<crate::api::TwoFactorEnrolment, ClientError> {
+        let response = self
+            .send(false, || {
+                self.http
+                    .post(self.url("/api/v1/me/two-factor"))
+                    .bearer_auth(token)
+            })
+            .await?;
+        Self::json_answer(response).await
+    }
+
+    /// `POST /api/v1/me/two-factor/confirm`: the recovery codes and a new session.
+    pub async fn confirm_two_factor(
+        &self,
+        token: &str,
+        code: &str,
+    ) -> Result<crate::api::TwoFactorEnabled, ClientError> {
+        let body = crate::api::TwoFactorConfirm {
+            code: code.to_string(),
+        };
+        let response = self
+            .send(false, || {
+                self.http
+                    .post(self.url("/api/v1/me/two-factor/confirm"))
+                    .bearer_auth(token)
+                    .json(&body)
             })
             .await?;
         Self::json_answer(response).await

@@ -23,6 +23,12 @@ pub enum ClientError {
     SessionExpired,
     #[error("支援センターが決めたパスワードのままです。`anshin passwd` で自分のパスワードに変えてから使ってください")]
     PasswordChangeRequired,
+    #[error("確認コードを入れてください（認証アプリに出ている6桁、またはリカバリーコード）")]
+    TwoFactorRequired,
+    #[error("{0}")]
+    TwoFactorFailed(String),
+    #[error("このアカウントは二段階認証の設定が必要です。`anshin 2fa` で認証アプリを登録してから使ってください")]
+    TwoFactorSetupRequired,
     #[error("ログインの失敗が続いたため、{retry_after} 秒ほど待ってからもう一度お試しください")]
     Throttled { retry_after: u64 },
     #[error("サーバーで問題が起きています（HTTP {status}）。しばらくしてからもう一度お試しください。続く場合は支援センターにご連絡ください")]

@@ -11,6 +11,7 @@ pub mod sync;
 pub mod unlock;
 
 pub use error::ClientError;
+pub use unlock::Unlock;
 
 use cache::{CacheProblem, CachedDirectory};
 use config::ClientConfig;
@@ -75,18 +76,38 @@ impl Client {
         &self.cache_dir
     }
 
-    /// Signs in and keeps the token (never the password) in the credential store.
+    /// Signs in and keeps the token (never the password) in the credential store. `code`: the
+    /// one-time code for an account with two-factor sign-in (without it such an account
+    /// answers [`ClientError::TwoFactorRequired`]: ask for it and call again).
     pub async fn login(
         &self,
         login_id: &str,
         password: &str,
+        code: Option<&str>,
     ) -> Result<api::LoginInfo, ClientError> {
-        let info = self.api.login(login_id, password).await?;
+        let info = self.api.login(login_id, password, code).await?;
         self.take_session(&info).await?;
         self.keep_verifier(password)?;
         self.credentials
             .set(&login_id_account(self.server()), &info.user.login_id)?;
         Ok(info)
+    }
+
+    /// Starts enrolling an authenticator app: the secret and its `otpauth://` link.
+    pub async fn begin_two_factor(&self) -> Result<crate::api::TwoFactorEnrolment, ClientError> {
+        self.api.begin_two_factor(&self.token()?).await
+    }
+
+    /// Confirms the enrolment with a code from the app: two-factor sign-in is on, this PC keeps
+    /// the new session (the account's others have ended), and the recovery codes come back —
+    /// the only time anyone sees them.
+    pub async fn confirm_two_factor(&self, code: &str) -> Result<Vec<String>, ClientError> {
+        let enabled = self.api.confirm_two_factor(&self.token()?, code).await?;
+        self.credentials
+            .set_token(self.server(), &enabled.session.token)?;
+        self.idle_minutes
+            .store(enabled.session.idle_timeout_minutes, Ordering::Relaxed);
+        Ok(enabled.recovery_codes)
     }
 
     /// Keeps `info`'s token and revokes the one it replaces (best effort: one the server cannot
@@ -128,27 +149,52 @@ impl Client {
         Ok(())
     }
 
-    /// The idle lock's password: checked with the server when it answers (a fresh session
-    /// replaces the token, and the old one is revoked), else against this PC's verifier
-    /// (offline).
-    pub async fn unlock(&self, password: String) -> bool {
-        if let Some(login_id) = self.login_id() {
-            match self.api.login(&login_id, &password).await {
-                Ok(info) => return self.take_session(&info).await.is_ok(),
-                Err(ClientError::LoginFailed(_) | ClientError::Throttled { .. }) => return false,
-                Err(_) => {} // unreachable or failing server: decide locally
-            }
-        }
+    /// The idle lock's password (and, when the server asks, the one-time code). The password is
+    /// checked against this PC's verifier first: offline that decides; online a session that
+    /// is still live is kept (no code asked for a short break). When the session has ended, the
+    /// server signs the member in again (a fresh session replaces the token, the old one is
+    /// revoked) and may ask for the code.
+    pub async fn unlock(&self, password: String, code: Option<String>) -> Unlock {
         let verifier = self
             .credentials
             .get(&unlock::unlock_account(self.server()))
             .ok()
             .flatten();
-        tokio::task::spawn_blocking(move || {
-            verifier.is_some_and(|v| unlock::check_verifier(&password, &v))
+        let typed = password.clone();
+        let here = tokio::task::spawn_blocking(move || {
+            verifier.is_some_and(|v| unlock::check_verifier(&typed, &v))
         })
         .await
-        .unwrap_or(false)
+        .unwrap_or(false);
+        if here && code.is_none() {
+            match self.me().await {
+                Ok(_)
+                | Err(ClientError::PasswordChangeRequired | ClientError::TwoFactorSetupRequired) => {
+                    return Unlock::Unlocked
+                }
+                Err(e) if e.is_offline() => return Unlock::Unlocked,
+                Err(_) => {} // the session has ended: sign in again
+            }
+        }
+        let Some(login_id) = self.login_id() else {
+            return if here {
+                Unlock::Unlocked
+            } else {
+                Unlock::Refused
+            };
+        };
+        match self.login(&login_id, &password, code.as_deref()).await {
+            Ok(_) => Unlock::Unlocked,
+            Err(ClientError::TwoFactorRequired) => Unlock::CodeNeeded,
+            Err(
+                ClientError::LoginFailed(_)
+                | ClientError::TwoFactorFailed(_)
+                | ClientError::Throttled { .. },
+            ) => Unlock::Refused,
+            // An unreachable or failing server: this PC's verifier decides.
+            Err(_) if here => Unlock::Unlocked,
+            Err(_) => Unlock::Refused,
+        }
     }
 
     /// The login ID of the last sign-in on this server (for unlocking the TUI).

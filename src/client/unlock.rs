@@ -40,3 +40,13 @@ mod tests {
         assert!(!check_verifier("x", "not a hash"));
     }
 }
+
+/// What the idle lock's unlock came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unlock {
+    Unlocked,
+    /// Wrong password or code (or the server refuses for now).
+    Refused,
+    /// The password is right and the session had ended: the server wants the one-time code.
+    CodeNeeded,
+}

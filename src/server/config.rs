@@ -49,6 +49,30 @@ pub struct AuthConfig {
     pub password_check_queue: u32,
     /// How long a login waits for a free password check before it gets 503.
     pub password_check_wait_seconds: u32,
+    /// Who must sign in with a one-time code as well as the password.
+    pub two_factor_required: TwoFactorPolicy,
+}
+
+/// Who must use two-factor sign-in (issue 12, item 7). The guideline 6.0 accepts, for members,
+/// either two factors or passwords of 13 characters or more; anshin's passwords are always 13+,
+/// so members may choose, and the support centre can require it of everyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TwoFactorPolicy {
+    /// Administrators must (they can replace the whole directory); members may.
+    #[default]
+    Admins,
+    /// Every account must.
+    Everyone,
+}
+
+impl TwoFactorPolicy {
+    pub fn requires(self, role: crate::api::AccountRole) -> bool {
+        match self {
+            TwoFactorPolicy::Admins => role == crate::api::AccountRole::Admin,
+            TwoFactorPolicy::Everyone => true,
+        }
+    }
 }
 
 /// Connection limits and timeouts (issue 12, item 4).
@@ -123,6 +147,7 @@ impl Default for AuthConfig {
             password_check_workers: 0,
             password_check_queue: 64,
             password_check_wait_seconds: 5,
+            two_factor_required: TwoFactorPolicy::Admins,
         }
     }
 }

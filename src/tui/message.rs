@@ -13,13 +13,19 @@ pub enum Effect {
     Sync,
     /// Put text on the clipboard (OSC 52).
     Copy(String),
-    /// Check a password for unlocking; the answer comes back as `Message::Unlocked`.
-    CheckUnlock(String),
-    /// Sign in; the answer comes back as `Message::LoggedIn`.
+    /// Check a password (and the one-time code, once the server asked for it) for unlocking;
+    /// the answer comes back as `Message::Unlocked`.
+    CheckUnlock {
+        password: String,
+        code: Option<String>,
+    },
+    /// Sign in; the answer comes back as `Message::LoggedIn` (or `Message::LoginNeedsCode`).
     Login {
         server: String,
         login_id: String,
         password: String,
+        /// The one-time code of an account with two-factor sign-in.
+        code: Option<String>,
     },
     /// Change the member's own password; the answer comes back as `Message::PasswordChanged`.
     ChangePassword {
@@ -60,6 +66,8 @@ pub struct SignedIn {
     pub member: String,
     /// The support centre set the password: it is changed before anything else.
     pub must_change_password: bool,
+    /// The server requires two-factor sign-in of this account and it is not set up yet.
+    pub two_factor_setup_required: bool,
 }
 
 /// Why a background sync failed, and whether the member must sign in again.
@@ -79,9 +87,11 @@ pub enum Message {
     /// A sync was asked for before anyone signed in: nothing was done (the login's success
     /// asks again).
     SyncSkipped,
-    Unlocked(bool),
+    Unlocked(crate::client::Unlock),
     /// Signed in, or the Japanese reason it failed.
     LoggedIn(Result<SignedIn, String>),
+    /// The password was right; the account signs in with a one-time code too.
+    LoginNeedsCode,
     /// The password was changed (this PC keeps a new session), or why not.
     PasswordChanged(Result<(), String>),
     /// The outbox's answer to a slip job.

@@ -169,13 +169,26 @@ async fn event_loop(
                     server,
                     login_id,
                     password,
+                    code,
                 } => {
                     let client = client.clone();
                     let tx = message_tx.clone();
                     let shared = shared_client.clone();
                     tokio::spawn(async move {
-                        let result = login(client, &server, &login_id, &password, &shared).await;
-                        let _ = tx.send(Message::LoggedIn(result));
+                        let result = login(
+                            client,
+                            &server,
+                            &login_id,
+                            &password,
+                            code.as_deref(),
+                            &shared,
+                        )
+                        .await;
+                        let message = match result {
+                            Err(ClientError::TwoFactorRequired) => Message::LoginNeedsCode,
+                            other => Message::LoggedIn(other.map_err(|e| e.to_string())),
+                        };
+                        let _ = tx.send(message);
                     });
                 }
                 Effect::ChangePassword { current, new } => {
@@ -190,11 +203,11 @@ async fn event_loop(
                         let _ = tx.send(Message::PasswordChanged(result));
                     });
                 }
-                Effect::CheckUnlock(password) => {
+                Effect::CheckUnlock { password, code } => {
                     let client = client.clone();
                     let tx = message_tx.clone();
                     tokio::spawn(async move {
-                        let _ = tx.send(Message::Unlocked(client.unlock(password).await));
+                        let _ = tx.send(Message::Unlocked(client.unlock(password, code).await));
                     });
                 }
             }
@@ -244,8 +257,9 @@ async fn login(
     server: &str,
     login_id: &str,
     password: &str,
+    code: Option<&str>,
     shared: &Mutex<Arc<Client>>,
-) -> Result<SignedIn, String> {
+) -> Result<SignedIn, ClientError> {
     let client = if server.is_empty() || server == client.server() {
         client
     } else {
@@ -253,16 +267,14 @@ async fn login(
             server_url: server.to_string(),
             ..client.config.clone()
         };
-        Arc::new(Client::new(config).map_err(|e| e.to_string())?)
+        Arc::new(Client::new(config)?)
     };
-    let info = client
-        .login(login_id, password)
-        .await
-        .map_err(|e| e.to_string())?;
+    let info = client.login(login_id, password, code).await?;
     *shared.lock().unwrap_or_else(|e| e.into_inner()) = client;
     Ok(SignedIn {
         member: format!("{}（{}）", info.user.display_name, info.user.organization),
         must_change_password: info.user.must_change_password,
+        two_factor_setup_required: info.user.two_factor_setup_required,
     })
 }
 

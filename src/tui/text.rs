@@ -27,6 +27,13 @@ pub const LOGIN_HINT: &str = "Tab 次の欄・Enter ログイン・Ctrl-C 終了
 pub const LOGIN_BUSY: &str = "ログインしています…";
 pub const LOGIN_NEED_ID: &str = "ログインIDを入力してください";
 pub const LOGIN_NEED_PASSWORD: &str = "パスワードを入力してください";
+pub const LOGIN_CODE: &str = "確認コード";
+pub const LOGIN_NEED_CODE: &str =
+    "確認コードを入れてください（認証アプリに出ている6桁、またはリカバリーコード）";
+pub const LOGIN_SET_UP_TWO_FACTOR: &str = "このアカウントは二段階認証の設定が必要です。ターミナルで `anshin 2fa` を実行して認証アプリを登録してから、もう一度ログインしてください";
+pub const LOCK_CODE_BODY: &str =
+    "ログインの期限が切れていました。認証アプリの確認コード（6桁）を入力して Enter";
+pub const LOCK_WRONG_CODE: &str = "確認コードが違います（一度使ったものは使えません）";
 pub const PASSWORD_TITLE: &str = "パスワードの変更";
 pub const PASSWORD_CURRENT: &str = "いまの";
 pub const PASSWORD_NEW: &str = "新しい";
@@ -36,7 +43,7 @@ pub const PASSWORD_FIRST_USE: &str =
 pub const PASSWORD_FILL_IN: &str = "いまのパスワードと、新しいパスワードを 2 回入れてください";
 pub const PASSWORD_MISMATCH: &str =
     "新しいパスワードの 2 回の入力が一致しません。もう一度入れてください";
-pub const PASSWORD_TOO_SHORT: &str = "新しいパスワードは 12 文字以上にしてください";
+pub const PASSWORD_TOO_SHORT: &str = "新しいパスワードは 13 文字以上にしてください";
 pub const PASSWORD_BUSY: &str = "変えています…";
 pub const PASSWORD_CHANGED: &str = "パスワードを変えました。ほかの PC でのログインは終わりました";
 pub const PASSWORD_HINT: &str = "Tab 次の欄・Enter 変える・Esc やめる";

@@ -11,6 +11,15 @@ use std::sync::Arc;
 
 pub const ADMIN: (&str, &str) = ("admin", "admin-password-123");
 pub const MEMBER: (&str, &str) = ("sato", "member-password-123");
+/// The server requires two-factor sign-in of administrators: the test admin has it, with this
+/// secret (20 bytes, base32) and recovery codes `ADMIN00000`, `ADMIN00001`, … that
+/// [`TestServer::login`] spends one per admin sign-in.
+pub const ADMIN_TOTP_SECRET: &str = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP";
+const ADMIN_RECOVERY_CODES: usize = 40;
+
+pub fn admin_recovery_code(n: usize) -> String {
+    format!("ADMIN{n:05}")
+}
 
 pub struct TestServer {
     pub server: Option<RunningServer>,
@@ -19,6 +28,8 @@ pub struct TestServer {
     pub dir: tempfile::TempDir,
     pub http: reqwest::Client,
     pub url: String,
+    /// Recovery codes of the admin spent so far.
+    admin_codes: std::sync::atomic::AtomicUsize,
 }
 
 pub fn test_config(dir: &std::path::Path) -> ServerConfig {
@@ -41,20 +52,36 @@ pub async fn start(tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
     };
     for ((login, password), role) in [(ADMIN, AccountRole::Admin), (MEMBER, AccountRole::Member)] {
         let hash = anshin::server::auth::hash_password(password).unwrap();
-        db.add_user(
-            NewUser {
-                login_id: login,
-                display_name: login,
-                organization: "o-00001",
-                role,
-                password_hash: &hash,
-                must_change_password: false,
-            },
-            &actor,
-            anshin::server::db::now_unix(),
-        )
-        .await
-        .unwrap();
+        let user = db
+            .add_user(
+                NewUser {
+                    login_id: login,
+                    display_name: login,
+                    organization: "o-00001",
+                    role,
+                    password_hash: &hash,
+                    must_change_password: false,
+                },
+                &actor,
+                anshin::server::db::now_unix(),
+            )
+            .await
+            .unwrap();
+        if role == AccountRole::Admin {
+            let hashes: Vec<String> = (0..ADMIN_RECOVERY_CODES)
+                .map(|n| {
+                    anshin::server::auth::two_factor::hash_recovery_code(&admin_recovery_code(n))
+                })
+                .collect();
+            assert!(db
+                .begin_two_factor(user.id, ADMIN_TOTP_SECRET)
+                .await
+                .unwrap());
+            assert!(db
+                .enable_two_factor(user.id, 0, &hashes, &actor, anshin::server::db::now_unix())
+                .await
+                .unwrap());
+        }
     }
     let snapshot = parse_snapshot(anshin::demo::DEMO_DIRECTORY_JSON.as_bytes()).unwrap();
     import_snapshot(db.as_ref(), &config, snapshot, &actor)
@@ -69,6 +96,7 @@ pub async fn start(tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
         dir,
         http: reqwest::Client::new(),
         url,
+        admin_codes: Default::default(),
     }
 }
 
@@ -86,9 +114,42 @@ impl TestServer {
             .unwrap()
     }
 
-    /// Signs in and returns the token; panics on failure.
+    /// Signs in with a one-time code.
+    pub async fn login_with_code(
+        &self,
+        login_id: &str,
+        password: &str,
+        code: &str,
+    ) -> reqwest::Response {
+        self.http
+            .post(self.api("/api/v1/session"))
+            .json(&json!({"login_id": login_id, "password": password, "code": code}))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The admin's next unused recovery code.
+    pub fn next_admin_code(&self) -> String {
+        let n = self
+            .admin_codes
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        assert!(
+            n < ADMIN_RECOVERY_CODES,
+            "the test admin's recovery codes ran out"
+        );
+        admin_recovery_code(n)
+    }
+
+    /// Signs in (the admin with its next recovery code) and returns the token; panics on
+    /// failure.
     pub async fn login(&self, (login_id, password): (&str, &str)) -> String {
-        let response = self.login_response(login_id, password).await;
+        let response = if login_id == ADMIN.0 {
+            let code = self.next_admin_code();
+            self.login_with_code(login_id, password, &code).await
+        } else {
+            self.login_response(login_id, password).await
+        };
         assert_eq!(response.status(), 200, "login of {login_id} failed");
         let body: Value = response.json().await.unwrap();
         body["token"].as_str().unwrap().to_string()

@@ -1,10 +1,11 @@
-//! Passwords, session tokens and login throttling (DESIGN §4).
+//! Passwords, session tokens, two-factor codes and login throttling (DESIGN §4).
 
 mod gate;
 mod once_per_window;
 mod password;
 mod throttle;
 mod token;
+pub mod two_factor;
 
 pub use gate::{Busy, PasswordGate};
 pub use once_per_window::OncePerWindow;

@@ -26,6 +26,8 @@ pub struct User {
     pub disabled: bool,
     /// The support centre set the password: its owner must choose one before anything else.
     pub must_change_password: bool,
+    /// Signs in with a one-time code as well as the password (TOTP enrolled).
+    pub two_factor: bool,
 }
 
 impl User {
@@ -38,6 +40,8 @@ impl User {
             role: self.role,
             disabled: self.disabled,
             must_change_password: self.must_change_password,
+            two_factor: self.two_factor,
+            two_factor_setup_required: false,
         }
     }
 }
@@ -331,6 +335,45 @@ pub trait Database: Send + Sync + 'static {
         &self,
         login_id: &str,
         disabled: bool,
+        actor: &Actor,
+        now: UnixTime,
+    ) -> anyhow::Result<bool>;
+
+    // Two-factor sign-in (auth::two_factor)
+    /// The account's TOTP secret (base32) when two-factor sign-in is on.
+    async fn two_factor_secret(&self, user_id: i64) -> anyhow::Result<Option<String>>;
+    /// Marks the time step of a code used: false when it, or a later one, already was (a code
+    /// works once, even between two concurrent logins).
+    async fn use_totp_step(&self, user_id: i64, step: i64) -> anyhow::Result<bool>;
+    /// Spends a recovery code (by its hash): how many are left, or None when it is not one of
+    /// the account's unused codes.
+    async fn use_recovery_code(
+        &self,
+        user_id: i64,
+        code_hash: &str,
+        now: UnixTime,
+    ) -> anyhow::Result<Option<u32>>;
+    /// Keeps `secret` as the one being enrolled, replacing an unfinished one; false when
+    /// two-factor sign-in is already on.
+    async fn begin_two_factor(&self, user_id: i64, secret: &str) -> anyhow::Result<bool>;
+    /// The secret being enrolled, if any.
+    async fn pending_two_factor(&self, user_id: i64) -> anyhow::Result<Option<String>>;
+    /// Puts the enrolled secret in force with `step` used, replaces the recovery codes and ends
+    /// every session of the account, with the audit row `two_factor.enable`; false when there
+    /// was nothing being enrolled.
+    async fn enable_two_factor(
+        &self,
+        user_id: i64,
+        step: i64,
+        recovery_code_hashes: &[String],
+        actor: &Actor,
+        now: UnixTime,
+    ) -> anyhow::Result<bool>;
+    /// Turns two-factor sign-in off (a lost phone and lost codes): secret and codes are gone,
+    /// every session ends, audit row `user.reset_2fa`. False for an unknown login ID.
+    async fn reset_two_factor(
+        &self,
+        login_id: &str,
         actor: &Actor,
         now: UnixTime,
     ) -> anyhow::Result<bool>;

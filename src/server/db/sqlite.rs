@@ -91,6 +91,7 @@ fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<User> {
         role: AccountRole::from_code(&role).context("unknown role in users table")?,
         disabled: row.try_get::<i64, _>("disabled")? != 0,
         must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
+        two_factor: row.try_get::<i64, _>("two_factor")? != 0,
     })
 }
 
@@ -428,11 +429,12 @@ impl Database for Sqlite {
             role: user.role,
             disabled: false,
             must_change_password: user.must_change_password,
+            two_factor: false,
         })
     }
 
     async fn list_users(&self) -> anyhow::Result<Vec<User>> {
-        sqlx::query("SELECT id, login_id, display_name, organization, role, disabled, must_change_password FROM users ORDER BY login_id")
+        sqlx::query("SELECT id, login_id, display_name, organization, role, disabled, must_change_password, totp_secret IS NOT NULL AS two_factor FROM users ORDER BY login_id")
             .fetch_all(&self.pool)
             .await?
             .iter()
@@ -442,7 +444,7 @@ impl Database for Sqlite {
 
     async fn user_for_login(&self, login_id: &str) -> anyhow::Result<Option<(User, String)>> {
         let row = sqlx::query(
-            "SELECT id, login_id, display_name, organization, role, disabled, must_change_password, password_hash FROM users WHERE login_id = ?",
+            "SELECT id, login_id, display_name, organization, role, disabled, must_change_password, totp_secret IS NOT NULL AS two_factor, password_hash FROM users WHERE login_id = ?",
         )
         .bind(login_id.trim())
         .fetch_optional(&self.pool)
@@ -512,6 +514,155 @@ impl Database for Sqlite {
         Ok(true)
     }
 
+    async fn two_factor_secret(&self, user_id: i64) -> anyhow::Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT totp_secret FROM users WHERE id = ?")
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?
+                .flatten(),
+        )
+    }
+
+    async fn use_totp_step(&self, user_id: i64, step: i64) -> anyhow::Result<bool> {
+        // One statement: two logins racing with the same code cannot both pass.
+        let updated = sqlx::query(
+            "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_secret IS NOT NULL \
+             AND (totp_last_step IS NULL OR totp_last_step < ?)",
+        )
+        .bind(step)
+        .bind(user_id)
+        .bind(step)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(updated == 1)
+    }
+
+    async fn use_recovery_code(
+        &self,
+        user_id: i64,
+        code_hash: &str,
+        now: UnixTime,
+    ) -> anyhow::Result<Option<u32>> {
+        let mut tx = self.pool.begin().await?;
+        let used = sqlx::query(
+            "UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL",
+        )
+        .bind(now)
+        .bind(user_id)
+        .bind(code_hash)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if used != 1 {
+            return Ok(None);
+        }
+        let left: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM recovery_codes WHERE user_id = ? AND used_at IS NULL",
+        )
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(left as u32))
+    }
+
+    async fn begin_two_factor(&self, user_id: i64, secret: &str) -> anyhow::Result<bool> {
+        let updated =
+            sqlx::query("UPDATE users SET totp_pending = ? WHERE id = ? AND totp_secret IS NULL")
+                .bind(secret)
+                .bind(user_id)
+                .execute(&self.pool)
+                .await?
+                .rows_affected();
+        Ok(updated == 1)
+    }
+
+    async fn pending_two_factor(&self, user_id: i64) -> anyhow::Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT totp_pending FROM users WHERE id = ? AND totp_secret IS NULL",
+        )
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .flatten())
+    }
+
+    async fn enable_two_factor(
+        &self,
+        user_id: i64,
+        step: i64,
+        recovery_code_hashes: &[String],
+        actor: &Actor,
+        now: UnixTime,
+    ) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let login_id: Option<String> = sqlx::query_scalar(
+            "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = ? \
+             WHERE id = ? AND totp_pending IS NOT NULL AND totp_secret IS NULL RETURNING login_id",
+        )
+        .bind(step)
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(login_id) = login_id else {
+            return Ok(false);
+        };
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        for hash in recovery_code_hashes {
+            sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)")
+                .bind(user_id)
+                .bind(hash)
+                .execute(&mut *tx)
+                .await?;
+        }
+        // Sessions signed in with the password alone end: whoever else knew it is out.
+        revoke_user_sessions(&mut tx, &login_id, now).await?;
+        let detail = format!("recovery_codes={}", recovery_code_hashes.len());
+        insert_audit(
+            &mut tx,
+            now,
+            actor,
+            "two_factor.enable",
+            Some(&login_id),
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    async fn reset_two_factor(
+        &self,
+        login_id: &str,
+        actor: &Actor,
+        now: UnixTime,
+    ) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let user_id: Option<i64> = sqlx::query_scalar(
+            "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL \
+             WHERE login_id = ? RETURNING id",
+        )
+        .bind(login_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(user_id) = user_id else {
+            return Ok(false);
+        };
+        sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+        revoke_user_sessions(&mut tx, login_id, now).await?;
+        insert_audit(&mut tx, now, actor, "user.reset_2fa", Some(login_id), None).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     async fn create_session(
         &self,
         token_hash: &str,
@@ -560,7 +711,7 @@ impl Database for Sqlite {
         idle_seconds: i64,
     ) -> anyhow::Result<Option<Session>> {
         let row = sqlx::query(
-            "SELECT u.id, u.login_id, u.display_name, u.organization, u.role, u.disabled, u.must_change_password, \
+            "SELECT u.id, u.login_id, u.display_name, u.organization, u.role, u.disabled, u.must_change_password, u.totp_secret IS NOT NULL AS two_factor, \
                     s.created_at, s.last_seen_at, s.expires_at \
              FROM sessions s JOIN users u ON u.id = s.user_id \
              WHERE s.token_hash = ? AND s.revoked_at IS NULL AND s.expires_at > ? AND s.last_seen_at > ? AND u.disabled = 0",

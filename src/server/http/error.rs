@@ -22,6 +22,19 @@ pub enum ApiError {
     WrongCurrentPassword,
     #[error("支援センターが決めたパスワードのままです。使う前に自分のパスワードに変えてください（anshin passwd、または画面の案内に従ってください）")]
     PasswordChangeRequired,
+    /// The password was right; the account also needs its one-time code.
+    #[error("確認コードを入れてください（認証アプリに出ている6桁、またはリカバリーコード）")]
+    TwoFactorRequired,
+    #[error("確認コードが違います。認証アプリに出ている今の6桁（一度使ったものは使えません）か、リカバリーコードを入れてください")]
+    TwoFactorFailed,
+    #[error("このアカウントは二段階認証（認証アプリの確認コード）の設定が必要です。`anshin 2fa` で設定してから使ってください")]
+    TwoFactorSetupRequired,
+    #[error(
+        "二段階認証はすでに設定されています。設定し直すには支援センターに解除を依頼してください"
+    )]
+    TwoFactorAlreadyOn,
+    #[error("設定中の二段階認証がありません。最初からやり直してください（`anshin 2fa`）")]
+    NoTwoFactorPending,
     #[error("ログインの失敗が続いたため、しばらく受け付けません。{retry_after} 秒後にもう一度お試しください")]
     Throttled { retry_after: u64 },
     #[error("ログインが混み合っています。{retry_after} 秒ほどしてからもう一度お試しください")]
@@ -47,9 +60,14 @@ pub use crate::api::{ErrorBody, ErrorDetail};
 impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::LoginFailed | ApiError::NotLoggedIn | ApiError::SessionExpired => {
-                StatusCode::UNAUTHORIZED
-            }
+            ApiError::LoginFailed
+            | ApiError::NotLoggedIn
+            | ApiError::SessionExpired
+            | ApiError::TwoFactorRequired
+            | ApiError::TwoFactorFailed => StatusCode::UNAUTHORIZED,
+            ApiError::TwoFactorSetupRequired => StatusCode::FORBIDDEN,
+            ApiError::TwoFactorAlreadyOn => StatusCode::CONFLICT,
+            ApiError::NoTwoFactorPending => StatusCode::BAD_REQUEST,
             ApiError::Forbidden
             | ApiError::WrongCurrentPassword
             | ApiError::PasswordChangeRequired => StatusCode::FORBIDDEN,
@@ -73,6 +91,11 @@ impl ApiError {
             ApiError::Forbidden => "forbidden",
             ApiError::WrongCurrentPassword => "wrong_password",
             ApiError::PasswordChangeRequired => "password_change_required",
+            ApiError::TwoFactorRequired => "two_factor_required",
+            ApiError::TwoFactorFailed => "two_factor_failed",
+            ApiError::TwoFactorSetupRequired => "two_factor_setup_required",
+            ApiError::TwoFactorAlreadyOn => "two_factor_already_on",
+            ApiError::NoTwoFactorPending => "no_two_factor_pending",
             ApiError::Throttled { .. } => "too_many_attempts",
             ApiError::Busy { .. } => "busy",
             ApiError::BadRequest(_) => "bad_request",

@@ -7,13 +7,14 @@ mod error;
 mod limits;
 mod openapi;
 mod session;
+mod two_factor;
 
 pub use error::{ApiError, ApiResult};
 pub use openapi::openapi_json;
 
 use super::auth::{hash_token, LoginThrottle, OncePerWindow, PasswordGate};
 use super::config::ServerConfig;
-use super::db::{Actor, Database, Session, Sqlite};
+use super::db::{Actor, Database, Session, Sqlite, User};
 use anyhow::Context;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Request};
@@ -73,6 +74,14 @@ impl AppState {
             snapshot_cache: Arc::new(tokio::sync::Mutex::new(None)),
         }
     }
+
+    /// The account as the API shows it, with what this server's policy still asks of it.
+    pub fn account(&self, user: &User) -> crate::api::Account {
+        let mut account = user.account();
+        account.two_factor_setup_required =
+            !user.two_factor && self.config.auth.two_factor_required.requires(user.role);
+        account
+    }
 }
 
 pub fn router(state: AppState) -> Router {
@@ -91,6 +100,14 @@ pub fn router(state: AppState) -> Router {
             axum::routing::put(session::change_password),
         )
         .route("/api/v1/me/sessions", get(session::sessions))
+        .route(
+            "/api/v1/me/two-factor",
+            axum::routing::post(two_factor::begin),
+        )
+        .route(
+            "/api/v1/me/two-factor/confirm",
+            axum::routing::post(two_factor::confirm),
+        )
         .route(
             "/api/v1/me/sessions/{id}",
             axum::routing::delete(session::end_session),
@@ -303,12 +320,31 @@ impl FromRequestParts<AppState> for Member {
             (Method::GET, "/api/v1/me"),
             (Method::DELETE, "/api/v1/session"),
         ];
-        if session.user.must_change_password
-            && !before_change
-                .iter()
+        let allowed = |list: &[(Method, &str)]| {
+            list.iter()
                 .any(|(method, path)| parts.method == *method && parts.uri.path() == *path)
-        {
+        };
+        if session.user.must_change_password && !allowed(&before_change) {
             return Err(ApiError::PasswordChangeRequired);
+        }
+        // Two-factor sign-in the server requires of this account is set up next: until then
+        // only the enrolment and what the password change allows (issue 12, item 7).
+        let before_two_factor = [
+            (Method::POST, "/api/v1/me/two-factor"),
+            (Method::POST, "/api/v1/me/two-factor/confirm"),
+            (Method::PUT, "/api/v1/me/password"),
+            (Method::GET, "/api/v1/me"),
+            (Method::DELETE, "/api/v1/session"),
+        ];
+        if !session.user.two_factor
+            && state
+                .config
+                .auth
+                .two_factor_required
+                .requires(session.user.role)
+            && !allowed(&before_two_factor)
+        {
+            return Err(ApiError::TwoFactorSetupRequired);
         }
         Ok(Member {
             session,

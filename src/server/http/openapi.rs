@@ -16,6 +16,8 @@ use utoipa::{Modify, OpenApi};
         super::session::change_password,
         super::session::sessions,
         super::session::end_session,
+        super::two_factor::begin,
+        super::two_factor::confirm,
         super::directory::download,
         super::directory::replace,
         super::audit::list,

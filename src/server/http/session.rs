@@ -82,6 +82,7 @@ pub async fn login(
     };
     // argon2 takes tens of milliseconds of CPU and 19 MiB: at most one per core at a time.
     let password = request.password;
+    let code = request.code;
     let verdict = state
         .password_gate
         .run(move || match found {
@@ -113,11 +114,75 @@ pub async fn login(
             return Err(ApiError::LoginFailed);
         }
     };
+    // The password was right; with two-factor sign-in the code decides.
+    let how = if user.two_factor {
+        match second_factor(&state, &user, code.as_deref(), now).await? {
+            SecondFactor::Missing => {
+                // Not a guess: the client asks for the code and sends both again.
+                state.throttle.release(&login_id, address, reserved_at);
+                return Err(ApiError::TwoFactorRequired);
+            }
+            SecondFactor::Wrong => {
+                // A wrong code is a failed attempt like a wrong password: already counted.
+                state
+                    .db
+                    .audit(now, &actor, "login.failed", None, Some("wrong_code"))
+                    .await?;
+                return Err(ApiError::TwoFactorFailed);
+            }
+            SecondFactor::Passed(how) => Some(how),
+        }
+    } else {
+        None
+    };
     state
         .throttle
         .record_success(&login_id, address, reserved_at);
 
-    issue_session(&state, user, actor.address, now).await
+    issue_session(&state, user, actor.address, now, how.as_deref()).await
+}
+
+enum SecondFactor {
+    Missing,
+    Wrong,
+    /// How: `totp`, or `recovery_code left=N` for the audit log.
+    Passed(String),
+}
+
+/// Checks the one-time code of an account with two-factor sign-in: an authenticator's code
+/// (this 30-second step or one either side, each step once) or an unused recovery code.
+async fn second_factor(
+    state: &AppState,
+    user: &User,
+    code: Option<&str>,
+    now: i64,
+) -> ApiResult<SecondFactor> {
+    use crate::server::auth::two_factor::{hash_recovery_code, matching_step, read_code, Code};
+    let Some(code) = code.filter(|c| !c.trim().is_empty()) else {
+        return Ok(SecondFactor::Missing);
+    };
+    let Some(secret) = state.db.two_factor_secret(user.id).await? else {
+        return Ok(SecondFactor::Wrong);
+    };
+    Ok(match read_code(code) {
+        Some(Code::Totp(digits)) => match matching_step(&secret, &digits, now.max(0) as u64) {
+            Some(step) if state.db.use_totp_step(user.id, step).await? => {
+                SecondFactor::Passed("totp".into())
+            }
+            _ => SecondFactor::Wrong,
+        },
+        Some(Code::Recovery(text)) => {
+            match state
+                .db
+                .use_recovery_code(user.id, &hash_recovery_code(&text), now)
+                .await?
+            {
+                Some(left) => SecondFactor::Passed(format!("recovery_code left={left}")),
+                None => SecondFactor::Wrong,
+            }
+        }
+        None => SecondFactor::Wrong,
+    })
 }
 
 /// The password gate's answer for a reserved attempt. A check the gate could not run is no
@@ -137,13 +202,27 @@ fn unless_busy<T>(
     })
 }
 
-/// A new session for `user`: its token in a response no cache may keep.
-async fn issue_session(
+/// A new session for `user`: its token in a response no cache may keep. `how`: the second
+/// factor, for the audit row.
+pub(super) async fn issue_session(
     state: &AppState,
     user: User,
     address: String,
     now: i64,
+    how: Option<&str>,
 ) -> ApiResult<Response> {
+    let body = new_session(state, user, address, now, how).await?;
+    Ok(no_store(Json(body)))
+}
+
+/// The session itself, with its `login.ok` audit row.
+pub(super) async fn new_session(
+    state: &AppState,
+    user: User,
+    address: String,
+    now: i64,
+    how: Option<&str>,
+) -> ApiResult<LoginResponse> {
     let (token, token_hash) = new_token();
     let expires_at = now + i64::from(state.config.auth.absolute_timeout_minutes) * 60;
     state
@@ -161,25 +240,27 @@ async fn issue_session(
         name: user.login_id.clone(),
         address,
     };
-    state.db.audit(now, &actor, "login.ok", None, None).await?;
-
-    let body = LoginResponse {
+    state.db.audit(now, &actor, "login.ok", None, how).await?;
+    Ok(LoginResponse {
         token,
         expires_at: to_japan_time(expires_at),
         idle_timeout_minutes: state.config.auth.idle_timeout_minutes,
-        user: user.account(),
-    };
-    let mut response = Json(body).into_response();
-    // The body carries a credential: no cache anywhere may keep it.
+        user: state.account(&user),
+    })
+}
+
+/// A body that carries a credential: no cache anywhere may keep it.
+pub(super) fn no_store(body: impl IntoResponse) -> Response {
+    let mut response = body.into_response();
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    response
 }
 
 /// Changes the signed-in member's own password (issue 12, item 7). The current password is
 /// checked like a login (same throttle, same bounded password checks); the new one must pass
-/// the policy (12+ characters, not the login ID, not easy to guess). Every session of the
+/// the policy (13+ characters, not the login ID, not easy to guess). Every session of the
 /// account ends — on other PCs too — and this one gets a new token.
 #[utoipa::path(put, path = "/api/v1/me/password", request_body = PasswordChange, security(("bearer" = [])),
     responses(
@@ -248,7 +329,7 @@ pub async fn change_password(
         .await?;
     let mut user = member.session.user;
     user.must_change_password = false;
-    issue_session(&state, user, address.to_string(), now).await
+    issue_session(&state, user, address.to_string(), now, None).await
 }
 
 /// Signs out: the token stops working at once.
@@ -271,7 +352,7 @@ pub async fn me(State(state): State<AppState>, member: Member) -> Json<MeRespons
     Json(MeResponse {
         expires_at: to_japan_time(member.session.expires_at),
         idle_timeout_minutes: state.config.auth.idle_timeout_minutes,
-        user: member.session.user.account(),
+        user: state.account(&member.session.user),
     })
 }
 

@@ -1,7 +1,10 @@
 //! The idle lock: after `idle_lock_minutes` without a key the directory is hidden until the
-//! member types the password (checked with the server, or offline against this PC's verifier).
+//! member types the password (checked against this PC's verifier, and with the server when the
+//! session has ended meanwhile — which, for an account with two-factor sign-in, then asks for
+//! the one-time code as a second step).
 
 use super::one_line::{field_action, field_paste, FieldAction};
+use crate::client::Unlock;
 use crate::tui::context::Context;
 use crate::tui::keymap::Press;
 use crate::tui::message::{Effect, Message};
@@ -18,6 +21,10 @@ use ratatui::Frame;
 pub struct Lock {
     pub input: String,
     pub error: Option<&'static str>,
+    /// The password, kept while the server's one-time code is asked for (it goes with it).
+    code_for: Option<String>,
+    /// The password just sent, until the answer says whether a code is wanted.
+    sent: Option<String>,
 }
 
 impl Screen for Lock {
@@ -43,8 +50,21 @@ impl Screen for Lock {
             }
             FieldAction::Clear => self.input.clear(),
             FieldAction::Submit => {
-                let password = std::mem::take(&mut self.input);
-                return Outcome::effect(Effect::CheckUnlock(password));
+                let typed = std::mem::take(&mut self.input);
+                let effect = match &self.code_for {
+                    Some(password) => Effect::CheckUnlock {
+                        password: password.clone(),
+                        code: Some(typed),
+                    },
+                    None => {
+                        self.sent = Some(typed.clone());
+                        Effect::CheckUnlock {
+                            password: typed,
+                            code: None,
+                        }
+                    }
+                };
+                return Outcome::effect(effect);
             }
         }
         Outcome::none()
@@ -52,12 +72,25 @@ impl Screen for Lock {
 
     fn receive(&mut self, message: Message, ctx: &mut Context) -> Received {
         match message {
-            Message::Unlocked(true) => {
+            Message::Unlocked(Unlock::Unlocked) => {
+                self.code_for = None;
+                self.sent = None;
                 ctx.restart_idle();
                 Received::Taken(Outcome::nav(Nav::Pop))
             }
-            Message::Unlocked(false) => {
-                self.error = Some(text::LOCK_WRONG);
+            Message::Unlocked(Unlock::Refused) => {
+                self.sent = None;
+                self.error = Some(if self.code_for.is_some() {
+                    text::LOCK_WRONG_CODE
+                } else {
+                    text::LOCK_WRONG
+                });
+                Received::Taken(Outcome::none())
+            }
+            Message::Unlocked(Unlock::CodeNeeded) => {
+                // The password was right; the server wants the code with it.
+                self.code_for = self.sent.take().or(self.code_for.take());
+                self.error = None;
                 Received::Taken(Outcome::none())
             }
             other => Received::Passed(other),
@@ -78,15 +111,21 @@ impl Screen for Lock {
 
 fn draw_lock(frame: &mut Frame, lock: &Lock, area: Rect) {
     let rect = popup(area, 70, 7);
-    let mut lines = vec![
-        Line::from(text::LOCKED_BODY),
-        Line::from(""),
+    let prompt = if lock.code_for.is_some() {
+        Line::from(format!("{}: {}", text::LOGIN_CODE, lock.input))
+    } else {
         Line::from(format!(
             "{}: {}",
             text::LOGIN_PASSWORD,
             "*".repeat(lock.input.chars().count())
-        )),
-    ];
+        ))
+    };
+    let body = if lock.code_for.is_some() {
+        text::LOCK_CODE_BODY
+    } else {
+        text::LOCKED_BODY
+    };
+    let mut lines = vec![Line::from(body), Line::from(""), prompt];
     if let Some(error) = lock.error {
         lines.push(Line::from(Span::raw(error).add_modifier(Modifier::BOLD)));
     }

@@ -1,5 +1,6 @@
-//! The login screen (no valid token, or the session expired): server, login ID, password.
-//! The password is sent once and not kept.
+//! The login screen (no valid token, or the session expired): server, login ID, password, and
+//! — when the server says the account signs in with two factors — the one-time code. The
+//! password is kept only while the code is asked for (it goes again with the code), never after.
 
 use super::one_line::{form_action, form_paste, FieldAction, FormAction};
 use super::password::PasswordScreen;
@@ -18,7 +19,11 @@ pub struct LoginForm {
     pub server: String,
     pub login_id: String,
     pub password: String,
-    /// 0 server, 1 login ID, 2 password.
+    /// The one-time code, once the server asked for it.
+    pub code: String,
+    /// The server said the password is right and wants the code: a fourth field.
+    pub needs_code: bool,
+    /// 0 server, 1 login ID, 2 password, 3 code.
     pub field: usize,
     pub error: Option<String>,
     pub busy: bool,
@@ -37,19 +42,32 @@ impl LoginForm {
         match self.field {
             0 => &mut self.server,
             1 => &mut self.login_id,
-            _ => &mut self.password,
+            2 => &mut self.password,
+            _ => &mut self.code,
+        }
+    }
+
+    fn fields(&self) -> usize {
+        if self.needs_code {
+            4
+        } else {
+            3
         }
     }
 }
 
 pub struct Login {
     form: LoginForm,
+    /// The password just sent, until the answer: back into the form only if the server asks
+    /// for the code (it goes again with it), else dropped.
+    sent: Option<String>,
 }
 
 impl Login {
     pub fn new(server: &str) -> Login {
         Login {
             form: LoginForm::new(server),
+            sent: None,
         }
     }
 
@@ -57,7 +75,7 @@ impl Login {
     pub fn expired(why: &str) -> Login {
         let mut form = LoginForm::new("");
         form.error = Some(why.to_string());
-        Login { form }
+        Login { form, sent: None }
     }
 
     pub fn form(&self) -> &LoginForm {
@@ -96,8 +114,10 @@ impl Screen for Login {
                 form.current().clear();
                 form.error = None;
             }
-            FormAction::NextField => form.field = (form.field + 1) % 3,
-            FormAction::PreviousField => form.field = (form.field + 2) % 3,
+            FormAction::NextField => form.field = (form.field + 1) % form.fields(),
+            FormAction::PreviousField => {
+                form.field = (form.field + form.fields() - 1) % form.fields()
+            }
             // Nowhere to go back to: signing in, or Ctrl-C.
             FormAction::Close => {}
             FormAction::Field(FieldAction::Submit) => {
@@ -107,14 +127,26 @@ impl Screen for Login {
                 } else if form.password.is_empty() {
                     form.field = 2;
                     form.error = Some(text::LOGIN_NEED_PASSWORD.to_string());
+                } else if form.needs_code && form.code.trim().is_empty() {
+                    form.field = 3;
+                    form.error = Some(text::LOGIN_NEED_CODE.to_string());
                 } else {
                     form.busy = true;
                     form.error = None;
+                    // The form keeps no copy once the password is sent, unless the code is
+                    // being asked for (a wrong code is typed again with the same password).
+                    let password = if form.needs_code {
+                        form.password.clone()
+                    } else {
+                        let password = std::mem::take(&mut form.password);
+                        self.sent = Some(password.clone());
+                        password
+                    };
                     return Outcome::effect(Effect::Login {
                         server: form.server.trim().to_string(),
                         login_id: form.login_id.trim().to_string(),
-                        // The form keeps no copy of the password once it is sent.
-                        password: std::mem::take(&mut form.password),
+                        password,
+                        code: form.needs_code.then(|| std::mem::take(&mut form.code)),
                     });
                 }
             }
@@ -125,6 +157,8 @@ impl Screen for Login {
     fn receive(&mut self, message: Message, ctx: &mut Context) -> Received {
         match message {
             Message::LoggedIn(Ok(signed)) => {
+                self.form.password.clear();
+                self.sent = None;
                 ctx.status.member = signed.member;
                 ctx.status.error = None;
                 if signed.must_change_password {
@@ -132,13 +166,31 @@ impl Screen for Login {
                     let change = PasswordScreen::first_use();
                     return Received::Taken(Outcome::nav(Nav::Replace(Box::new(change))));
                 }
+                if signed.two_factor_setup_required {
+                    // Enrolment shows a QR code and recovery codes: the terminal command's job.
+                    self.form = LoginForm::new("");
+                    self.form.error = Some(text::LOGIN_SET_UP_TWO_FACTOR.to_string());
+                    return Received::Taken(Outcome::none());
+                }
                 ctx.status.syncing = true;
                 Received::Taken(Outcome::effect(Effect::Sync).and_nav(Nav::Pop))
             }
             Message::LoggedIn(Err(reason)) => {
+                self.sent = None;
                 self.form.busy = false;
                 self.form.error = Some(reason);
-                self.form.field = 2;
+                // With the code asked for, a refusal is most often the code: type it again.
+                self.form.field = if self.form.needs_code { 3 } else { 2 };
+                Received::Taken(Outcome::none())
+            }
+            Message::LoginNeedsCode => {
+                if let Some(password) = self.sent.take() {
+                    self.form.password = password;
+                }
+                self.form.busy = false;
+                self.form.needs_code = true;
+                self.form.field = 3;
+                self.form.error = Some(text::LOGIN_NEED_CODE.to_string());
                 Received::Taken(Outcome::none())
             }
             // Expired again while this screen is up: the form starts over, saying why.
@@ -163,11 +215,13 @@ impl Screen for Login {
 }
 
 fn draw_login(frame: &mut Frame, form: &LoginForm, area: Rect) -> Option<Position> {
-    let fields = [
+    let all = [
         (text::LOGIN_SERVER, form.server.clone()),
         (text::LOGIN_ID, form.login_id.clone()),
         (text::LOGIN_PASSWORD, masked(&form.password)),
+        (text::LOGIN_CODE, form.code.clone()),
     ];
+    let fields = &all[..form.fields()];
     let message = if form.busy {
         Some(text::LOGIN_BUSY)
     } else {
@@ -177,7 +231,7 @@ fn draw_login(frame: &mut Frame, form: &LoginForm, area: Rect) -> Option<Positio
         frame,
         &Form {
             title: format!(" {} — {} ", text::TITLE, text::LOGIN_TITLE),
-            fields: &fields,
+            fields,
             focus: form.field,
             message,
             hint: text::LOGIN_HINT,

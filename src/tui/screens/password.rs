@@ -14,7 +14,7 @@ use ratatui::Frame;
 
 /// The server's rule, said before the round trip (it checks the rest: not the login ID, not
 /// easy to guess).
-const MIN_CHARS: usize = 12;
+const MIN_CHARS: usize = crate::api::MIN_PASSWORD_CHARS;
 
 pub struct PasswordScreen {
     /// The current password, the new one, the new one again.

@@ -1,6 +1,7 @@
 //! The screens around the search: login, lock, help, sizes, background syncs.
 
 use super::*;
+use crate::client::Unlock;
 use crate::search::EntryRef;
 use crate::tui::message::{Message, SignedIn, SyncFailure, Synced};
 use crate::tui::screen::ScreenId;
@@ -42,12 +43,52 @@ fn idle_lock_hides_everything_and_unlocks_with_the_password() {
     assert_eq!(app.find::<Lock>().unwrap().input, "pw");
     assert_eq!(
         key(&mut app, KeyCode::Enter),
-        vec![Effect::CheckUnlock("pw".into())]
+        vec![Effect::CheckUnlock {
+            password: "pw".into(),
+            code: None
+        }]
     );
-    let _ = app.receive(Message::Unlocked(false));
+    let _ = app.receive(Message::Unlocked(Unlock::Refused));
     assert_eq!(app.top(), ScreenId::Lock);
     assert!(screen(&app, 120, 40).contains("パスワードが違います"));
-    let _ = app.receive(Message::Unlocked(true));
+    let _ = app.receive(Message::Unlocked(Unlock::Unlocked));
+    assert_eq!(app.ids(), vec![ScreenId::Search]);
+}
+
+/// Issue 12, item 7: the session ended while the screen was locked and the account signs in
+/// with two factors: the lock asks for the code next, sends it with the password typed before,
+/// and shows the code as typed (it is single-use) but never the password.
+#[test]
+fn the_idle_lock_asks_for_the_code_when_the_server_wants_it() {
+    let mut app = App::new("x".into(), Duration::ZERO, clock());
+    app.set_directory(demo_directory(), true);
+    app.update(Action::Tick(clock()));
+    type_text(&mut app, "secret-pass-word");
+    key(&mut app, KeyCode::Enter);
+    let _ = app.receive(Message::Unlocked(Unlock::CodeNeeded));
+    let shown = screen(&app, 120, 40);
+    assert!(shown.contains("確認コード"), "{shown}");
+    assert!(!shown.contains("secret-pass-word"));
+    type_text(&mut app, "１２３４５６");
+    assert!(screen(&app, 120, 40).contains("１２３４５６"));
+    assert_eq!(
+        key(&mut app, KeyCode::Enter),
+        vec![Effect::CheckUnlock {
+            password: "secret-pass-word".into(),
+            code: Some("１２３４５６".into())
+        }]
+    );
+    let _ = app.receive(Message::Unlocked(Unlock::Refused));
+    assert!(screen(&app, 120, 40).contains("確認コードが違います"));
+    type_text(&mut app, "654321");
+    assert_eq!(
+        key(&mut app, KeyCode::Enter),
+        vec![Effect::CheckUnlock {
+            password: "secret-pass-word".into(),
+            code: Some("654321".into())
+        }]
+    );
+    let _ = app.receive(Message::Unlocked(Unlock::Unlocked));
     assert_eq!(app.ids(), vec![ScreenId::Search]);
 }
 
@@ -96,7 +137,7 @@ fn screen_lock_and_too_small() {
     let mut app = app();
     app.push(Box::new(Lock::default()));
     assert_screen("tui__lock", screen(&app, 120, 40));
-    let _ = app.receive(Message::Unlocked(true));
+    let _ = app.receive(Message::Unlocked(Unlock::Unlocked));
     assert_screen("tui__too_small", screen(&app, 30, 8));
 }
 
@@ -129,7 +170,8 @@ fn login_screen_collects_and_sends_without_keeping_the_password() {
         vec![Effect::Login {
             server: "http://127.0.0.1:8080".into(),
             login_id: "sato".into(),
-            password: "pass word 123".into()
+            password: "pass word 123".into(),
+            code: None
         }]
     );
     assert!(form(&app).unwrap().password.is_empty());
@@ -141,12 +183,74 @@ fn login_screen_collects_and_sends_without_keeping_the_password() {
     assert_eq!(
         app.receive(Message::LoggedIn(Ok(SignedIn {
             member: "佐藤".into(),
-            must_change_password: false
+            must_change_password: false,
+            two_factor_setup_required: false,
         }))),
         vec![Effect::Sync]
     );
     assert!(form(&app).is_none());
     assert_eq!(app.ctx().status.member, "佐藤");
+}
+
+/// Issue 12, item 7: the server says the password is right and wants the one-time code: a
+/// fourth field appears, the password goes again with the code, and is forgotten after.
+#[test]
+fn the_login_screen_asks_for_the_code_of_a_two_factor_account() {
+    let mut app = app();
+    app.sign_in_first("http://127.0.0.1:8080");
+    let form = |app: &App| app.find::<Login>().map(|l| l.form().clone());
+    type_text(&mut app, "admin");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "centre password 2026");
+    key(&mut app, KeyCode::Enter);
+    app.receive(Message::LoginNeedsCode);
+    let shown = screen(&app, 120, 40);
+    assert!(shown.contains("確認コード"), "{shown}");
+    assert!(!shown.contains("centre password"), "{shown}");
+    assert_eq!(form(&app).unwrap().field, 3);
+    // Enter with no code says so; nothing is sent.
+    assert!(key(&mut app, KeyCode::Enter).is_empty());
+    type_text(&mut app, "123456");
+    assert_eq!(
+        key(&mut app, KeyCode::Enter),
+        vec![Effect::Login {
+            server: "http://127.0.0.1:8080".into(),
+            login_id: "admin".into(),
+            password: "centre password 2026".into(),
+            code: Some("123456".into()),
+        }]
+    );
+    app.receive(Message::LoggedIn(Err("確認コードが違います".into())));
+    let again = form(&app).unwrap();
+    assert_eq!((again.field, again.code.as_str()), (3, ""));
+    type_text(&mut app, "654321");
+    key(&mut app, KeyCode::Enter);
+    app.receive(Message::LoggedIn(Ok(SignedIn {
+        member: "管理者".into(),
+        must_change_password: false,
+        two_factor_setup_required: false,
+    })));
+    assert!(form(&app).is_none());
+}
+
+/// An account the server requires two factors of, not set up yet: the TUI says how (the
+/// terminal command shows the QR code) instead of opening a directory it cannot sync.
+#[test]
+fn a_login_that_must_set_up_two_factor_is_told_how() {
+    let mut app = app();
+    app.sign_in_first("http://127.0.0.1:8080");
+    type_text(&mut app, "admin");
+    key(&mut app, KeyCode::Tab);
+    type_text(&mut app, "centre password 2026");
+    key(&mut app, KeyCode::Enter);
+    let effects = app.receive(Message::LoggedIn(Ok(SignedIn {
+        member: "管理者".into(),
+        must_change_password: false,
+        two_factor_setup_required: true,
+    })));
+    assert!(effects.is_empty());
+    assert_eq!(app.top(), ScreenId::Login);
+    assert!(screen(&app, 120, 40).contains("anshin 2fa"));
 }
 
 #[test]
@@ -211,6 +315,7 @@ fn the_first_sign_in_changes_the_support_centres_password() {
     let effects = app.receive(Message::LoggedIn(Ok(SignedIn {
         member: "佐藤".into(),
         must_change_password: true,
+        two_factor_setup_required: false,
     })));
     assert!(effects.is_empty(), "no sync before the change: {effects:?}");
     assert_eq!(app.top(), ScreenId::Password);

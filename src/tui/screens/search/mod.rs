@@ -433,9 +433,10 @@ impl Screen for Search {
             }
             Message::Outbox(result) => self.outbox(result, ctx),
             // Answers for a screen that has closed meanwhile.
-            Message::Unlocked(_) | Message::LoggedIn(_) | Message::PasswordChanged(_) => {
-                Outcome::none()
-            }
+            Message::Unlocked(_)
+            | Message::LoggedIn(_)
+            | Message::LoginNeedsCode
+            | Message::PasswordChanged(_) => Outcome::none(),
         };
         Received::Taken(outcome)
     }
