@@ -1,6 +1,8 @@
 //! End to end, as a care manager would: `anshin demo` in a real terminal (tmux), a romaji query,
 //! the detail, "reachable now", quit. tmux is required (`.ci/run` installs it).
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -61,6 +63,13 @@ impl Drop for Tmux {
 /// `anshin demo` in a 120×40 tmux session, with every folder under `home` (and `env`, a
 /// `NAME=value` or nothing).
 fn start_demo(home: &Path, name: &str, env: &str) -> Tmux {
+    let tmux = start_anshin(home, name, env, "demo");
+    tmux.wait_for("オンライン", 30);
+    tmux
+}
+
+/// `anshin ARGS` in a 120×40 tmux session, every folder under `home`.
+fn start_anshin(home: &Path, name: &str, env: &str, args: &str) -> Tmux {
     assert!(
         Command::new("tmux")
             .arg("-V")
@@ -73,7 +82,7 @@ fn start_demo(home: &Path, name: &str, env: &str) -> Tmux {
         socket: format!("anshin-{name}-{}", std::process::id()),
     };
     let command = format!(
-        "env -u ANSHIN_CONFIG -u ANSHIN_SERVER_URL -u ANSHIN_DATA_DIR -u ANSHIN_EXPORT_DIR HOME={home} XDG_CONFIG_HOME={home}/config XDG_CACHE_HOME={home}/cache XDG_DATA_HOME={home}/data {env} {bin} demo",
+        "env -u ANSHIN_CONFIG -u ANSHIN_SERVER_URL -u ANSHIN_DATA_DIR -u ANSHIN_EXPORT_DIR HOME={home} XDG_CONFIG_HOME={home}/config XDG_CACHE_HOME={home}/cache XDG_DATA_HOME={home}/data {env} {bin} {args}",
         home = home.display(),
         bin = binary.display()
     );
@@ -89,8 +98,67 @@ fn start_demo(home: &Path, name: &str, env: &str) -> Tmux {
         &command,
     ]);
     assert!(started.status.success(), "{started:?}");
-    tmux.wait_for("オンライン", 30);
     tmux
+}
+
+/// Issue 12, item 7, as the member meets it: a real server on 127.0.0.1, an account with
+/// two-factor sign-in, and `anshin` in a real terminal. After the password the login screen asks
+/// for the code (typed with the IME's full-width digits), signs in and syncs.
+#[test]
+fn a_two_factor_login_in_the_terminal() {
+    use anshin::server::auth::two_factor::code_at;
+    use serde_json::{json, Value};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let t = runtime.block_on(common::start(|_| {}));
+    let now = || anshin::server::db::now_unix() as u64;
+    let secret = runtime.block_on(async {
+        let token = t.login(common::MEMBER).await;
+        let begun: Value = t
+            .http
+            .post(t.api("/api/v1/me/two-factor"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let secret = begun["secret"].as_str().unwrap().to_string();
+        let confirmed = t
+            .http
+            .post(t.api("/api/v1/me/two-factor/confirm"))
+            .bearer_auth(&token)
+            .json(&json!({"code": code_at(&secret, now()).unwrap()}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(confirmed.status(), 200);
+        secret
+    });
+
+    let home = tempfile::tempdir().unwrap();
+    let env = format!("ANSHIN_SERVER_URL={} ANSHIN_CREDENTIAL_STORE=memory", t.url);
+    let tmux = start_anshin(home.path(), "two-factor", &env, "");
+    tmux.wait_for("ログインID", 20);
+    tmux.keys(&[common::MEMBER.0]);
+    tmux.keys(&["Tab"]);
+    tmux.keys(&[common::MEMBER.1]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("認証アプリに出ている6桁", 20);
+    assert!(screen.contains("確認コード"), "{screen}");
+    assert!(!screen.contains(common::MEMBER.1), "{screen}");
+    // The next step's code (the enrolment used this one): the IME's full-width digits.
+    let code: String = code_at(&secret, now() + 30)
+        .unwrap()
+        .chars()
+        .map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap())
+        .collect();
+    tmux.keys(&["-l", &code]);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("オンライン", 30);
+    assert!(screen.contains("結果（"), "{screen}");
+    tmux.keys(&["F10"]);
+    drop(t);
 }
 
 #[test]

@@ -5,7 +5,7 @@
 use super::Failure;
 use crate::client::{Client, ClientError};
 use qrcode::render::unicode::Dense1x2;
-use qrcode::QrCode;
+use qrcode::{EcLevel, QrCode};
 use std::io::Write;
 
 /// How many codes the member may try when confirming the enrolment.
@@ -22,13 +22,21 @@ pub(super) fn ask_code(interactive: bool, prompt: &str) -> Result<String, Failur
 }
 
 /// The QR code in block characters, black on white whatever the terminal's colours (a code
-/// drawn light-on-dark is one many phone apps cannot read).
+/// drawn light-on-dark is one many phone apps cannot read). Error correction L and a two-module
+/// margin keep it at 21 rows for a typical link, so it and the prompt fit an 80×24 terminal;
+/// a screen has no stains for the stronger levels to repair.
 pub fn qr_lines(text: &str) -> Option<Vec<String>> {
-    let code = QrCode::new(text.as_bytes()).ok()?;
-    let image = code.render::<Dense1x2>().quiet_zone(true).build();
+    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::L).ok()?;
+    let image = code.render::<Dense1x2>().quiet_zone(false).build();
+    let width = image.lines().next()?.chars().count();
+    let margin = " ".repeat(width + 4);
+    let image: Vec<String> = std::iter::once(margin.clone())
+        .chain(image.lines().map(|line| format!("  {line}  ")))
+        .chain(std::iter::once(margin))
+        .collect();
     Some(
         image
-            .lines()
+            .into_iter()
             .map(|line| format!("\x1b[30;47m{line}\x1b[0m"))
             .collect(),
     )
@@ -55,17 +63,19 @@ pub(super) async fn enrol(client: &Client, interactive: bool) -> Result<(), Fail
         }
         other => other?,
     };
-    println!("認証アプリ（Google Authenticator、Microsoft Authenticator など）で、次の QR コードを読み取ってください。");
+    // The key and the link first, the code last: the code and the prompt under it stay on
+    // screen together.
+    println!(
+        "アプリの「キーを入力」（時間ベース）で登録するときのキー:\n  {}",
+        grouped(&enrolment.secret)
+    );
+    println!("リンクを開けるアプリには: {}", enrolment.otpauth_uri);
+    println!("認証アプリ（Google Authenticator、Microsoft Authenticator など）で、この QR コードを読み取ってください:");
     if let Some(lines) = qr_lines(&enrolment.otpauth_uri) {
         for line in lines {
             println!("{line}");
         }
     }
-    println!(
-        "読み取れないときは、アプリの「キーを入力」に次のキーを入れてください（時間ベース）:\n  {}",
-        grouped(&enrolment.secret)
-    );
-    println!("リンクを開けるアプリには: {}", enrolment.otpauth_uri);
     let mut tries = 0;
     let codes = loop {
         tries += 1;
@@ -93,14 +103,54 @@ pub(super) async fn enrol(client: &Client, interactive: bool) -> Result<(), Fail
 mod tests {
     use super::*;
 
+    /// The block characters back to modules (each character is one column and two rows),
+    /// scaled up, and read by a QR decoder as a phone's camera would.
+    fn decode(lines: &[String]) -> String {
+        let rows: Vec<Vec<char>> = lines
+            .iter()
+            .map(|l| {
+                l.trim_start_matches("\x1b[30;47m")
+                    .trim_end_matches("\x1b[0m")
+                    .chars()
+                    .collect()
+            })
+            .collect();
+        let width = rows[0].len();
+        let height = rows.len() * 2;
+        let dark = |x: usize, y: usize| {
+            let c = rows[y / 2].get(x).copied().unwrap_or(' ');
+            match (c, y % 2) {
+                ('█', _) => true,
+                ('▀', 0) | ('▄', 1) => true,
+                _ => false,
+            }
+        };
+        let scale = 6;
+        let mut image =
+            rqrr::PreparedImage::prepare_from_greyscale(width * scale, height * scale, |x, y| {
+                if dark(x / scale, y / scale) {
+                    0
+                } else {
+                    255
+                }
+            });
+        let grids = image.detect_grids();
+        assert_eq!(grids.len(), 1, "one QR code found");
+        grids[0].decode().expect("the QR code reads").1
+    }
+
     #[test]
-    fn the_qr_code_is_dark_on_light_in_any_terminal() {
-        let lines = qr_lines("otpauth://totp/x?secret=ABCDEFGHIJKLMNOP").unwrap();
-        assert!(lines.len() > 10);
+    fn the_qr_code_reads_back_as_the_link_and_fits_a_small_terminal() {
+        let uri = "otpauth://totp/AnshinLink:tanaka.keiko?secret=I4BTMYF5JG33VJHWKN5FF7JHVL7NZMPB&issuer=AnshinLink";
+        let lines = qr_lines(uri).unwrap();
+        assert_eq!(decode(&lines), uri);
+        // With the heading and the prompt, an 80×24 terminal shows all of it.
+        assert!(lines.len() <= 22, "{} rows", lines.len());
         assert!(lines
             .iter()
             .all(|l| l.starts_with("\x1b[30;47m") && l.ends_with("\x1b[0m")));
-        assert!(lines.iter().any(|l| l.contains('█') || l.contains('▀')));
+        let columns = lines[0].chars().count() - "\x1b[30;47m\x1b[0m".chars().count();
+        assert!(columns <= 80, "{columns} columns");
         assert_eq!(grouped("ABCDEFGHIJ"), "ABCD EFGH IJ");
     }
 }
