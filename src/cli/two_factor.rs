@@ -119,11 +119,7 @@ mod tests {
         let height = rows.len() * 2;
         let dark = |x: usize, y: usize| {
             let c = rows[y / 2].get(x).copied().unwrap_or(' ');
-            match (c, y % 2) {
-                ('█', _) => true,
-                ('▀', 0) | ('▄', 1) => true,
-                _ => false,
-            }
+            matches!((c, y % 2), ('█', _) | ('▀', 0) | ('▄', 1))
         };
         let scale = 6;
         let mut image =
