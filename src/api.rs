@@ -82,6 +82,10 @@ pub struct LoginResponse {
     pub expires_at: Timestamp,
     pub idle_timeout_minutes: u32,
     pub user: Account,
+    /// Failed sign-ins of this account since its previous one (someone guessing, or the owner
+    /// mistyping): the client tells the owner.
+    #[serde(default)]
+    pub recent_failures: u32,
 }
 
 /// `GET /api/v1/me`.

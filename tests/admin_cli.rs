@@ -113,7 +113,7 @@ fn accounts_from_init_to_disable() {
         "{list}"
     );
     assert!(
-        list.contains("sato\tmember\t無効\t未設定\t佐藤 花子\to-00002"),
+        list.contains("sato\tmember\t無効\t未設定\tなし\t佐藤 花子\to-00002"),
         "{list}"
     );
     // A lost phone: the centre turns two-factor sign-in off (the owner sets it up again).
@@ -628,4 +628,74 @@ fn backups_in_generations_and_a_checked_restore() {
         .assert()
         .code(1);
     assert!(!d.join("from-junk.db").exists());
+}
+
+/// Issue 12, item 5: an account throttled by someone's guesses was invisible to the centre, and
+/// only time got the owner back in. `user list` shows it, `user unlock` lifts it.
+#[test]
+fn the_centre_sees_a_throttled_account_and_lifts_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    server(d)
+        .args(["init", "--admin", "centre"])
+        .write_stdin("kanri-password-1\n")
+        .assert()
+        .success();
+    // Five failed guesses a moment ago, as the server records them.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(d.join("anshin.db"));
+        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+        for i in 0..5 {
+            sqlx::query(
+                "INSERT INTO login_failures (account, address, at) VALUES ('centre', ?, ?)",
+            )
+            .bind(format!("203.0.113.{i}"))
+            .bind(now as i64 - 60)
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        pool.close().await;
+    });
+    let list = |d: &Path| {
+        String::from_utf8(
+            server(d)
+                .args(["user", "list"])
+                .assert()
+                .success()
+                .get_output()
+                .stdout
+                .clone(),
+        )
+        .unwrap()
+    };
+    let before = list(d);
+    assert!(
+        before.contains("centre\tadmin\t有効\t未設定（必須）\t5 回・一時停止中（あと 14 分"),
+        "{before}"
+    );
+    server(d)
+        .args(["user", "unlock", "centre"])
+        .assert()
+        .success()
+        .stdout(contains("一時停止を解きました"));
+    assert!(list(d).contains("未設定（必須）\tなし"));
+    server(d)
+        .args(["user", "unlock", "nobody"])
+        .assert()
+        .code(1)
+        .stderr(contains("nobody"));
+    let audit = server(d)
+        .arg("audit")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(audit).unwrap().contains("user.unlock"));
 }

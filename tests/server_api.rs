@@ -1336,3 +1336,74 @@ async fn the_centre_can_require_two_factor_of_everyone() {
     let token = t.login(MEMBER).await;
     assert_eq!(t.get("/api/v1/directory", &token).await.status(), 200);
 }
+
+/// Issue 12, item 5: anyone could lock any known login ID — the right password then got 429
+/// too, nobody was told, and a restart forgot it all. Now the count is in the database (it
+/// survives a restart, and a second server on the same database counts the same attempts), the
+/// owner's own PC stays usable while someone guesses elsewhere, and the owner is told.
+#[tokio::test]
+async fn guessing_elsewhere_does_not_lock_the_owner_out_and_every_server_counts_it() {
+    let mut t = start(|c| {
+        c.trusted_proxies = vec!["127.0.0.1".into()];
+        c.auth.max_failures_per_account = 5;
+        c.auth.max_failures_per_address = 100;
+    })
+    .await;
+    let login = |t: &common::TestServer, from: &str, password: &str| {
+        t.http
+            .post(t.api("/api/v1/session"))
+            .header("x-forwarded-for", from.to_string())
+            .json(&json!({"login_id": MEMBER.0, "password": password}))
+            .send()
+    };
+    let office = "192.0.2.10";
+    assert_eq!(login(&t, office, MEMBER.1).await.unwrap().status(), 200);
+    // Someone guesses from several addresses.
+    for i in 0..8 {
+        let from = format!("203.0.113.{i}");
+        let _ = login(&t, &from, "wrong-password-123").await.unwrap();
+    }
+    assert_eq!(
+        login(&t, "198.51.100.7", MEMBER.1).await.unwrap().status(),
+        429,
+        "a new address waits"
+    );
+    // A second server on the same database file counts the same attempts.
+    let second_db: std::sync::Arc<dyn anshin::server::db::Database> = std::sync::Arc::new(
+        anshin::server::db::Sqlite::open(&t.config.database)
+            .await
+            .unwrap(),
+    );
+    let second = anshin::server::http::start_with(second_db, t.config.clone())
+        .await
+        .unwrap();
+    let on_second = t
+        .http
+        .post(format!("{}/api/v1/session", second.url()))
+        .header("x-forwarded-for", "198.51.100.8")
+        .json(&json!({"login_id": MEMBER.0, "password": MEMBER.1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(on_second.status(), 429);
+    second.shutdown().await.unwrap();
+    // And so does the same server after a restart.
+    t.restart().await;
+    assert_eq!(
+        login(&t, "198.51.100.9", MEMBER.1).await.unwrap().status(),
+        429
+    );
+    // The owner's office is not locked out, and the owner is told.
+    let back = login(&t, office, MEMBER.1).await.unwrap();
+    assert_eq!(back.status(), 200);
+    let body: Value = back.json().await.unwrap();
+    assert_eq!(body["recent_failures"], 5);
+    // The next sign-in has nothing new to report.
+    let again: Value = login(&t, office, MEMBER.1)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["recent_failures"], 0);
+}

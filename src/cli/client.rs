@@ -326,6 +326,12 @@ async fn login(client: &Client, user: Option<String>) -> Result<(), Failure> {
         "ログインしました: {}（{}）",
         info.user.display_name, info.user.organization
     );
+    if info.recent_failures > 0 {
+        eprintln!(
+            "注意: {}",
+            crate::tui::text::recent_failures(info.recent_failures)
+        );
+    }
     if info.user.must_change_password {
         // A password the support centre set: the owner chooses one now (issue 12, item 7).
         if !interactive {

@@ -154,6 +154,8 @@ enum UserCommand {
     /// 二段階認証を解除する（スマートフォンとリカバリーコードをなくしたとき。ログイン中のセッションは切れ、本人は次のログインで設定し直します）
     #[command(name = "reset-2fa")]
     ResetTwoFactor { login_id: String },
+    /// ログインの一時停止を解く（失敗が続いて待たされている本人を、確認のうえで通す）
+    Unlock { login_id: String },
 }
 
 /// Demo account of `anshin-server demo` (and later `anshin demo`).
@@ -445,8 +447,37 @@ async fn user_command(
         UserCommand::List => {
             db.audit(now_unix(), actor, "user.list", None, None).await?;
             let mut out = std::io::stdout().lock();
-            writeln!(out, "ログインID\t権限\t状態\t二段階認証\t表示名\t所属")?;
+            let limits = crate::server::db::ThrottleLimits {
+                per_account: config.auth.max_failures_per_account,
+                per_address: config.auth.max_failures_per_address,
+                window_seconds: i64::from(config.auth.failure_window_seconds),
+            };
+            let now = now_unix();
+            let failures: std::collections::HashMap<String, Vec<i64>> = db
+                .account_failures(now - crate::server::db::failure_retention(limits))
+                .await?
+                .into_iter()
+                .collect();
+            writeln!(
+                out,
+                "ログインID\t権限\t状態\t二段階認証\tログインの失敗\t表示名\t所属"
+            )?;
             for user in db.list_users().await? {
+                let times = failures
+                    .get(&crate::server::auth::throttle_key(&user.login_id))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                let throttled = match (
+                    crate::server::auth::account_wait(times, limits, now),
+                    times.len(),
+                ) {
+                    (Some(wait), n) => format!(
+                        "{n} 回・一時停止中（あと {} 分。いつもの PC からは可）",
+                        wait.div_ceil(60)
+                    ),
+                    (None, 0) => "なし".to_string(),
+                    (None, n) => format!("{n} 回"),
+                };
                 let state = match (user.disabled, user.must_change_password) {
                     (true, _) => "無効",
                     (false, true) => "初回の変更待ち",
@@ -462,7 +493,7 @@ async fn user_command(
                 };
                 writeln!(
                     out,
-                    "{}\t{}\t{state}\t{two_factor}\t{}\t{}",
+                    "{}\t{}\t{state}\t{two_factor}\t{throttled}\t{}\t{}",
                     user.login_id,
                     user.role.code(),
                     user.display_name,
@@ -492,6 +523,17 @@ async fn user_command(
                 .await?;
             println!(
                 "「{login_id}」のパスワードを変えました（ログイン中のセッションは切りました）。次のログインで本人が自分のパスワードに変えます"
+            );
+        }
+        UserCommand::Unlock { login_id } => {
+            if !db
+                .clear_login_failures(&login_id, actor, now_unix())
+                .await?
+            {
+                bail!("ログインID「{login_id}」のアカウントはありません");
+            }
+            println!(
+                "「{login_id}」のログインの一時停止を解きました（それまでの失敗は数えません）"
             );
         }
         UserCommand::ResetTwoFactor { login_id } => {

@@ -16,6 +16,9 @@ pub struct Context {
     pub status: Status,
     /// A passing message in the status bar, cleared by the next key.
     pub flash: Option<String>,
+    /// Said with the next sync's message (which would otherwise replace it): how many failed
+    /// sign-ins the account had since its previous one.
+    pub login_notice: Option<String>,
     /// 差出人 for new slips (config `[client.sender]`, else the slip sent last).
     pub sender: SenderDefaults,
     /// The terminal's size from the last `Action::Resize` (the composer moves the caret up and
@@ -48,6 +51,7 @@ impl Context {
                 ..Status::default()
             },
             flash: None,
+            login_notice: None,
             sender: SenderDefaults::default(),
             size: None,
             last_input: Instant::now(),

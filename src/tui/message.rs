@@ -68,6 +68,8 @@ pub struct SignedIn {
     pub must_change_password: bool,
     /// The server requires two-factor sign-in of this account and it is not set up yet.
     pub two_factor_setup_required: bool,
+    /// Failed sign-ins of the account since its previous one.
+    pub recent_failures: u32,
 }
 
 /// Why a background sync failed, and whether the member must sign in again.

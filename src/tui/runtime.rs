@@ -275,6 +275,7 @@ async fn login(
         member: format!("{}（{}）", info.user.display_name, info.user.organization),
         must_change_password: info.user.must_change_password,
         two_factor_setup_required: info.user.two_factor_setup_required,
+        recent_failures: info.recent_failures,
     })
 }
 

@@ -28,6 +28,11 @@ pub const LOGIN_BUSY: &str = "ログインしています…";
 pub const LOGIN_NEED_ID: &str = "ログインIDを入力してください";
 pub const LOGIN_NEED_PASSWORD: &str = "パスワードを入力してください";
 pub const LOGIN_CODE: &str = "確認コード";
+
+/// After a sign-in: the failed attempts on the account since the previous one.
+pub fn recent_failures(count: u32) -> String {
+    format!("前回のログインのあと、このアカウントへのログインが {count} 回失敗しています。心当たりがなければ支援センターにご連絡ください")
+}
 pub const LOGIN_NEED_CODE: &str =
     "確認コードを入れてください（認証アプリに出ている6桁、またはリカバリーコード）";
 pub const LOGIN_SET_UP_TWO_FACTOR: &str = "このアカウントは二段階認証の設定が必要です。ターミナルで `anshin 2fa` を実行して認証アプリを登録してから、もう一度ログインしてください";

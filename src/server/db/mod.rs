@@ -292,6 +292,31 @@ pub struct ImportSummary {
     pub unchanged: usize,
 }
 
+/// Login throttling's limits (`[server.auth]`): failures within the window per login ID and
+/// per client address before further attempts wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottleLimits {
+    pub per_account: u32,
+    pub per_address: u32,
+    pub window_seconds: i64,
+}
+
+/// A refused attempt: how long to wait, and whether the address (not the account) must.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttled {
+    pub retry_after: u64,
+    pub by_address: bool,
+}
+
+/// How long failed attempts are remembered: the window, and at least a day so that the owner's
+/// next sign-in can be told how many there were.
+pub fn failure_retention(limits: ThrottleLimits) -> i64 {
+    limits.window_seconds.max(86_400)
+}
+
+/// Addresses an account signed in from stay known this long.
+pub const KNOWN_ADDRESS_SECONDS: i64 = 90 * 86_400;
+
 #[async_trait]
 pub trait Database: Send + Sync + 'static {
     // Directory
@@ -372,6 +397,45 @@ pub trait Database: Send + Sync + 'static {
     /// Turns two-factor sign-in off (a lost phone and lost codes): secret and codes are gone,
     /// every session ends, audit row `user.reset_2fa`. False for an unknown login ID.
     async fn reset_two_factor(
+        &self,
+        login_id: &str,
+        actor: &Actor,
+        now: UnixTime,
+    ) -> anyhow::Result<bool>;
+
+    // Login throttling (auth::throttle), shared by every server on the database
+    /// Checks the limits and, when the attempt may go ahead, counts it as a failure in the same
+    /// transaction (before the password is verified: concurrent guesses cannot all pass a check
+    /// that only a finished verification would update). From an address the account signed in
+    /// from before, only failures from that address count against the account. The answer is
+    /// the reservation's id, or how long to wait.
+    async fn reserve_login(
+        &self,
+        account: &str,
+        address: &str,
+        limits: ThrottleLimits,
+        now: UnixTime,
+    ) -> anyhow::Result<Result<i64, Throttled>>;
+    /// The attempt succeeded: its reservation goes, the account's failures no longer count
+    /// against it, and the address becomes known for it. Returns the account's failures since
+    /// its previous sign-in (to tell the owner).
+    async fn login_succeeded(
+        &self,
+        reservation: i64,
+        account: &str,
+        address: &str,
+        now: UnixTime,
+    ) -> anyhow::Result<u32>;
+    /// Takes back a reservation whose attempt was never judged (too busy, or a code to ask for).
+    async fn release_login(&self, reservation: i64) -> anyhow::Result<()>;
+    /// The failures that count against each account since `since`, oldest first.
+    async fn account_failures(
+        &self,
+        since: UnixTime,
+    ) -> anyhow::Result<Vec<(String, Vec<UnixTime>)>>;
+    /// `user unlock`: the account's failures stop counting against it, audit row
+    /// `user.unlock`. False for an unknown login ID.
+    async fn clear_login_failures(
         &self,
         login_id: &str,
         actor: &Actor,

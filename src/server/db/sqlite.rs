@@ -663,6 +663,170 @@ impl Database for Sqlite {
         Ok(true)
     }
 
+    async fn reserve_login(
+        &self,
+        account: &str,
+        address: &str,
+        limits: ThrottleLimits,
+        now: UnixTime,
+    ) -> anyhow::Result<Result<i64, Throttled>> {
+        // IMMEDIATE: the write lock before the counts, so two servers (or two requests) cannot
+        // both count below the limit and both go ahead.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("DELETE FROM login_failures WHERE at <= ?")
+            .bind(now - super::failure_retention(limits))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM known_addresses WHERE last_ok_at <= ?")
+            .bind(now - super::KNOWN_ADDRESS_SECONDS)
+            .execute(&mut *tx)
+            .await?;
+        let window_start = now - limits.window_seconds;
+        // The failure that must age out before the next attempt: the one `limit` places from
+        // the newest.
+        let wait = |at: Option<i64>| at.map(|at| (at + limits.window_seconds - now).max(1) as u64);
+        let by_address: Option<i64> = sqlx::query_scalar(
+            "SELECT at FROM login_failures WHERE address = ? AND at > ? ORDER BY at DESC, id DESC LIMIT 1 OFFSET ?",
+        )
+        .bind(address)
+        .bind(window_start)
+        .bind(i64::from(limits.per_address.max(1)) - 1)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let known: bool = sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM known_addresses WHERE account = ? AND address = ?",
+        )
+        .bind(account)
+        .bind(address)
+        .fetch_one(&mut *tx)
+        .await?
+            > 0;
+        let by_account: Option<i64> = sqlx::query_scalar(
+            "SELECT at FROM login_failures WHERE account = ? AND cleared = 0 AND at > ? \
+             AND (? = 0 OR address = ?) ORDER BY at DESC, id DESC LIMIT 1 OFFSET ?",
+        )
+        .bind(account)
+        .bind(window_start)
+        .bind(known as i64)
+        .bind(address)
+        .bind(i64::from(limits.per_account.max(1)) - 1)
+        .fetch_optional(&mut *tx)
+        .await?;
+        match (wait(by_account), wait(by_address)) {
+            (None, None) => {}
+            (a, b) => {
+                tx.rollback().await?;
+                return Ok(Err(Throttled {
+                    retry_after: a.max(b).unwrap_or(1),
+                    by_address: b.is_some() && b >= a,
+                }));
+            }
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO login_failures (account, address, at) VALUES (?, ?, ?) RETURNING id",
+        )
+        .bind(account)
+        .bind(address)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Ok(id))
+    }
+
+    async fn login_succeeded(
+        &self,
+        reservation: i64,
+        account: &str,
+        address: &str,
+        now: UnixTime,
+    ) -> anyhow::Result<u32> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("DELETE FROM login_failures WHERE id = ?")
+            .bind(reservation)
+            .execute(&mut *tx)
+            .await?;
+        let failures =
+            sqlx::query("UPDATE login_failures SET cleared = 1 WHERE account = ? AND cleared = 0")
+                .bind(account)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        sqlx::query(
+            "INSERT INTO known_addresses (account, address, last_ok_at) VALUES (?, ?, ?) \
+             ON CONFLICT (account, address) DO UPDATE SET last_ok_at = excluded.last_ok_at",
+        )
+        .bind(account)
+        .bind(address)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(failures as u32)
+    }
+
+    async fn release_login(&self, reservation: i64) -> anyhow::Result<()> {
+        sqlx::query("DELETE FROM login_failures WHERE id = ?")
+            .bind(reservation)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn account_failures(
+        &self,
+        since: UnixTime,
+    ) -> anyhow::Result<Vec<(String, Vec<UnixTime>)>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT account, at FROM login_failures WHERE cleared = 0 AND at > ? ORDER BY account, at, id",
+        )
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut grouped: Vec<(String, Vec<UnixTime>)> = Vec::new();
+        for (account, at) in rows {
+            match grouped.last_mut() {
+                Some((last, times)) if *last == account => times.push(at),
+                _ => grouped.push((account, vec![at])),
+            }
+        }
+        Ok(grouped)
+    }
+
+    async fn clear_login_failures(
+        &self,
+        login_id: &str,
+        actor: &Actor,
+        now: UnixTime,
+    ) -> anyhow::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE login_id = ?")
+            .bind(login_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if exists.is_none() {
+            return Ok(false);
+        }
+        let cleared =
+            sqlx::query("UPDATE login_failures SET cleared = 1 WHERE account = ? AND cleared = 0")
+                .bind(login_id.trim().to_lowercase())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        let detail = format!("failures={cleared}");
+        insert_audit(
+            &mut tx,
+            now,
+            actor,
+            "user.unlock",
+            Some(login_id),
+            Some(&detail),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
     async fn create_session(
         &self,
         token_hash: &str,

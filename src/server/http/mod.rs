@@ -51,6 +51,7 @@ impl AppState {
     pub fn new(db: Arc<dyn Database>, config: ServerConfig) -> AppState {
         let auth = &config.auth;
         let throttle = LoginThrottle::new(
+            db.clone(),
             auth.max_failures_per_account,
             auth.max_failures_per_address,
             Duration::from_secs(u64::from(auth.failure_window_seconds)),

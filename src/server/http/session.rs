@@ -4,6 +4,7 @@ use super::{ApiError, ApiResult, AppState, ClientAddress, JsonBody, Member};
 use crate::directory::{japan_offset, Timestamp};
 use crate::server::auth::{
     check_new_password, hash_password, new_token, verify_against_dummy, verify_password, Busy,
+    Reserved,
 };
 use crate::server::db::{now_unix, Actor, User};
 use axum::extract::State;
@@ -55,25 +56,31 @@ pub async fn login(
     };
     // Checked and counted in one step, before the ~100 ms of argon2: concurrent guesses cannot
     // all pass a check that only a finished verification would update.
-    let reserved_at = Instant::now();
-    if let Err(throttled) = state.throttle.reserve(&login_id, address, reserved_at) {
-        // One audit row per account (or address) and window, with the count: a flood of
-        // refused attempts must not become a flood of rows.
-        if let Some(count) =
-            state
-                .throttle
-                .report_refusal(&login_id, address, &throttled, reserved_at)
-        {
-            let detail = format!("refused={count}");
-            state
-                .db
-                .audit(now_unix(), &actor, "login.throttled", None, Some(&detail))
-                .await?;
+    let reserved = match state
+        .throttle
+        .reserve(&login_id, address, now_unix())
+        .await?
+    {
+        Ok(reserved) => reserved,
+        Err(throttled) => {
+            // One audit row per account (or address) and window, with the count: a flood of
+            // refused attempts must not become a flood of rows.
+            if let Some(count) =
+                state
+                    .throttle
+                    .report_refusal(&login_id, address, &throttled, Instant::now())
+            {
+                let detail = format!("refused={count}");
+                state
+                    .db
+                    .audit(now_unix(), &actor, "login.throttled", None, Some(&detail))
+                    .await?;
+            }
+            return Err(ApiError::Throttled {
+                retry_after: throttled.retry_after,
+            });
         }
-        return Err(ApiError::Throttled {
-            retry_after: throttled.retry_after,
-        });
-    }
+    };
 
     let found = if login_id.is_empty() || login_id.chars().count() > MAX_LOGIN_ID_CHARS {
         None
@@ -100,7 +107,8 @@ pub async fn login(
             }
         })
         .await;
-    let verdict = unless_busy(&state, verdict, &login_id, address, reserved_at)?;
+    let verdict = unless_busy(&state, verdict, reserved).await?;
+    let (verdict, reserved) = verdict;
 
     let now = now_unix();
     let user = match verdict {
@@ -119,7 +127,7 @@ pub async fn login(
         match second_factor(&state, &user, code.as_deref(), now).await? {
             SecondFactor::Missing => {
                 // Not a guess: the client asks for the code and sends both again.
-                state.throttle.release(&login_id, address, reserved_at);
+                state.throttle.release(reserved).await;
                 return Err(ApiError::TwoFactorRequired);
             }
             SecondFactor::Wrong => {
@@ -135,11 +143,10 @@ pub async fn login(
     } else {
         None
     };
-    state
-        .throttle
-        .record_success(&login_id, address, reserved_at);
-
-    issue_session(&state, user, actor.address, now, how.as_deref()).await
+    let recent_failures = state.throttle.record_success(reserved, now).await?;
+    let mut body = new_session(&state, user, actor.address, now, how.as_deref()).await?;
+    body.recent_failures = recent_failures;
+    Ok(no_store(Json(body)))
 }
 
 enum SecondFactor {
@@ -185,21 +192,23 @@ async fn second_factor(
     })
 }
 
-/// The password gate's answer for a reserved attempt. A check the gate could not run is no
-/// verdict: the reservation is taken back, so it counts against nobody, and the answer is 503.
-fn unless_busy<T>(
+/// The password gate's answer for a reserved attempt, with the reservation. A check the gate
+/// could not run is no verdict: the reservation is taken back, so it counts against nobody, and
+/// the answer is 503.
+async fn unless_busy<T>(
     state: &AppState,
     verdict: Result<T, Busy>,
-    login_id: &str,
-    address: std::net::IpAddr,
-    reserved_at: Instant,
-) -> ApiResult<T> {
-    verdict.map_err(|busy| {
-        state.throttle.release(login_id, address, reserved_at);
-        ApiError::Busy {
-            retry_after: busy.retry_after,
+    reserved: Reserved,
+) -> ApiResult<(T, Reserved)> {
+    match verdict {
+        Ok(verdict) => Ok((verdict, reserved)),
+        Err(busy) => {
+            state.throttle.release(reserved).await;
+            Err(ApiError::Busy {
+                retry_after: busy.retry_after,
+            })
         }
-    })
+    }
 }
 
 /// A new session for `user`: its token in a response no cache may keep. `how`: the second
@@ -246,6 +255,7 @@ pub(super) async fn new_session(
         expires_at: to_japan_time(expires_at),
         idle_timeout_minutes: state.config.auth.idle_timeout_minutes,
         user: state.account(&user),
+        recent_failures: 0,
     })
 }
 
@@ -281,12 +291,18 @@ pub async fn change_password(
     let login_id = member.session.user.login_id.clone();
     let address = member.address;
     check_new_password(&request.new_password, &login_id).map_err(ApiError::BadRequest)?;
-    let reserved_at = Instant::now();
-    if let Err(throttled) = state.throttle.reserve(&login_id, address, reserved_at) {
-        return Err(ApiError::Throttled {
-            retry_after: throttled.retry_after,
-        });
-    }
+    let reserved = match state
+        .throttle
+        .reserve(&login_id, address, now_unix())
+        .await?
+    {
+        Ok(reserved) => reserved,
+        Err(throttled) => {
+            return Err(ApiError::Throttled {
+                retry_after: throttled.retry_after,
+            })
+        }
+    };
     let Some((_, stored)) = state.db.user_for_login(&login_id).await? else {
         return Err(ApiError::SessionExpired);
     };
@@ -300,7 +316,7 @@ pub async fn change_password(
             hash_password(&new).map_err(|_| "hash_failed")
         })
         .await;
-    let verdict = unless_busy(&state, verdict, &login_id, address, reserved_at)?;
+    let (verdict, reserved) = unless_busy(&state, verdict, reserved).await?;
     let now = now_unix();
     let new_hash = match verdict {
         Ok(hash) => hash,
@@ -318,9 +334,7 @@ pub async fn change_password(
             return Err(ApiError::WrongCurrentPassword);
         }
     };
-    state
-        .throttle
-        .record_success(&login_id, address, reserved_at);
+    state.throttle.record_success(reserved, now).await?;
     // Ends every session of the account, this one included, and writes `user.passwd`. The
     // owner chose this one: nothing more to change.
     state

@@ -159,6 +159,9 @@ impl Screen for Login {
             Message::LoggedIn(Ok(signed)) => {
                 self.form.password.clear();
                 self.sent = None;
+                if signed.recent_failures > 0 {
+                    ctx.login_notice = Some(text::recent_failures(signed.recent_failures));
+                }
                 ctx.status.member = signed.member;
                 ctx.status.error = None;
                 if signed.must_change_password {

@@ -185,6 +185,7 @@ fn login_screen_collects_and_sends_without_keeping_the_password() {
             member: "佐藤".into(),
             must_change_password: false,
             two_factor_setup_required: false,
+            recent_failures: 0,
         }))),
         vec![Effect::Sync]
     );
@@ -229,6 +230,7 @@ fn the_login_screen_asks_for_the_code_of_a_two_factor_account() {
         member: "管理者".into(),
         must_change_password: false,
         two_factor_setup_required: false,
+        recent_failures: 0,
     })));
     assert!(form(&app).is_none());
 }
@@ -247,6 +249,7 @@ fn a_login_that_must_set_up_two_factor_is_told_how() {
         member: "管理者".into(),
         must_change_password: false,
         two_factor_setup_required: true,
+        recent_failures: 0,
     })));
     assert!(effects.is_empty());
     assert_eq!(app.top(), ScreenId::Login);
@@ -316,6 +319,7 @@ fn the_first_sign_in_changes_the_support_centres_password() {
         member: "佐藤".into(),
         must_change_password: true,
         two_factor_setup_required: false,
+        recent_failures: 0,
     })));
     assert!(effects.is_empty(), "no sync before the change: {effects:?}");
     assert_eq!(app.top(), ScreenId::Password);

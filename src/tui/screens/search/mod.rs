@@ -257,7 +257,10 @@ impl Search {
         if summary.is_some() {
             ctx.status.syncing = false;
             ctx.status.error = None;
-            ctx.flash = summary;
+            ctx.flash = match (ctx.login_notice.take(), summary) {
+                (Some(notice), Some(summary)) => Some(format!("{notice}　{summary}")),
+                (notice, summary) => notice.or(summary),
+            };
         }
         ctx.set_index(index, synced_at, online);
         self.searcher.reset();
