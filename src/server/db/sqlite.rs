@@ -148,6 +148,26 @@ async fn revoke_user_sessions(
     Ok(())
 }
 
+/// The account's recovery codes become exactly `hashes` (none: two-factor sign-in is off).
+async fn replace_recovery_codes(
+    tx: &mut sqlx::SqliteConnection,
+    user_id: i64,
+    hashes: &[String],
+) -> anyhow::Result<()> {
+    sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    for hash in hashes {
+        sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)")
+            .bind(user_id)
+            .bind(hash)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
 /// The two record tables share one shape; this keeps their SQL in one place.
 #[derive(Clone, Copy)]
 enum Table {
@@ -609,17 +629,7 @@ impl Database for Sqlite {
         let Some(login_id) = login_id else {
             return Ok(false);
         };
-        sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
-        for hash in recovery_code_hashes {
-            sqlx::query("INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)")
-                .bind(user_id)
-                .bind(hash)
-                .execute(&mut *tx)
-                .await?;
-        }
+        replace_recovery_codes(&mut tx, user_id, recovery_code_hashes).await?;
         // Sessions signed in with the password alone end: whoever else knew it is out.
         revoke_user_sessions(&mut tx, &login_id, now).await?;
         let detail = format!("recovery_codes={}", recovery_code_hashes.len());
@@ -653,10 +663,7 @@ impl Database for Sqlite {
         let Some(user_id) = user_id else {
             return Ok(false);
         };
-        sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+        replace_recovery_codes(&mut tx, user_id, &[]).await?;
         revoke_user_sessions(&mut tx, login_id, now).await?;
         insert_audit(&mut tx, now, actor, "user.reset_2fa", Some(login_id), None).await?;
         tx.commit().await?;

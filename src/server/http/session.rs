@@ -54,33 +54,7 @@ pub async fn login(
         name: login_id.chars().take(MAX_LOGIN_ID_CHARS).collect(),
         address: address.to_string(),
     };
-    // Checked and counted in one step, before the ~100 ms of argon2: concurrent guesses cannot
-    // all pass a check that only a finished verification would update.
-    let reserved = match state
-        .throttle
-        .reserve(&login_id, address, now_unix())
-        .await?
-    {
-        Ok(reserved) => reserved,
-        Err(throttled) => {
-            // One audit row per account (or address) and window, with the count: a flood of
-            // refused attempts must not become a flood of rows.
-            if let Some(count) =
-                state
-                    .throttle
-                    .report_refusal(&login_id, address, &throttled, Instant::now())
-            {
-                let detail = format!("refused={count}");
-                state
-                    .db
-                    .audit(now_unix(), &actor, "login.throttled", None, Some(&detail))
-                    .await?;
-            }
-            return Err(ApiError::Throttled {
-                retry_after: throttled.retry_after,
-            });
-        }
-    };
+    let reserved = reserve(&state, &login_id, address, Some(&actor)).await?;
 
     let found = if login_id.is_empty() || login_id.chars().count() > MAX_LOGIN_ID_CHARS {
         None
@@ -192,6 +166,42 @@ async fn second_factor(
     })
 }
 
+/// Checks and counts the attempt in one step, before the ~100 ms of argon2: concurrent guesses
+/// cannot all pass a check that only a finished verification would update. A refused login
+/// (`actor`) is in the audit log once per account (or address) and window, with the count: a
+/// flood of refused attempts must not become a flood of rows.
+async fn reserve(
+    state: &AppState,
+    login_id: &str,
+    address: std::net::IpAddr,
+    actor: Option<&Actor>,
+) -> ApiResult<Reserved> {
+    let throttled = match state
+        .throttle
+        .reserve(login_id, address, now_unix())
+        .await?
+    {
+        Ok(reserved) => return Ok(reserved),
+        Err(throttled) => throttled,
+    };
+    if let Some(actor) = actor {
+        if let Some(count) =
+            state
+                .throttle
+                .report_refusal(login_id, address, &throttled, Instant::now())
+        {
+            let detail = format!("refused={count}");
+            state
+                .db
+                .audit(now_unix(), actor, "login.throttled", None, Some(&detail))
+                .await?;
+        }
+    }
+    Err(ApiError::Throttled {
+        retry_after: throttled.retry_after,
+    })
+}
+
 /// The password gate's answer for a reserved attempt, with the reservation. A check the gate
 /// could not run is no verdict: the reservation is taken back, so it counts against nobody, and
 /// the answer is 503.
@@ -291,18 +301,7 @@ pub async fn change_password(
     let login_id = member.session.user.login_id.clone();
     let address = member.address;
     check_new_password(&request.new_password, &login_id).map_err(ApiError::BadRequest)?;
-    let reserved = match state
-        .throttle
-        .reserve(&login_id, address, now_unix())
-        .await?
-    {
-        Ok(reserved) => reserved,
-        Err(throttled) => {
-            return Err(ApiError::Throttled {
-                retry_after: throttled.retry_after,
-            })
-        }
-    };
+    let reserved = reserve(&state, &login_id, address, None).await?;
     let Some((_, stored)) = state.db.user_for_login(&login_id).await? else {
         return Err(ApiError::SessionExpired);
     };
