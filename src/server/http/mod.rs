@@ -16,7 +16,6 @@ use super::auth::{hash_token, LoginThrottle, OncePerWindow, PasswordGate};
 use super::config::ServerConfig;
 use super::db::{Actor, Database, Session, Sqlite, User};
 use anyhow::Context;
-use axum::body::Bytes;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, Method};
@@ -42,9 +41,9 @@ pub struct AppState {
     trusted_proxies: Arc<[ipnet::IpNet]>,
     /// Refused tokens to write to the audit log, per address (anyone can send one).
     refused_tokens: Arc<OncePerWindow>,
-    /// The serialized full snapshot of the latest revision: every client's first sync asks for
-    /// the same bytes, so they are built once per revision.
-    snapshot_cache: Arc<tokio::sync::Mutex<Option<(u64, Bytes)>>>,
+    /// The full snapshot of the latest revision, serialized and gzipped: every client's first
+    /// sync asks for the same bytes, so they are built once per revision (issue 13, item 4).
+    snapshot_cache: Arc<tokio::sync::Mutex<Option<directory::ReadySnapshot>>>,
 }
 
 impl AppState {
