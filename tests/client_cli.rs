@@ -1,6 +1,8 @@
 //! `anshin` as a command (DESIGN §5.3): search over a snapshot file, JSON contract, exit codes,
 //! bad input.
 
+mod common;
+
 use assert_cmd::Command;
 use predicates::prelude::PredicateBooleanExt;
 use predicates::str::contains;
@@ -320,4 +322,131 @@ fn slip_render_refuses_errors_and_writes_text_and_phone() {
         .assert()
         .success()
         .stdout(contains("\"violations\":[]"));
+}
+
+/// Runs `script` with bash inside a private D-Bus session that has gnome-keyring's Secret
+/// Service unlocked, with every folder under `home`.
+#[cfg(target_os = "linux")]
+fn in_a_desktop_session(
+    home: &std::path::Path,
+    server: &str,
+    script: &str,
+) -> std::process::Output {
+    for tool in ["dbus-run-session", "gnome-keyring-daemon"] {
+        assert!(
+            std::process::Command::new("sh")
+                .args(["-c", &format!("command -v {tool}")])
+                .output()
+                .is_ok_and(|o| o.status.success()),
+            "this test needs {tool} (apt-get install dbus gnome-keyring)"
+        );
+    }
+    let bin = assert_cmd::cargo::cargo_bin("anshin");
+    let prelude = format!(
+        "set -e\nexport PATH={dir}:$PATH\n\
+         eval \"$(printf 'keyring-password' | gnome-keyring-daemon --unlock --components=secrets)\"\n",
+        dir = bin.parent().unwrap().display()
+    );
+    std::process::Command::new("dbus-run-session")
+        .args(["--", "bash", "-c", &format!("{prelude}{script}")])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_RUNTIME_DIR", home.join("run"))
+        .env("ANSHIN_SERVER_URL", server)
+        .output()
+        .expect("dbus-run-session runs")
+}
+
+/// Issue 15, item 4: on Linux the only store was the kernel keyring — emptied at every reboot,
+/// blocked in containers, where `anshin` kept nothing and `anshin search` could not run. With a
+/// desktop keyring on the session bus (a private D-Bus session with gnome-keyring here) the token
+/// and the cache key go there: the sealed cache is written, a later session (after a reboot, the
+/// server gone) searches it offline, and no file holds the token.
+#[cfg(target_os = "linux")]
+#[test]
+fn on_a_linux_desktop_the_secrets_go_to_the_keyring_and_search_works_offline() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut t = runtime.block_on(common::start(|_| {}));
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("run")).unwrap();
+    let first = in_a_desktop_session(
+        home.path(),
+        &t.url,
+        &format!(
+            "anshin config path\nprintf '%s\\n' '{}' | anshin login --user {}\n",
+            common::MEMBER.1,
+            common::MEMBER.0
+        ),
+    );
+    let out = String::from_utf8_lossy(&first.stdout).into_owned();
+    let err = String::from_utf8_lossy(&first.stderr).into_owned();
+    assert!(first.status.success(), "{out}\n{err}");
+    assert!(
+        out.contains("ログイン情報の保管先: デスクトップのキーリング"),
+        "{out}"
+    );
+    assert!(out.contains("ディレクトリを取得しました"), "{out}");
+    assert!(!err.contains("メモリ"), "{err}");
+
+    let cache = home.path().join("cache/anshin/directory.cache");
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&cache).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let tokens = runtime.block_on(async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL")
+            .fetch_one(
+                &sqlx::SqlitePool::connect_with(
+                    sqlx::sqlite::SqliteConnectOptions::new().filename(&t.config.database),
+                )
+                .await
+                .unwrap(),
+            )
+            .await
+            .unwrap()
+    });
+    assert_eq!(tokens, 1);
+
+    runtime.block_on(async { t.server.take().unwrap().shutdown().await.unwrap() });
+    let later = in_a_desktop_session(home.path(), &t.url, "anshin search --limit 3 takahasi\n");
+    let out = String::from_utf8_lossy(&later.stdout).into_owned();
+    assert!(
+        later.status.success(),
+        "{out}\n{}",
+        String::from_utf8_lossy(&later.stderr)
+    );
+    let said = String::from_utf8_lossy(&later.stderr).into_owned();
+    assert!(said.contains("最終同期"), "{said}");
+    assert!(out.contains("髙橋") || out.contains("高橋"), "{out}");
+    // The token is in the keyring, in no file of ours.
+    for entry in walk(home.path()) {
+        if entry.starts_with(home.path().join("data/keyrings")) {
+            continue;
+        }
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("token:"),
+            "{}",
+            entry.display()
+        );
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
 }

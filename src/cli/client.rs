@@ -204,6 +204,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     .unwrap_or_default()
             );
             println!("キャッシュ: {}", config.cache_dir()?.display());
+            let (credentials, _) =
+                crate::client::credentials::Credentials::open(config.credential_store);
+            println!("ログイン情報の保管先: {}", credentials.kind().label());
             Ok(())
         }
         command => {

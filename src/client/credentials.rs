@@ -1,12 +1,13 @@
 //! The session token and the cache key in the OS credential store (keyring v4: keyring-core with
-//! the platform's store — Keychain, Credential Manager, or the Linux kernel keyring). Never the
-//! password. Where no store works (a container, some SSH sessions) we say so once and keep
-//! secrets in this process's memory only — never in a file.
+//! the platform's store — Keychain, Credential Manager; on Linux the desktop's keyring through the
+//! Secret Service, else the kernel keyring). Never the password. Where no store works (a
+//! container, some SSH sessions) we say so once and keep secrets in this process's memory only —
+//! never in a file.
 
 use super::config::CredentialStoreChoice;
 use super::ClientError;
 use std::collections::HashMap;
-use std::sync::{Mutex, Once};
+use std::sync::{Arc, Mutex, OnceLock};
 
 const SERVICE: &str = "jp.sagamihara.anshin";
 
@@ -14,71 +15,126 @@ const SERVICE: &str = "jp.sagamihara.anshin";
 pub const MEMORY_ONLY_NOTICE: &str = "この環境では OS の資格情報ストア（キーチェーン等）が使えません。\
 ログイン情報はこのプロセスの間だけメモリに置き、ファイルには保存しません（終了すると再ログインが必要です。オフライン用のキャッシュも作りません）";
 
+/// Where the secrets are kept (`anshin config path` says it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    /// GNOME Keyring, KWallet … over D-Bus: kept across reboots.
+    SecretService,
+    /// The Linux kernel keyring: works headless and over SSH, emptied at every reboot.
+    KernelKeyring,
+    Keychain,
+    CredentialManager,
+    /// A store the program set before (the mock store in tests).
+    Preset,
+    /// Nothing beyond this process.
+    Memory,
+}
+
+impl StoreKind {
+    pub fn label(self) -> &'static str {
+        match self {
+            StoreKind::SecretService => {
+                "デスクトップのキーリング（Secret Service: GNOME キーリング、KWallet など）"
+            }
+            StoreKind::KernelKeyring => {
+                "Linux カーネルのキーリング（再起動すると消えます。再ログインが必要です）"
+            }
+            StoreKind::Keychain => "macOS のキーチェーン",
+            StoreKind::CredentialManager => "Windows の資格情報マネージャー",
+            StoreKind::Preset => "プログラムが設定したストア（テスト用）",
+            StoreKind::Memory => "このプロセスのメモリだけ（終了すると消えます）",
+        }
+    }
+}
+
 pub struct Credentials {
-    persistent: bool,
+    kind: StoreKind,
     memory: Mutex<HashMap<String, String>>,
 }
 
-static PLATFORM_STORE: Once = Once::new();
+static PLATFORM_STORE: OnceLock<Option<StoreKind>> = OnceLock::new();
 
-fn install_platform_store() -> Result<(), String> {
-    let mut result = Ok(());
-    PLATFORM_STORE.call_once(|| {
+type MakeStore = fn() -> keyring_core::Result<Arc<keyring_core::CredentialStore>>;
+
+/// The platform's stores, best first.
+fn candidates() -> Vec<(StoreKind, MakeStore)> {
+    #[allow(unused_mut)]
+    let mut list: Vec<(StoreKind, MakeStore)> = Vec::new();
+    #[cfg(target_os = "linux")]
+    {
+        list.push((StoreKind::SecretService, || {
+            Ok(dbus_secret_service_keyring_store::Store::new()?
+                as Arc<keyring_core::CredentialStore>)
+        }));
+        list.push((StoreKind::KernelKeyring, || {
+            Ok(linux_keyutils_keyring_store::Store::new()? as Arc<keyring_core::CredentialStore>)
+        }));
+    }
+    #[cfg(target_os = "macos")]
+    list.push((StoreKind::Keychain, || {
+        Ok(apple_native_keyring_store::keychain::Store::new()?
+            as Arc<keyring_core::CredentialStore>)
+    }));
+    #[cfg(target_os = "windows")]
+    list.push((StoreKind::CredentialManager, || {
+        Ok(windows_native_keyring_store::Store::new()? as Arc<keyring_core::CredentialStore>)
+    }));
+    list
+}
+
+/// A store can exist yet refuse every call (no keyring daemon on the bus, `keyctl` blocked in
+/// a container): one write and delete says whether it works.
+fn probe() -> bool {
+    let Ok(entry) = keyring_core::Entry::new(SERVICE, "probe") else {
+        return false;
+    };
+    entry.set_password("1").is_ok() && entry.delete_credential().is_ok()
+}
+
+/// The first store that works, made the default; None when none does.
+fn install_platform_store() -> Option<StoreKind> {
+    *PLATFORM_STORE.get_or_init(|| {
         // A store set by the caller (the mock store in tests) wins.
         if keyring_core::get_default_store().is_some() {
-            return;
+            return probe().then_some(StoreKind::Preset);
         }
-        #[cfg(target_os = "linux")]
-        let store =
-            linux_keyutils_keyring_store::Store::new().map(|s| keyring_core::set_default_store(s));
-        #[cfg(target_os = "macos")]
-        let store = apple_native_keyring_store::keychain::Store::new()
-            .map(|s| keyring_core::set_default_store(s));
-        #[cfg(target_os = "windows")]
-        let store =
-            windows_native_keyring_store::Store::new().map(|s| keyring_core::set_default_store(s));
-        #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
-        let store: Result<(), keyring_core::Error> = Err(keyring_core::Error::NotSupportedByStore(
-            "no platform store".into(),
-        ));
-        if let Err(e) = store {
-            result = Err(e.to_string());
+        for (kind, make) in candidates() {
+            let Ok(store) = make() else { continue };
+            keyring_core::set_default_store(store);
+            if probe() {
+                return Some(kind);
+            }
+            keyring_core::unset_default_store();
         }
-    });
-    result
+        None
+    })
 }
 
 impl Credentials {
     /// Opens the configured store. The second value is a notice for the user when secrets will
     /// live in memory only.
     pub fn open(choice: CredentialStoreChoice) -> (Credentials, Option<&'static str>) {
-        let memory_only = || Credentials {
-            persistent: false,
+        let with = |kind| Credentials {
+            kind,
             memory: Mutex::new(HashMap::new()),
         };
         if choice == CredentialStoreChoice::Memory {
-            return (memory_only(), None);
+            return (with(StoreKind::Memory), None);
         }
-        if install_platform_store().is_err() || keyring_core::get_default_store().is_none() {
-            return (memory_only(), Some(MEMORY_ONLY_NOTICE));
-        }
-        let credentials = Credentials {
-            persistent: true,
-            memory: Mutex::new(HashMap::new()),
-        };
-        // A store can exist yet refuse every call (keyctl blocked in a container): probe once.
-        let probe = "probe";
-        let works = credentials.set(probe, "1").is_ok() && credentials.delete(probe).is_ok();
-        if works {
-            (credentials, None)
-        } else {
-            (memory_only(), Some(MEMORY_ONLY_NOTICE))
+        match install_platform_store() {
+            Some(kind) => (with(kind), None),
+            None => (with(StoreKind::Memory), Some(MEMORY_ONLY_NOTICE)),
         }
     }
 
     /// Secrets survive this process.
     pub fn is_persistent(&self) -> bool {
-        self.persistent
+        self.kind != StoreKind::Memory
+    }
+
+    /// Where the secrets are kept.
+    pub fn kind(&self) -> StoreKind {
+        self.kind
     }
 
     fn entry(&self, account: &str) -> Result<keyring_core::Entry, ClientError> {
@@ -91,7 +147,7 @@ impl Credentials {
     }
 
     pub fn get(&self, account: &str) -> Result<Option<String>, ClientError> {
-        if !self.persistent {
+        if !self.is_persistent() {
             return Ok(self.memory().get(account).cloned());
         }
         match self.entry(account)?.get_password() {
@@ -102,7 +158,7 @@ impl Credentials {
     }
 
     pub fn set(&self, account: &str, secret: &str) -> Result<(), ClientError> {
-        if !self.persistent {
+        if !self.is_persistent() {
             self.memory()
                 .insert(account.to_string(), secret.to_string());
             return Ok(());
@@ -113,7 +169,7 @@ impl Credentials {
     }
 
     pub fn delete(&self, account: &str) -> Result<(), ClientError> {
-        if !self.persistent {
+        if !self.is_persistent() {
             self.memory().remove(account);
             return Ok(());
         }
