@@ -169,6 +169,76 @@ async fn delta_sync_applies_updates_and_deletions() {
     );
 }
 
+/// Issue 15, item 1: `anshin sync` with nothing new rewrote the whole cache (at 100 000 people
+/// a full read, parse, re-serialise, compress and seal) to record the time. Now it touches only
+/// the small state file beside it; a delta with changes still lands in the cache.
+#[tokio::test]
+async fn a_quiet_sync_writes_only_the_state_and_a_delta_still_reaches_the_cache() {
+    use anshin::client::cache::state_file;
+    let t = start(|_| {}).await;
+    let cache = tempfile::tempdir().unwrap();
+    let client = client_for(&t, cache.path());
+    client.login(MEMBER.0, MEMBER.1, None).await.unwrap();
+    let (first, _) = client.sync().await.unwrap();
+    let sealed = std::fs::read(cache_file(cache.path())).unwrap();
+    let state = std::fs::read(state_file(cache.path())).unwrap();
+
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (revision, outcome) = client.sync_quick().await.unwrap();
+    assert_eq!(
+        (revision, outcome),
+        (first.snapshot.revision, SyncOutcome::Unchanged)
+    );
+    assert_eq!(
+        std::fs::read(cache_file(cache.path())).unwrap(),
+        sealed,
+        "the cache is not rewritten"
+    );
+    assert_ne!(
+        std::fs::read(state_file(cache.path())).unwrap(),
+        state,
+        "the state is"
+    );
+    let loaded = client.load_cache().unwrap();
+    assert!(
+        loaded.synced_at > first.synced_at,
+        "the new sync time is what search shows"
+    );
+
+    let admin = t.login(ADMIN).await;
+    let mut snapshot: Value = t
+        .get("/api/v1/directory", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    snapshot["people"][0]["title"] = json!("理事長");
+    let changed = snapshot["people"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(t.put_directory(&admin, &snapshot).await.status(), 200);
+    let (revision, outcome) = client.sync_quick().await.unwrap();
+    assert_eq!(
+        (revision, outcome),
+        (
+            first.snapshot.revision + 1,
+            SyncOutcome::Delta {
+                changed: 1,
+                deleted: 0
+            }
+        )
+    );
+    let loaded = client.load_cache().unwrap();
+    assert_eq!(loaded.snapshot.revision, revision);
+    assert_eq!(
+        loaded.snapshot.person(&changed).unwrap().title.as_deref(),
+        Some("理事長")
+    );
+    // And quiet again at the new revision.
+    assert_eq!(
+        client.sync_quick().await.unwrap(),
+        (revision, SyncOutcome::Unchanged)
+    );
+}
+
 #[tokio::test]
 async fn corrupt_and_truncated_caches_are_refetched() {
     let t = start(|_| {}).await;

@@ -237,8 +237,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     })
                 }
                 Command::Sync => {
-                    let (directory, outcome) = client.sync().await?;
-                    println!("{}", outcome.message(directory.snapshot.revision));
+                    let (revision, outcome) = client.sync_quick().await?;
+                    println!("{}", outcome.message(revision));
                     Ok(())
                 }
                 Command::Search {

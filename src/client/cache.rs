@@ -54,6 +54,93 @@ pub fn cache_file(dir: &Path) -> PathBuf {
     dir.join("directory.cache")
 }
 
+/// The sync state beside the cache (see [`SyncState`]).
+pub fn state_file(dir: &Path) -> PathBuf {
+    dir.join("directory.state")
+}
+
+const STATE_MAGIC: &[u8; 12] = b"ANSHIN-STATE";
+
+/// How the cache was last synced, kept in a small file beside it (issue 15: a sync that found
+/// nothing new rewrote the whole cache — re-serialising, compressing and sealing every person —
+/// only to record the time). Sealed like the cache under the same key for the same server, and
+/// tied to one cache file by that file's nonce: a cache written later (or put back from
+/// elsewhere) does not take an older state's word.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncState {
+    pub revision: u64,
+    pub etag: Option<String>,
+    pub synced_at: Timestamp,
+    /// The nonce of the cache file this state belongs to (hex).
+    cache_nonce: String,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn state_aad(server_url: &str) -> Vec<u8> {
+    let mut aad = STATE_MAGIC.to_vec();
+    aad.push(VERSION);
+    aad.extend_from_slice(server_url.as_bytes());
+    aad
+}
+
+/// The nonce in a cache file's header, read without reading the rest.
+fn cache_nonce(dir: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut header = [0u8; HEADER_LEN];
+    std::fs::File::open(cache_file(dir))
+        .and_then(|mut f| f.read_exact(&mut header))
+        .ok()?;
+    (&header[..MAGIC.len()] == MAGIC).then(|| hex(&header[MAGIC.len() + 1..]))
+}
+
+/// The state of the cache in `dir`, if it belongs to the cache file there.
+pub fn load_state(dir: &Path, key: &[u8; 32], server_url: &str) -> Option<SyncState> {
+    let bytes = std::fs::read(state_file(dir)).ok()?;
+    if bytes.len() < HEADER_LEN + 16 || &bytes[..STATE_MAGIC.len()] != STATE_MAGIC {
+        return None;
+    }
+    let nonce = XNonce::from_slice(&bytes[STATE_MAGIC.len() + 1..HEADER_LEN]);
+    let plaintext = XChaCha20Poly1305::new(key.into())
+        .decrypt(
+            nonce,
+            Payload {
+                msg: &bytes[HEADER_LEN..],
+                aad: &state_aad(server_url),
+            },
+        )
+        .ok()?;
+    let state: SyncState = serde_json::from_slice(&plaintext).ok()?;
+    (Some(&state.cache_nonce) == cache_nonce(dir).as_ref()).then_some(state)
+}
+
+/// Records a sync that changed nothing: only the small state file is written (atomically).
+pub fn store_state(
+    dir: &Path,
+    state: &SyncState,
+    key: &[u8; 32],
+    server_url: &str,
+) -> Result<(), ClientError> {
+    let plaintext = serde_json::to_vec(state).expect("a state always serializes");
+    let nonce: [u8; NONCE_LEN] = rand::random();
+    let ciphertext = XChaCha20Poly1305::new(key.into())
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: &plaintext,
+                aad: &state_aad(server_url),
+            },
+        )
+        .expect("encryption with a valid key cannot fail");
+    let mut out = STATE_MAGIC.to_vec();
+    out.push(VERSION);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&ciphertext);
+    write_atomically(dir, &state_file(dir), &out)
+}
+
 fn aad(server_url: &str) -> Vec<u8> {
     let mut aad = MAGIC.to_vec();
     aad.push(VERSION);
@@ -129,7 +216,8 @@ pub fn open(
     Ok(directory)
 }
 
-/// Reads the cache file of `dir`.
+/// Reads the cache file of `dir`, with the time (and ETag) of its last sync from the state
+/// beside it when that belongs to it.
 pub fn load(
     dir: &Path,
     key: Option<&[u8; 32]>,
@@ -141,28 +229,49 @@ pub fn load(
         Err(_) => return Err(CacheProblem::Corrupt),
     };
     let key = key.ok_or(CacheProblem::Unreadable)?;
-    open(&bytes, key, server_url)
+    let mut directory = open(&bytes, key, server_url)?;
+    if let Some(state) = load_state(dir, key, server_url) {
+        if state.revision == directory.snapshot.revision {
+            directory.synced_at = state.synced_at;
+            directory.etag = state.etag;
+        }
+    }
+    Ok(directory)
 }
 
-/// Writes the cache atomically with owner-only permissions.
-pub fn store(dir: &Path, directory: &CachedDirectory, key: &[u8; 32]) -> Result<(), ClientError> {
+/// Writes `bytes` to `path` in `dir` atomically with owner-only permissions.
+fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> Result<(), ClientError> {
     let fail = |e: std::io::Error| ClientError::CacheWrite {
         path: dir.display().to_string(),
         detail: e.to_string(),
     };
     std::fs::create_dir_all(dir).map_err(fail)?;
-    let sealed = seal(directory, key);
     // NamedTempFile is created 0600 on Unix and lives in the same folder, so the rename is atomic.
     let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    temp.write_all(&sealed).map_err(fail)?;
+    temp.write_all(bytes).map_err(fail)?;
     temp.as_file().sync_all().map_err(fail)?;
-    temp.persist(cache_file(dir)).map_err(|e| fail(e.error))?;
+    temp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
 }
 
-/// Removes the cache file (logout, or a cache found unusable).
+/// Writes the cache, and the state that records its sync, atomically with owner-only
+/// permissions.
+pub fn store(dir: &Path, directory: &CachedDirectory, key: &[u8; 32]) -> Result<(), ClientError> {
+    let sealed = seal(directory, key);
+    write_atomically(dir, &cache_file(dir), &sealed)?;
+    let state = SyncState {
+        revision: directory.snapshot.revision,
+        etag: directory.etag.clone(),
+        synced_at: directory.synced_at,
+        cache_nonce: hex(&sealed[MAGIC.len() + 1..HEADER_LEN]),
+    };
+    store_state(dir, &state, key, &directory.server_url)
+}
+
+/// Removes the cache and its state (logout, or a cache found unusable).
 pub fn remove(dir: &Path) {
     let _ = std::fs::remove_file(cache_file(dir));
+    let _ = std::fs::remove_file(state_file(dir));
 }
 
 #[cfg(test)]
@@ -176,6 +285,55 @@ mod tests {
             synced_at: crate::directory::now_in_japan(),
             snapshot: crate::demo::generate(20, 1),
         }
+    }
+
+    /// Issue 15: a sync that finds nothing new writes only the state beside the cache; the
+    /// state counts only for the cache file it was written with.
+    #[test]
+    fn the_sync_state_records_a_quiet_sync_for_its_own_cache_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = [7u8; 32];
+        let directory = sample();
+        store(dir.path(), &directory, &key).unwrap();
+        let state = load_state(dir.path(), &key, &directory.server_url).unwrap();
+        assert_eq!(state.revision, directory.snapshot.revision);
+        assert_eq!(state.synced_at, directory.synced_at);
+        let cache_bytes = std::fs::read(cache_file(dir.path())).unwrap();
+
+        let later = directory.synced_at + chrono::Duration::minutes(10);
+        let quiet = SyncState {
+            synced_at: later,
+            ..state.clone()
+        };
+        store_state(dir.path(), &quiet, &key, &directory.server_url).unwrap();
+        assert_eq!(
+            std::fs::read(cache_file(dir.path())).unwrap(),
+            cache_bytes,
+            "the cache itself is not rewritten"
+        );
+        let loaded = load(dir.path(), Some(&key), &directory.server_url).unwrap();
+        assert_eq!(loaded.synced_at, later);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(state_file(dir.path()))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        // Another server's, or under another key: not read.
+        assert!(load_state(dir.path(), &key, "https://b.example.jp").is_none());
+        assert!(load_state(dir.path(), &[8u8; 32], &directory.server_url).is_none());
+        // A state put back beside a newer cache does not speak for it.
+        let old_state = std::fs::read(state_file(dir.path())).unwrap();
+        store(dir.path(), &directory, &key).unwrap();
+        std::fs::write(state_file(dir.path()), old_state).unwrap();
+        assert!(load_state(dir.path(), &key, &directory.server_url).is_none());
+        let loaded = load(dir.path(), Some(&key), &directory.server_url).unwrap();
+        assert_eq!(loaded.synced_at, directory.synced_at);
+        remove(dir.path());
+        assert!(!state_file(dir.path()).exists() && !cache_file(dir.path()).exists());
     }
 
     #[test]
@@ -238,8 +396,8 @@ mod tests {
         }
         assert_eq!(
             std::fs::read_dir(tmp.path()).unwrap().count(),
-            1,
-            "no temp files left behind"
+            2,
+            "the cache and its state, no temp files left behind"
         );
         assert!(load(tmp.path(), Some(&key), "https://a.example.jp").is_ok());
         assert_eq!(

@@ -244,6 +244,73 @@ impl Client {
         result
     }
 
+    /// `anshin sync`: as [`Client::sync`], but when nothing has changed only the small state
+    /// file beside the cache is read and written — not the whole directory (issue 15: at
+    /// 100 000 people that was a full read, parse, re-serialise, compress and seal). A delta
+    /// that carries changes is applied to the cache as `sync` does. The answer is the revision
+    /// now held, and what happened.
+    pub async fn sync_quick(&self) -> Result<(u64, SyncOutcome), ClientError> {
+        let token = self.token()?;
+        let key = if self.credentials.is_persistent() {
+            self.credentials.cache_key(self.server(), false)?
+        } else {
+            None
+        };
+        if let Some(key) = key {
+            if let Some(mut state) = cache::load_state(&self.cache_dir, &key, self.server()) {
+                if let api::DeltaFetch::Delta(delta) =
+                    self.api.delta(&token, state.revision).await?
+                {
+                    let deleted = delta.deleted.as_ref();
+                    let nothing = delta.organizations.is_empty()
+                        && delta.people.is_empty()
+                        && deleted
+                            .is_none_or(|d| d.organizations.is_empty() && d.people.is_empty());
+                    if nothing && delta.revision == state.revision {
+                        state.revision = delta.revision;
+                        state.synced_at = crate::directory::now_in_japan();
+                        cache::store_state(&self.cache_dir, &state, &key, self.server())?;
+                        return Ok((state.revision, SyncOutcome::Unchanged));
+                    }
+                    if let Ok(mut current) = self.load_cache() {
+                        if current.snapshot.revision == state.revision {
+                            let (changed, deleted) =
+                                sync::apply_delta(&mut current.snapshot, delta);
+                            current.synced_at = crate::directory::now_in_japan();
+                            // The ETag names a revision; after a delta a full fetch must not 304.
+                            current.etag = None;
+                            let revision = current.snapshot.revision;
+                            self.store_cache(current, key).await?;
+                            return Ok((revision, SyncOutcome::Delta { changed, deleted }));
+                        }
+                    }
+                }
+            }
+        }
+        let (directory, outcome) = self.sync().await?;
+        Ok((directory.snapshot.revision, outcome))
+    }
+
+    /// Seals and writes the cache off the async workers (10 MiB is blocking work).
+    async fn store_cache(
+        &self,
+        directory: CachedDirectory,
+        key: [u8; 32],
+    ) -> Result<CachedDirectory, ClientError> {
+        let dir = self.cache_dir.clone();
+        let (directory, stored) = tokio::task::spawn_blocking(move || {
+            let stored = cache::store(&dir, &directory, &key);
+            (directory, stored)
+        })
+        .await
+        .map_err(|e| ClientError::CacheWrite {
+            path: self.cache_dir.display().to_string(),
+            detail: e.to_string(),
+        })?;
+        stored?;
+        Ok(directory)
+    }
+
     /// Syncs from the cache (or from nothing) and writes the new cache. Where secrets cannot be
     /// persisted no cache is written: it would need a key on disk.
     pub async fn sync(&self) -> Result<(CachedDirectory, SyncOutcome), ClientError> {
@@ -253,18 +320,7 @@ impl Client {
         if self.credentials.is_persistent() {
             // Written after every sync, so "last synced at" survives a restart offline.
             if let Some(key) = self.credentials.cache_key(self.server(), true)? {
-                // Sealing and writing 10 MiB is blocking work: not on an async worker.
-                let dir = self.cache_dir.clone();
-                let (directory, stored) = tokio::task::spawn_blocking(move || {
-                    let stored = cache::store(&dir, &directory, &key);
-                    (directory, stored)
-                })
-                .await
-                .map_err(|e| ClientError::CacheWrite {
-                    path: self.cache_dir.display().to_string(),
-                    detail: e.to_string(),
-                })?;
-                stored?;
+                let directory = self.store_cache(directory, key).await?;
                 return Ok((directory, outcome));
             }
         }
