@@ -81,8 +81,7 @@ pub async fn login(
             }
         })
         .await;
-    let verdict = unless_busy(&state, verdict, reserved).await?;
-    let (verdict, reserved) = verdict;
+    let (verdict, reserved) = unless_busy(&state, verdict, reserved).await?;
 
     let now = now_unix();
     let user = match verdict {
