@@ -232,10 +232,19 @@ async fn a_quiet_sync_writes_only_the_state_and_a_delta_still_reaches_the_cache(
         loaded.snapshot.person(&changed).unwrap().title.as_deref(),
         Some("理事長")
     );
-    // And quiet again at the new revision.
+    // And quiet again at the new revision; what the TUI asks (it holds an index at a
+    // revision) is answered from the state alone, and only for the revision the cache is at.
     assert_eq!(
         client.sync_quick().await.unwrap(),
         (revision, SyncOutcome::Unchanged)
+    );
+    assert!(client.sync_unchanged(revision).await.unwrap().is_some());
+    assert!(client.sync_unchanged(revision - 1).await.unwrap().is_none());
+    snapshot["people"][0]["title"] = json!("院長");
+    assert_eq!(t.put_directory(&admin, &snapshot).await.status(), 200);
+    assert!(
+        client.sync_unchanged(revision).await.unwrap().is_none(),
+        "something new: the caller does the full sync"
     );
 }
 

@@ -246,49 +246,67 @@ impl Client {
 
     /// `anshin sync`: as [`Client::sync`], but when nothing has changed only the small state
     /// file beside the cache is read and written — not the whole directory (issue 15: at
-    /// 100 000 people that was a full read, parse, re-serialise, compress and seal). A delta
-    /// that carries changes is applied to the cache as `sync` does. The answer is the revision
-    /// now held, and what happened.
+    /// 100 000 people that was a full read, parse, re-serialise, compress and seal). The answer
+    /// is the revision now held, and what happened.
     pub async fn sync_quick(&self) -> Result<(u64, SyncOutcome), ClientError> {
-        let token = self.token()?;
-        let key = if self.credentials.is_persistent() {
-            self.credentials.cache_key(self.server(), false)?
-        } else {
-            None
-        };
-        if let Some(key) = key {
-            if let Some(mut state) = cache::load_state(&self.cache_dir, &key, self.server()) {
-                if let api::DeltaFetch::Delta(delta) =
-                    self.api.delta(&token, state.revision).await?
-                {
-                    let deleted = delta.deleted.as_ref();
-                    let nothing = delta.organizations.is_empty()
-                        && delta.people.is_empty()
-                        && deleted
-                            .is_none_or(|d| d.organizations.is_empty() && d.people.is_empty());
-                    if nothing && delta.revision == state.revision {
-                        state.revision = delta.revision;
-                        state.synced_at = crate::directory::now_in_japan();
-                        cache::store_state(&self.cache_dir, &state, &key, self.server())?;
-                        return Ok((state.revision, SyncOutcome::Unchanged));
-                    }
-                    if let Ok(mut current) = self.load_cache() {
-                        if current.snapshot.revision == state.revision {
-                            let (changed, deleted) =
-                                sync::apply_delta(&mut current.snapshot, delta);
-                            current.synced_at = crate::directory::now_in_japan();
-                            // The ETag names a revision; after a delta a full fetch must not 304.
-                            current.etag = None;
-                            let revision = current.snapshot.revision;
-                            self.store_cache(current, key).await?;
-                            return Ok((revision, SyncOutcome::Delta { changed, deleted }));
-                        }
-                    }
-                }
+        if let Some(revision) = self.cached_revision() {
+            if self.sync_unchanged(revision).await?.is_some() {
+                return Ok((revision, SyncOutcome::Unchanged));
             }
         }
         let (directory, outcome) = self.sync().await?;
         Ok((directory.snapshot.revision, outcome))
+    }
+
+    /// The revision of the cache on disk, from the small state file beside it.
+    pub fn cached_revision(&self) -> Option<u64> {
+        let key = self.cache_key_if_kept()?;
+        cache::load_state(&self.cache_dir, &key, self.server()).map(|s| s.revision)
+    }
+
+    fn cache_key_if_kept(&self) -> Option<[u8; 32]> {
+        if !self.credentials.is_persistent() {
+            return None;
+        }
+        self.credentials
+            .cache_key(self.server(), false)
+            .ok()
+            .flatten()
+    }
+
+    /// For a caller that holds `revision` (the TUI's index, or the cache on disk): when the cache
+    /// on disk is at that revision and the server has nothing after it, the sync is recorded in
+    /// the small state file and its time returned; None when there is something to fetch (or
+    /// no cache to record it in) — then [`Client::sync`] does the work.
+    pub async fn sync_unchanged(
+        &self,
+        revision: u64,
+    ) -> Result<Option<crate::directory::Timestamp>, ClientError> {
+        let Some(key) = self.cache_key_if_kept() else {
+            return Ok(None);
+        };
+        let Some(mut state) = cache::load_state(&self.cache_dir, &key, self.server()) else {
+            return Ok(None);
+        };
+        if state.revision != revision {
+            return Ok(None);
+        }
+        let api::DeltaFetch::Delta(delta) = self.api.delta(&self.token()?, revision).await? else {
+            return Ok(None);
+        };
+        let nothing = delta.revision == revision
+            && delta.organizations.is_empty()
+            && delta.people.is_empty()
+            && delta
+                .deleted
+                .as_ref()
+                .is_none_or(|d| d.organizations.is_empty() && d.people.is_empty());
+        if !nothing {
+            return Ok(None);
+        }
+        state.synced_at = crate::directory::now_in_japan();
+        cache::store_state(&self.cache_dir, &state, &key, self.server())?;
+        Ok(Some(state.synced_at))
     }
 
     /// Seals and writes the cache off the async workers (10 MiB is blocking work).

@@ -65,6 +65,11 @@ impl App {
     }
 
     /// The directory from the cache (or a test's): indexed and searched at once.
+    /// The revision of the directory the screens search, if any.
+    pub fn held_revision(&self) -> Option<u64> {
+        self.ctx.index.as_ref().map(|i| i.snapshot().revision)
+    }
+
     pub fn set_directory(&mut self, directory: CachedDirectory, online: bool) {
         let synced = Synced {
             synced_at: directory.synced_at,

@@ -86,6 +86,13 @@ pub struct SyncFailure {
 #[derive(Debug)]
 pub enum Message {
     Synced(Result<Box<Synced>, SyncFailure>),
+    /// A sync found nothing after the revision the index already holds: only the time moves
+    /// (no cache load, no new index — at 100 000 people that was ~2 s of CPU and a second
+    /// index in memory beside the first, every sync).
+    SyncUnchanged {
+        revision: u64,
+        synced_at: crate::directory::Timestamp,
+    },
     /// A sync was asked for before anyone signed in: nothing was done (the login's success
     /// asks again).
     SyncSkipped,

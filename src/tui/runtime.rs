@@ -160,8 +160,24 @@ async fn event_loop(
                 Effect::Sync => {
                     let client = client.clone();
                     let tx = message_tx.clone();
+                    let held = app.held_revision();
                     tokio::spawn(async move {
-                        let _ = tx.send(Message::Synced(sync(&client).await));
+                        let quiet = match held {
+                            Some(revision) => client
+                                .sync_unchanged(revision)
+                                .await
+                                .map(|at| at.map(|synced_at| (revision, synced_at))),
+                            None => Ok(None),
+                        };
+                        let message = match quiet {
+                            Ok(Some((revision, synced_at))) => Message::SyncUnchanged {
+                                revision,
+                                synced_at,
+                            },
+                            Ok(None) => Message::Synced(sync(&client).await),
+                            Err(e) => Message::Synced(Err(failure(e))),
+                        };
+                        let _ = tx.send(message);
                     });
                 }
                 Effect::Copy(text) => copy_osc52(&text),
@@ -225,14 +241,19 @@ fn tick_seconds() -> u64 {
         .unwrap_or(1)
 }
 
-/// A sync, and the index built here rather than in `receive`: half a second at 100 000 people
-/// must not freeze typing.
-async fn sync(client: &Client) -> Result<Box<Synced>, SyncFailure> {
-    let (directory, outcome) = client.sync().await.map_err(|e| SyncFailure {
+/// Why a sync failed, as the screens need it.
+fn failure(e: ClientError) -> SyncFailure {
+    SyncFailure {
         session_expired: matches!(e, ClientError::SessionExpired | ClientError::NotLoggedIn),
         password_change_required: matches!(e, ClientError::PasswordChangeRequired),
         message: e.to_string(),
-    })?;
+    }
+}
+
+/// A sync, and the index built here rather than in `receive`: half a second at 100 000 people
+/// must not freeze typing.
+async fn sync(client: &Client) -> Result<Box<Synced>, SyncFailure> {
+    let (directory, outcome) = client.sync().await.map_err(failure)?;
     let summary = outcome.message(directory.snapshot.revision);
     let synced_at = directory.synced_at;
     let index =

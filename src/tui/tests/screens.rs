@@ -256,6 +256,38 @@ fn a_login_that_must_set_up_two_factor_is_told_how() {
     assert!(screen(&app, 120, 40).contains("anshin 2fa"));
 }
 
+/// Issue 15: a background sync that found nothing new loaded the whole cache and built a
+/// second index beside the first. Now the runtime says "unchanged" and only the status moves:
+/// the same index, the new time, online, and the sign-in's notice if one waits.
+#[test]
+fn a_sync_that_finds_nothing_new_keeps_the_index_and_moves_the_time() {
+    use chrono::TimeZone;
+    let mut app = app();
+    let revision = app.held_revision().unwrap();
+    let before = std::sync::Arc::as_ptr(app.ctx().index.as_ref().unwrap());
+    let later = crate::directory::japan_offset()
+        .with_ymd_and_hms(2026, 11, 25, 13, 40, 0)
+        .unwrap();
+    app.receive(Message::Synced(Err(SyncFailure {
+        message: "接続できません".into(),
+        session_expired: false,
+        password_change_required: false,
+    })));
+    assert!(!app.ctx().status.online);
+    assert!(app
+        .receive(Message::SyncUnchanged {
+            revision,
+            synced_at: later
+        })
+        .is_empty());
+    let ctx = app.ctx();
+    assert!(ctx.status.online);
+    assert_eq!(ctx.status.error, None);
+    assert_eq!(ctx.status.synced_at, Some(later));
+    assert_eq!(std::sync::Arc::as_ptr(ctx.index.as_ref().unwrap()), before);
+    assert!(screen(&app, 120, 40).contains("ディレクトリは最新です"));
+}
+
 #[test]
 fn an_expired_session_during_sync_opens_the_login_screen() {
     let mut app = app();

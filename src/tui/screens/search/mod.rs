@@ -257,10 +257,7 @@ impl Search {
         if summary.is_some() {
             ctx.status.syncing = false;
             ctx.status.error = None;
-            ctx.flash = match (ctx.login_notice.take(), summary) {
-                (Some(notice), Some(summary)) => Some(format!("{notice}　{summary}")),
-                (notice, summary) => notice.or(summary),
-            };
+            say_synced(ctx, summary);
         }
         ctx.set_index(index, synced_at, online);
         self.searcher.reset();
@@ -425,6 +422,18 @@ impl Screen for Search {
                     Outcome::none()
                 }
             }
+            Message::SyncUnchanged {
+                revision,
+                synced_at,
+            } => {
+                ctx.status.syncing = false;
+                ctx.status.error = None;
+                ctx.status.online = true;
+                ctx.status.synced_at = Some(synced_at);
+                let summary = crate::client::sync::SyncOutcome::Unchanged.message(revision);
+                say_synced(ctx, Some(summary));
+                Outcome::none()
+            }
             Message::SyncSkipped => {
                 ctx.status.syncing = false;
                 Outcome::none()
@@ -453,4 +462,12 @@ impl Screen for Search {
     ) -> Option<Position> {
         draw::draw(frame, self, area, ctx, focused)
     }
+}
+
+/// The status bar after a sync: what it found, after the sign-in's notice if one is waiting.
+fn say_synced(ctx: &mut Context, summary: Option<String>) {
+    ctx.flash = match (ctx.login_notice.take(), summary) {
+        (Some(notice), Some(summary)) => Some(format!("{notice}　{summary}")),
+        (notice, summary) => notice.or(summary),
+    };
 }
