@@ -21,25 +21,39 @@ pub(super) fn ask_code(interactive: bool, prompt: &str) -> Result<String, Failur
     super::read_line()
 }
 
-/// The QR code in block characters, black on white whatever the terminal's colours (a code
-/// drawn light-on-dark is one many phone apps cannot read). Error correction L and a two-module
-/// margin keep it at 21 rows for a typical link, so it and the prompt fit an 80×24 terminal;
-/// a screen has no stains for the stronger levels to repair.
+/// The QR code in block characters (a dark module is ink), with a two-module margin. Error
+/// correction L and that margin keep it at 21 rows for a typical link, so it and the prompt fit
+/// an 80×24 terminal; a screen has no stains for the stronger levels to repair.
 pub fn qr_lines(text: &str) -> Option<Vec<String>> {
     let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::L).ok()?;
     let image = code.render::<Dense1x2>().quiet_zone(false).build();
     let width = image.lines().next()?.chars().count();
     let margin = " ".repeat(width + 4);
-    let image: Vec<String> = std::iter::once(margin.clone())
-        .chain(image.lines().map(|line| format!("  {line}  ")))
-        .chain(std::iter::once(margin))
-        .collect();
     Some(
-        image
-            .into_iter()
-            .map(|line| format!("\x1b[30;47m{line}\x1b[0m"))
+        std::iter::once(margin.clone())
+            .chain(image.lines().map(|line| format!("  {line}  ")))
+            .chain(std::iter::once(margin))
             .collect(),
     )
+}
+
+/// Prints the code black on white whatever the terminal's colours (light-on-dark is a code many
+/// phone apps cannot read). Through crossterm, which turns on a Windows console's colour
+/// handling (or uses the console API) where plain escape codes would print as text.
+fn print_qr(lines: &[String]) {
+    use crossterm::style::{Color, Print, ResetColor, SetBackgroundColor, SetForegroundColor};
+    let mut out = std::io::stdout();
+    for line in lines {
+        let _ = crossterm::queue!(
+            out,
+            SetForegroundColor(Color::Black),
+            SetBackgroundColor(Color::White),
+            Print(line),
+            ResetColor,
+            Print("\n")
+        );
+    }
+    let _ = out.flush();
 }
 
 /// The key in groups of four, easier to type into an app by hand.
@@ -72,9 +86,7 @@ pub(super) async fn enrol(client: &Client, interactive: bool) -> Result<(), Fail
     println!("リンクを開けるアプリには: {}", enrolment.otpauth_uri);
     println!("認証アプリ（Google Authenticator、Microsoft Authenticator など）で、この QR コードを読み取ってください:");
     if let Some(lines) = qr_lines(&enrolment.otpauth_uri) {
-        for line in lines {
-            println!("{line}");
-        }
+        print_qr(&lines);
     }
     let mut tries = 0;
     let codes = loop {
@@ -106,15 +118,7 @@ mod tests {
     /// The block characters back to modules (each character is one column and two rows),
     /// scaled up, and read by a QR decoder as a phone's camera would.
     fn decode(lines: &[String]) -> String {
-        let rows: Vec<Vec<char>> = lines
-            .iter()
-            .map(|l| {
-                l.trim_start_matches("\x1b[30;47m")
-                    .trim_end_matches("\x1b[0m")
-                    .chars()
-                    .collect()
-            })
-            .collect();
+        let rows: Vec<Vec<char>> = lines.iter().map(|l| l.chars().collect()).collect();
         let width = rows[0].len();
         let height = rows.len() * 2;
         let dark = |x: usize, y: usize| {
@@ -142,11 +146,9 @@ mod tests {
         assert_eq!(decode(&lines), uri);
         // With the heading and the prompt, an 80×24 terminal shows all of it.
         assert!(lines.len() <= 22, "{} rows", lines.len());
-        assert!(lines
-            .iter()
-            .all(|l| l.starts_with("\x1b[30;47m") && l.ends_with("\x1b[0m")));
-        let columns = lines[0].chars().count() - "\x1b[30;47m\x1b[0m".chars().count();
+        let columns = lines[0].chars().count();
         assert!(columns <= 80, "{columns} columns");
+        assert!(lines.iter().all(|l| l.chars().count() == columns));
         assert_eq!(grouped("ABCDEFGHIJ"), "ABCD EFGH IJ");
     }
 }
