@@ -79,13 +79,6 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn state_aad(server_url: &str) -> Vec<u8> {
-    let mut aad = STATE_MAGIC.to_vec();
-    aad.push(VERSION);
-    aad.extend_from_slice(server_url.as_bytes());
-    aad
-}
-
 /// The nonce in a cache file's header, read without reading the rest.
 fn cache_nonce(dir: &Path) -> Option<String> {
     use std::io::Read;
@@ -99,19 +92,7 @@ fn cache_nonce(dir: &Path) -> Option<String> {
 /// The state of the cache in `dir`, if it belongs to the cache file there.
 pub fn load_state(dir: &Path, key: &[u8; 32], server_url: &str) -> Option<SyncState> {
     let bytes = std::fs::read(state_file(dir)).ok()?;
-    if bytes.len() < HEADER_LEN + 16 || &bytes[..STATE_MAGIC.len()] != STATE_MAGIC {
-        return None;
-    }
-    let nonce = XNonce::from_slice(&bytes[STATE_MAGIC.len() + 1..HEADER_LEN]);
-    let plaintext = XChaCha20Poly1305::new(key.into())
-        .decrypt(
-            nonce,
-            Payload {
-                msg: &bytes[HEADER_LEN..],
-                aad: &state_aad(server_url),
-            },
-        )
-        .ok()?;
+    let plaintext = unseal(STATE_MAGIC, &bytes, key, server_url).ok()?;
     let state: SyncState = serde_json::from_slice(&plaintext).ok()?;
     (Some(&state.cache_nonce) == cache_nonce(dir).as_ref()).then_some(state)
 }
@@ -124,28 +105,60 @@ pub fn store_state(
     server_url: &str,
 ) -> Result<(), ClientError> {
     let plaintext = serde_json::to_vec(state).expect("a state always serializes");
+    let sealed = seal_bytes(STATE_MAGIC, &plaintext, key, server_url);
+    write_atomically(dir, &state_file(dir), &sealed)
+}
+
+/// What the seal authenticates besides the text: the kind of file, its version, the server.
+fn aad(magic: &[u8], server_url: &str) -> Vec<u8> {
+    let mut aad = magic.to_vec();
+    aad.push(VERSION);
+    aad.extend_from_slice(server_url.as_bytes());
+    aad
+}
+
+/// `magic`, the version, a fresh nonce and `plaintext` sealed for `server_url`.
+fn seal_bytes(magic: &[u8], plaintext: &[u8], key: &[u8; 32], server_url: &str) -> Vec<u8> {
     let nonce: [u8; NONCE_LEN] = rand::random();
     let ciphertext = XChaCha20Poly1305::new(key.into())
         .encrypt(
             XNonce::from_slice(&nonce),
             Payload {
-                msg: &plaintext,
-                aad: &state_aad(server_url),
+                msg: plaintext,
+                aad: &aad(magic, server_url),
             },
         )
         .expect("encryption with a valid key cannot fail");
-    let mut out = STATE_MAGIC.to_vec();
+    let mut out = Vec::with_capacity(magic.len() + 1 + NONCE_LEN + ciphertext.len());
+    out.extend_from_slice(magic);
     out.push(VERSION);
     out.extend_from_slice(&nonce);
     out.extend_from_slice(&ciphertext);
-    write_atomically(dir, &state_file(dir), &out)
+    out
 }
 
-fn aad(server_url: &str) -> Vec<u8> {
-    let mut aad = MAGIC.to_vec();
-    aad.push(VERSION);
-    aad.extend_from_slice(server_url.as_bytes());
-    aad
+/// The text of what [`seal_bytes`] wrote: `Corrupt` when it is not such a file at all,
+/// `Unreadable` when it fails authentication (a wrong key, another server, flipped bits).
+fn unseal(
+    magic: &[u8],
+    bytes: &[u8],
+    key: &[u8; 32],
+    server_url: &str,
+) -> Result<Vec<u8>, CacheProblem> {
+    let header = magic.len() + 1 + NONCE_LEN;
+    if bytes.len() < header + 16 || &bytes[..magic.len()] != magic || bytes[magic.len()] != VERSION
+    {
+        return Err(CacheProblem::Corrupt);
+    }
+    XChaCha20Poly1305::new(key.into())
+        .decrypt(
+            XNonce::from_slice(&bytes[magic.len() + 1..header]),
+            Payload {
+                msg: &bytes[header..],
+                aad: &aad(magic, server_url),
+            },
+        )
+        .map_err(|_| CacheProblem::Unreadable)
 }
 
 /// Encrypts a cache image. Pure: the caller picks the file.
@@ -161,24 +174,7 @@ pub fn seal(directory: &CachedDirectory, key: &[u8; 32]) -> Vec<u8> {
         .map_err(|e| e.into_error())
         .expect("writing to memory cannot fail");
     let plaintext = gzip.finish().expect("writing to memory cannot fail");
-    let nonce: [u8; NONCE_LEN] = rand::random();
-    let cipher = XChaCha20Poly1305::new(key.into());
-    let aad = aad(&directory.server_url);
-    let ciphertext = cipher
-        .encrypt(
-            XNonce::from_slice(&nonce),
-            Payload {
-                msg: &plaintext,
-                aad: &aad,
-            },
-        )
-        .expect("encryption with a valid key cannot fail");
-    let mut out = Vec::with_capacity(HEADER_LEN + ciphertext.len());
-    out.extend_from_slice(MAGIC);
-    out.push(VERSION);
-    out.extend_from_slice(&nonce);
-    out.extend_from_slice(&ciphertext);
-    out
+    seal_bytes(MAGIC, &plaintext, key, &directory.server_url)
 }
 
 /// Decrypts and parses a cache image for `server_url`.
@@ -187,25 +183,7 @@ pub fn open(
     key: &[u8; 32],
     server_url: &str,
 ) -> Result<CachedDirectory, CacheProblem> {
-    if bytes.len() < HEADER_LEN + 16
-        || &bytes[..MAGIC.len()] != MAGIC
-        || bytes[MAGIC.len()] != VERSION
-    {
-        return Err(CacheProblem::Corrupt);
-    }
-    let nonce = XNonce::from_slice(&bytes[MAGIC.len() + 1..HEADER_LEN]);
-    let cipher = XChaCha20Poly1305::new(key.into());
-    let aad = aad(server_url);
-    // A wrong key, another server, or flipped bits all fail authentication alike.
-    let plaintext = cipher
-        .decrypt(
-            nonce,
-            Payload {
-                msg: &bytes[HEADER_LEN..],
-                aad: &aad,
-            },
-        )
-        .map_err(|_| CacheProblem::Unreadable)?;
+    let plaintext = unseal(MAGIC, bytes, key, server_url)?;
     let reader =
         std::io::BufReader::with_capacity(256 * 1024, flate2::read::GzDecoder::new(&plaintext[..]));
     let directory: CachedDirectory =
