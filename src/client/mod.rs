@@ -249,19 +249,11 @@ impl Client {
     /// 100 000 people that was a full read, parse, re-serialise, compress and seal). The answer
     /// is the revision now held, and what happened.
     pub async fn sync_quick(&self) -> Result<(u64, SyncOutcome), ClientError> {
-        if let Some(revision) = self.cached_revision() {
-            if self.sync_unchanged(revision).await?.is_some() {
-                return Ok((revision, SyncOutcome::Unchanged));
-            }
+        if let Some((revision, _)) = self.quiet_sync(None).await? {
+            return Ok((revision, SyncOutcome::Unchanged));
         }
         let (directory, outcome) = self.sync().await?;
         Ok((directory.snapshot.revision, outcome))
-    }
-
-    /// The revision of the cache on disk, from the small state file beside it.
-    pub fn cached_revision(&self) -> Option<u64> {
-        let key = self.cache_key_if_kept()?;
-        cache::load_state(&self.cache_dir, &key, self.server()).map(|s| s.revision)
     }
 
     fn cache_key_if_kept(&self) -> Option<[u8; 32]> {
@@ -274,21 +266,32 @@ impl Client {
             .flatten()
     }
 
-    /// For a caller that holds `revision` (the TUI's index, or the cache on disk): when the cache
-    /// on disk is at that revision and the server has nothing after it, the sync is recorded in
-    /// the small state file and its time returned; None when there is something to fetch (or
-    /// no cache to record it in) — then [`Client::sync`] does the work.
+    /// For a caller that holds `revision` (the TUI's index): when the cache on disk is at that
+    /// revision and the server has nothing after it, the sync is recorded in the small state
+    /// file and its time returned; None when there is something to fetch (or no cache to record
+    /// it in) — then [`Client::sync`] does the work.
     pub async fn sync_unchanged(
         &self,
         revision: u64,
     ) -> Result<Option<crate::directory::Timestamp>, ClientError> {
+        Ok(self.quiet_sync(Some(revision)).await?.map(|(_, at)| at))
+    }
+
+    /// The quiet case of a sync, from the state file alone: the cache is at `holding` (or, for
+    /// None, at whatever revision it is) and the server's delta since then is empty. Records the
+    /// time and returns the revision and it.
+    async fn quiet_sync(
+        &self,
+        holding: Option<u64>,
+    ) -> Result<Option<(u64, crate::directory::Timestamp)>, ClientError> {
         let Some(key) = self.cache_key_if_kept() else {
             return Ok(None);
         };
         let Some(mut state) = cache::load_state(&self.cache_dir, &key, self.server()) else {
             return Ok(None);
         };
-        if state.revision != revision {
+        let revision = state.revision;
+        if holding.is_some_and(|held| held != revision) {
             return Ok(None);
         }
         let api::DeltaFetch::Delta(delta) = self.api.delta(&self.token()?, revision).await? else {
@@ -306,7 +309,7 @@ impl Client {
         }
         state.synced_at = crate::directory::now_in_japan();
         cache::store_state(&self.cache_dir, &state, &key, self.server())?;
-        Ok(Some(state.synced_at))
+        Ok(Some((revision, state.synced_at)))
     }
 
     /// Seals and writes the cache off the async workers (10 MiB is blocking work).
