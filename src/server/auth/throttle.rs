@@ -117,10 +117,8 @@ impl LoginThrottle {
     }
 }
 
-/// The login ID as the throttle counts it: case and spacing do not give a fresh budget.
-pub fn key(login_id: &str) -> String {
-    login_id.trim().to_lowercase()
-}
+/// The login ID as the throttle counts it (in the storage layer, which clears it too).
+pub use crate::server::db::failure_account as key;
 
 /// How long the account waits now (counting failures from every address), from the times of
 /// the failures that count against it, oldest first; None when it may sign in.

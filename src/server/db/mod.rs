@@ -308,6 +308,11 @@ pub struct Throttled {
     pub by_address: bool,
 }
 
+/// The login ID as the throttle counts it: case and spacing do not give a fresh budget.
+pub fn failure_account(login_id: &str) -> String {
+    login_id.trim().to_lowercase()
+}
+
 /// How long failed attempts are remembered: the window, and at least a day so that the owner's
 /// next sign-in can be told how many there were.
 pub fn failure_retention(limits: ThrottleLimits) -> i64 {

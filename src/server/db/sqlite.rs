@@ -148,6 +148,21 @@ async fn revoke_user_sessions(
     Ok(())
 }
 
+/// The account's failed logins stop counting against it (they still count against their
+/// addresses); how many there were.
+async fn clear_account_failures(
+    tx: &mut sqlx::SqliteConnection,
+    account: &str,
+) -> anyhow::Result<u64> {
+    Ok(
+        sqlx::query("UPDATE login_failures SET cleared = 1 WHERE account = ? AND cleared = 0")
+            .bind(account)
+            .execute(tx)
+            .await?
+            .rows_affected(),
+    )
+}
+
 /// The account's recovery codes become exactly `hashes` (none: two-factor sign-in is off).
 async fn replace_recovery_codes(
     tx: &mut sqlx::SqliteConnection,
@@ -753,12 +768,7 @@ impl Database for Sqlite {
             .bind(reservation)
             .execute(&mut *tx)
             .await?;
-        let failures =
-            sqlx::query("UPDATE login_failures SET cleared = 1 WHERE account = ? AND cleared = 0")
-                .bind(account)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+        let failures = clear_account_failures(&mut tx, account).await?;
         sqlx::query(
             "INSERT INTO known_addresses (account, address, last_ok_at) VALUES (?, ?, ?) \
              ON CONFLICT (account, address) DO UPDATE SET last_ok_at = excluded.last_ok_at",
@@ -814,12 +824,7 @@ impl Database for Sqlite {
         if exists.is_none() {
             return Ok(false);
         }
-        let cleared =
-            sqlx::query("UPDATE login_failures SET cleared = 1 WHERE account = ? AND cleared = 0")
-                .bind(login_id.trim().to_lowercase())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+        let cleared = clear_account_failures(&mut tx, &super::failure_account(login_id)).await?;
         let detail = format!("failures={cleared}");
         insert_audit(
             &mut tx,
