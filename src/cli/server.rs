@@ -447,11 +447,7 @@ async fn user_command(
         UserCommand::List => {
             db.audit(now_unix(), actor, "user.list", None, None).await?;
             let mut out = std::io::stdout().lock();
-            let limits = crate::server::db::ThrottleLimits {
-                per_account: config.auth.max_failures_per_account,
-                per_address: config.auth.max_failures_per_address,
-                window_seconds: i64::from(config.auth.failure_window_seconds),
-            };
+            let limits = config.auth.throttle_limits();
             let now = now_unix();
             let failures: std::collections::HashMap<String, Vec<i64>> = db
                 .account_failures(now - crate::server::db::failure_retention(limits))

@@ -129,6 +129,15 @@ impl Default for ServerConfig {
 }
 
 impl AuthConfig {
+    /// The login throttle's limits, as the server and `user list` apply them.
+    pub fn throttle_limits(&self) -> crate::server::db::ThrottleLimits {
+        crate::server::db::ThrottleLimits {
+            per_account: self.max_failures_per_account,
+            per_address: self.max_failures_per_address,
+            window_seconds: i64::from(self.failure_window_seconds),
+        }
+    }
+
     /// The idle timeout in seconds, as the session checks take it.
     pub fn idle_seconds(&self) -> i64 {
         i64::from(self.idle_timeout_minutes) * 60

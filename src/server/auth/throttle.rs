@@ -31,19 +31,11 @@ pub struct Reserved {
 }
 
 impl LoginThrottle {
-    pub fn new(
-        db: Arc<dyn Database>,
-        per_account: u32,
-        per_address: u32,
-        window: Duration,
-    ) -> LoginThrottle {
+    pub fn new(db: Arc<dyn Database>, limits: ThrottleLimits) -> LoginThrottle {
+        let window = Duration::from_secs(limits.window_seconds.max(0) as u64);
         LoginThrottle {
             db,
-            limits: ThrottleLimits {
-                per_account,
-                per_address,
-                window_seconds: window.as_secs() as i64,
-            },
+            limits,
             refusals: OncePerWindow::new(window),
         }
     }
@@ -148,7 +140,12 @@ mod tests {
     async fn throttle(per_account: u32, per_address: u32) -> (LoginThrottle, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
         let db: Arc<dyn Database> = Arc::new(Sqlite::open(&dir.path().join("t.db")).await.unwrap());
-        let throttle = LoginThrottle::new(db, per_account, per_address, Duration::from_secs(60));
+        let limits = ThrottleLimits {
+            per_account,
+            per_address,
+            window_seconds: 60,
+        };
+        let throttle = LoginThrottle::new(db, limits);
         (throttle, dir)
     }
 
@@ -280,7 +277,12 @@ mod tests {
         let file = dir.path().join("t.db");
         let open = || async {
             let db: Arc<dyn Database> = Arc::new(Sqlite::open(&file).await.unwrap());
-            LoginThrottle::new(db, 2, 100, Duration::from_secs(60))
+            let limits = ThrottleLimits {
+                per_account: 2,
+                per_address: 100,
+                window_seconds: 60,
+            };
+            LoginThrottle::new(db, limits)
         };
         let before = open().await;
         before.reserve("a", ip(1), T0).await.unwrap().unwrap();

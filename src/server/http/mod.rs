@@ -49,12 +49,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(db: Arc<dyn Database>, config: ServerConfig) -> AppState {
         let auth = &config.auth;
-        let throttle = LoginThrottle::new(
-            db.clone(),
-            auth.max_failures_per_account,
-            auth.max_failures_per_address,
-            Duration::from_secs(u64::from(auth.failure_window_seconds)),
-        );
+        let throttle = LoginThrottle::new(db.clone(), auth.throttle_limits());
         let password_gate = PasswordGate::new(
             auth.password_check_workers as usize,
             auth.password_check_queue as usize,
