@@ -5,6 +5,7 @@ pub mod api;
 pub mod availability;
 pub mod demo;
 pub mod directory;
+pub mod listing;
 pub mod search;
 pub mod slip;
 

@@ -17,6 +17,13 @@ fn server(dir: &Path) -> Command {
     cmd
 }
 
+/// Imports the shipped demo directory: member accounts name one of its organisations.
+fn import_demo(dir: &Path) {
+    let file = dir.join("demo-directory.json");
+    std::fs::write(&file, anshin::demo::DEMO_DIRECTORY_JSON).unwrap();
+    server(dir).arg("import").arg(&file).assert().success();
+}
+
 #[test]
 fn accounts_from_init_to_disable() {
     let dir = tempfile::tempdir().unwrap();
@@ -27,6 +34,14 @@ fn accounts_from_init_to_disable() {
         .assert()
         .success()
         .stdout(contains("centre"));
+    // A member account belongs to one of the directory's organisations (DESIGN §7).
+    server(d)
+        .args(["user", "add", "sato", "--name", "x", "--organization", "o-00001"])
+        .write_stdin("member-password-1\n")
+        .assert()
+        .code(1)
+        .stderr(contains("所属「o-00001」はディレクトリの機関IDにありません"));
+    import_demo(d);
     server(d)
         .args([
             "user",
@@ -47,7 +62,7 @@ fn accounts_from_init_to_disable() {
         .code(1)
         .stderr(contains("13 文字以上"));
     server(d)
-        .args(["user", "add", "SATO", "--name", "x", "--organization", "y"])
+        .args(["user", "add", "SATO", "--name", "x", "--organization", "o-00002"])
         .write_stdin("member-password-2\n")
         .assert()
         .code(1)
@@ -393,6 +408,7 @@ fn audit_verify_finds_an_altered_and_a_deleted_row() {
         .write_stdin("kanri-password-1\n")
         .assert()
         .success();
+    import_demo(d);
     for login in ["a1", "a2", "a3"] {
         server(d)
             .args([

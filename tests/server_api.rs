@@ -1463,3 +1463,417 @@ async fn the_full_snapshot_is_compressed_once_per_revision() {
         snapshot["people"].as_array().unwrap().len()
     );
 }
+
+// Listing changes (情報変更届, DESIGN §7, issue 14) ------------------------------------------
+
+/// A change request of the member's organisation (o-00001, a dental clinic with p-00001).
+fn change_request(client_ref: &str, changes: Value) -> Value {
+    json!({
+        "client_ref": client_ref,
+        "organization_id": "o-00001",
+        "base_revision": 1,
+        "note": "4月から昼休みが変わります",
+        "changes": changes,
+    })
+}
+
+fn accepting_change(old: &str, new: &str) -> Value {
+    json!({"record": "o-00001", "field": "home_care.accepting", "old": old, "new": new})
+}
+
+async fn live_organization(t: &common::TestServer, token: &str, id: &str) -> Value {
+    let snapshot: Value = t.get("/api/v1/directory", token).await.json().await.unwrap();
+    snapshot["organizations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["id"] == id)
+        .cloned()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_member_files_a_change_the_centre_approves_and_the_next_delta_carries_it() {
+    let t = start(|_| {}).await;
+    let member = t.login(MEMBER).await;
+    let admin = t.login(ADMIN).await;
+    let before: Value = t.get("/api/v1/directory", &member).await.json().await.unwrap();
+    let revision = before["revision"].as_u64().unwrap();
+    let windows = json!([{"days": ["mon", "wed"], "start": "12:30", "end": "13:30",
+                          "methods": ["phone"], "note": null}]);
+    let old_windows = before["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "p-00001")
+        .unwrap()["contact"]["windows"]
+        .clone();
+    let body = change_request(
+        "ref-1",
+        json!([
+            accepting_change("accepting", "consult"),
+            {"record": "p-00001", "field": "contact.windows", "old": old_windows, "new": windows},
+        ]),
+    );
+    let filed = post_json(&t, "/api/v1/change-requests", &member, body.clone()).await;
+    assert_eq!(filed.status(), 201);
+    let filed: Value = filed.json().await.unwrap();
+    assert_eq!(filed["status"], "pending");
+    let id = filed["id"].as_i64().unwrap();
+    // The same request again (a resend after a lost answer) is filed once.
+    let again = post_json(&t, "/api/v1/change-requests", &member, body).await;
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.json::<Value>().await.unwrap()["id"], id);
+    // Nothing is live before the review.
+    let org = live_organization(&t, &member, "o-00001").await;
+    assert_eq!(org["home_care"]["accepting"], "accepting");
+    // The member cannot approve its own request.
+    let denied = post_json(
+        &t,
+        &format!("/api/v1/change-requests/{id}/approve"),
+        &member,
+        json!({}),
+    )
+    .await;
+    assert_eq!(denied.status(), 403);
+    // The centre sees it in the queue with the live value beside each change.
+    let queue: Value = t
+        .get("/api/v1/change-requests?status=pending", &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(queue.as_array().unwrap().len(), 1);
+    assert_eq!(queue[0]["organization_name"], "橋本あさひ歯科");
+    assert_eq!(queue[0]["changes"][0]["now"], "accepting");
+    assert_eq!(queue[0]["changes"][0]["conflict"], false);
+    let approved = post_json(
+        &t,
+        &format!("/api/v1/change-requests/{id}/approve"),
+        &admin,
+        json!({}),
+    )
+    .await;
+    assert_eq!(approved.status(), 200);
+    let approved: Value = approved.json().await.unwrap();
+    assert_eq!(approved["status"], "approved");
+    assert_eq!(approved["reviewer"], "admin");
+    assert_eq!(approved["applied_revision"], revision + 1);
+    // The next delta carries the organisation and the person, with the confirmation date.
+    let delta: Value = t
+        .get(&format!("/api/v1/directory?since={revision}"), &member)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(delta["revision"], revision + 1);
+    assert_eq!(delta["organizations"][0]["home_care"]["accepting"], "consult");
+    assert!(delta["organizations"][0]["confirmed_at"].is_string());
+    assert_eq!(delta["people"][0]["id"], "p-00001");
+    assert_eq!(delta["people"][0]["contact"]["windows"], windows);
+    // Approving twice is refused.
+    let twice = post_json(
+        &t,
+        &format!("/api/v1/change-requests/{id}/approve"),
+        &admin,
+        json!({}),
+    )
+    .await;
+    let (status, code, message) = error_of(twice).await;
+    assert_eq!((status, code.as_str()), (409, "change_request_closed"));
+    assert!(message.contains("承認"), "{message}");
+    // Who did what, from where.
+    let actions: Vec<(String, String)> = t
+        .audit_actions()
+        .await
+        .into_iter()
+        .filter(|(_, action, _)| action.starts_with("change_request."))
+        .map(|(actor, action, _)| (actor, action))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("sato".to_string(), "change_request.submit".to_string()),
+            ("admin".to_string(), "change_request.approve".to_string()),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn change_requests_are_checked_like_the_import_and_kept_to_the_own_organisation() {
+    let t = start(|_| {}).await;
+    let member = t.login(MEMBER).await;
+    // Another organisation's listing: 403, with an audit row.
+    let mut other = change_request("ref-2", json!([]));
+    other["organization_id"] = json!("o-00003");
+    let (status, code, message) =
+        error_of(post_json(&t, "/api/v1/change-requests", &member, other).await).await;
+    assert_eq!((status, code.as_str()), (403, "forbidden"));
+    assert!(message.contains("ほかの機関"), "{message}");
+    // Another organisation's person, reached through the own organisation's request.
+    let reach = change_request(
+        "ref-3",
+        json!([{"record": "p-00007", "field": "title", "old": null, "new": "院長"}]),
+    );
+    let (status, _, message) =
+        error_of(post_json(&t, "/api/v1/change-requests", &member, reach).await).await;
+    assert_eq!(status, 422);
+    assert!(message.contains("この機関の掲載にありません"), "{message}");
+    // A window that is not HH:MM: 422, naming the person and the field in the member's words.
+    let bad_window = change_request(
+        "ref-4",
+        json!([{"record": "p-00001", "field": "contact.windows", "old": null,
+                "new": [{"days": ["mon"], "start": "25:00", "end": "13:00", "methods": []}]}]),
+    );
+    let (status, code, message) =
+        error_of(post_json(&t, "/api/v1/change-requests", &member, bad_window).await).await;
+    assert_eq!((status, code.as_str()), (422, "invalid_change"));
+    assert!(message.contains("髙橋 一郎さんの「連絡できる時間帯」"), "{message}");
+    // A visit district outside the configured areas.
+    let district = change_request(
+        "ref-5",
+        json!([{"record": "o-00001", "field": "home_care.visit_districts", "old": null,
+                "new": ["上溝", "月面"]}]),
+    );
+    let (status, _, message) =
+        error_of(post_json(&t, "/api/v1/change-requests", &member, district).await).await;
+    assert_eq!(status, 422);
+    assert!(message.contains("訪問する地区"), "{message}");
+    assert!(message.contains("月面"), "{message}");
+    // An unknown acceptance value, and a field members do not change.
+    let acceptance = change_request("ref-6", json!([accepting_change("accepting", "maybe")]));
+    let (status, _, message) =
+        error_of(post_json(&t, "/api/v1/change-requests", &member, acceptance).await).await;
+    assert_eq!(status, 422);
+    assert!(message.contains("新規の受け入れ"), "{message}");
+    let name = change_request(
+        "ref-7",
+        json!([{"record": "o-00001", "field": "name", "old": null, "new": "別の名前"}]),
+    );
+    let (status, _, message) =
+        error_of(post_json(&t, "/api/v1/change-requests", &member, name).await).await;
+    assert_eq!(status, 422);
+    assert!(message.contains("支援センター"), "{message}");
+    // Nothing of these was filed.
+    let list: Value = t
+        .get("/api/v1/change-requests", &member)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list, json!([]));
+    let denied = t
+        .audit_actions()
+        .await
+        .into_iter()
+        .filter(|(_, action, _)| action == "access.denied")
+        .count();
+    assert_eq!(denied, 1);
+}
+
+#[tokio::test]
+async fn a_field_changed_since_is_a_conflict_the_reviewer_decides() {
+    let t = start(|_| {}).await;
+    let member = t.login(MEMBER).await;
+    let admin = t.login(ADMIN).await;
+    let file = |client_ref: &'static str, new: &'static str| {
+        let body = change_request(client_ref, json!([accepting_change("accepting", new)]));
+        let (t, member) = (&t, member.clone());
+        async move {
+            let response = post_json(t, "/api/v1/change-requests", &member, body).await;
+            assert_eq!(response.status(), 201);
+            response.json::<Value>().await.unwrap()["id"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    let first = file("ref-a", "consult").await;
+    let second = file("ref-b", "not_accepting").await;
+    let approve = |id: i64, body: Value| {
+        let path = format!("/api/v1/change-requests/{id}/approve");
+        let (t, admin) = (&t, admin.clone());
+        async move { post_json(t, &path, &admin, body).await }
+    };
+    assert_eq!(approve(first, json!({})).await.status(), 200);
+    // The second was made on the same base: its field has moved since.
+    let shown: Value = t
+        .get(&format!("/api/v1/change-requests/{second}"), &admin)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(shown["changes"][0]["conflict"], true);
+    assert_eq!(shown["changes"][0]["old"], "accepting");
+    assert_eq!(shown["changes"][0]["now"], "consult");
+    assert_eq!(shown["changes"][0]["new"], "not_accepting");
+    let (status, code, message) = error_of(approve(second, json!({})).await).await;
+    assert_eq!((status, code.as_str()), (409, "change_conflict"));
+    assert!(
+        message.contains("申請時「受け入れ可」／現在「要相談」／申請「受け入れ停止」"),
+        "{message}"
+    );
+    // Nothing was overwritten.
+    let org = live_organization(&t, &member, "o-00001").await;
+    assert_eq!(org["home_care"]["accepting"], "consult");
+    // The reviewer keeps what is live now: approved, the field untouched.
+    let kept = approve(
+        second,
+        json!({"resolutions": [{"index": 0, "take": "current"}]}),
+    )
+    .await;
+    assert_eq!(kept.status(), 200);
+    let org = live_organization(&t, &member, "o-00001").await;
+    assert_eq!(org["home_care"]["accepting"], "consult");
+    // A third, decided for the proposal, overwrites knowingly.
+    let third = file("ref-c", "not_accepting").await;
+    let taken = approve(
+        third,
+        json!({"resolutions": [{"index": 0, "take": "proposed"}]}),
+    )
+    .await;
+    assert_eq!(taken.status(), 200);
+    let org = live_organization(&t, &member, "o-00001").await;
+    assert_eq!(org["home_care"]["accepting"], "not_accepting");
+}
+
+#[tokio::test]
+async fn reject_withdraw_confirm_and_people_added_and_removed() {
+    let t = start(|_| {}).await;
+    let member = t.login(MEMBER).await;
+    let admin = t.login(ADMIN).await;
+    let file = |body: Value| post_json(&t, "/api/v1/change-requests", &member, body);
+    // Rejected with a reason the member reads.
+    let id = file(change_request("ref-r", json!([accepting_change("accepting", "consult")])))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let no_reason = post_json(
+        &t,
+        &format!("/api/v1/change-requests/{id}/reject"),
+        &admin,
+        json!({"reason": "  "}),
+    )
+    .await;
+    assert_eq!(no_reason.status(), 422);
+    let rejected = post_json(
+        &t,
+        &format!("/api/v1/change-requests/{id}/reject"),
+        &admin,
+        json!({"reason": "受け入れ状況は院長の確認をお願いします"}),
+    )
+    .await;
+    assert_eq!(rejected.status(), 200);
+    let mine: Value = t
+        .get(&format!("/api/v1/change-requests/{id}"), &member)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["status"], "rejected");
+    assert_eq!(mine["reason"], "受け入れ状況は院長の確認をお願いします");
+    // Withdrawn by the submitter; then it cannot be approved.
+    let id = file(change_request("ref-w", json!([accepting_change("accepting", "consult")])))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let withdrawn = post_json(
+        &t,
+        &format!("/api/v1/change-requests/{id}/withdraw"),
+        &member,
+        json!({}),
+    )
+    .await;
+    assert_eq!(withdrawn.status(), 200);
+    let late = post_json(
+        &t,
+        &format!("/api/v1/change-requests/{id}/approve"),
+        &admin,
+        json!({}),
+    )
+    .await;
+    assert_eq!(late.status(), 409);
+    // 「変更なし」: recorded at once, no review.
+    let before = live_organization(&t, &member, "o-00001").await;
+    assert!(before.get("confirmed_at").is_none());
+    let confirmed = file(change_request("ref-n", json!([]))).await;
+    assert_eq!(confirmed.status(), 201);
+    assert_eq!(confirmed.json::<Value>().await.unwrap()["status"], "approved");
+    let after = live_organization(&t, &member, "o-00001").await;
+    assert!(after["confirmed_at"].is_string());
+    assert_eq!(after["home_care"], before["home_care"]);
+    // A person added (the server chooses the id) and one removed.
+    let snapshot: Value = t.get("/api/v1/directory", &member).await.json().await.unwrap();
+    let existing = snapshot["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "p-00001")
+        .unwrap()
+        .clone();
+    let mut newcomer = existing.clone();
+    newcomer["id"] = json!("p-00007"); // another organisation's id: must not be reused
+    newcomer["name"] = json!("新井 花子");
+    newcomer["name_kana"] = json!("あらい はなこ");
+    let people = file(change_request(
+        "ref-p",
+        json!([
+            {"record": "p-00007", "field": "", "old": null, "new": newcomer},
+            {"record": "p-00001", "field": "", "old": existing, "new": null},
+        ]),
+    ))
+    .await;
+    assert_eq!(people.status(), 201);
+    let people: Value = people.json().await.unwrap();
+    let new_id = people["changes"][0]["record"].as_str().unwrap().to_string();
+    assert!(new_id.starts_with("p-00001-"), "{new_id}");
+    let approved = post_json(
+        &t,
+        &format!("/api/v1/change-requests/{}/approve", people["id"]),
+        &admin,
+        json!({}),
+    )
+    .await;
+    assert_eq!(approved.status(), 200);
+    let snapshot: Value = t.get("/api/v1/directory", &member).await.json().await.unwrap();
+    let ids: Vec<&str> = snapshot["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["id"].as_str())
+        .collect();
+    assert!(ids.contains(&new_id.as_str()));
+    assert!(!ids.contains(&"p-00001"));
+    let untouched = snapshot["people"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "p-00007")
+        .unwrap();
+    assert_eq!(untouched["organization_id"], "o-00003");
+    let actions: Vec<String> = t
+        .audit_actions()
+        .await
+        .into_iter()
+        .map(|(_, action, _)| action)
+        .filter(|a| a.starts_with("change_request.") || a.starts_with("listing."))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "change_request.submit",
+            "change_request.reject",
+            "change_request.submit",
+            "change_request.withdraw",
+            "change_request.submit",
+            "listing.confirm",
+            "change_request.submit",
+            "change_request.approve",
+        ]
+    );
+}

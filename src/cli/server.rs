@@ -136,7 +136,7 @@ enum UserCommand {
         /// 表示名
         #[arg(long)]
         name: String,
-        /// 所属する会員機関（ディレクトリの ID か名称）
+        /// 所属する会員機関のID（o-00001 など。管理者は名称でもよい）
         #[arg(long)]
         organization: String,
         /// 管理者にする
@@ -687,6 +687,14 @@ async fn add_user(
     {
         bail!("ログインIDは英数字と . _ - @ で 64 文字までにしてください");
     }
+    // A member files listing changes for its organisation (DESIGN §7): it must be one of the
+    // directory's. The support centre's own accounts (admins) need not be listed.
+    let organization = account.organization.trim();
+    if account.role == AccountRole::Member && db.listing(organization).await?.is_none() {
+        bail!(
+            "所属「{organization}」はディレクトリの機関IDにありません。会員のアカウントは所属する機関のID（o-00001 など。`anshin-server export` の organizations[].id）で作ってください"
+        );
+    }
     let password = password.to_string();
     let hash = tokio::task::spawn_blocking(move || hash_password(&password)).await??;
     let user = db
@@ -694,7 +702,7 @@ async fn add_user(
             NewUser {
                 login_id,
                 display_name: account.name,
-                organization: account.organization,
+                organization,
                 role: account.role,
                 password_hash: &hash,
                 must_change_password: account.must_change_password,

@@ -306,6 +306,35 @@ impl ApiClient {
         Self::json_answer(response).await
     }
 
+    /// A GET answered with JSON.
+    pub async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+    ) -> Result<T, ClientError> {
+        let response = self
+            .send(true, || self.http.get(self.url(path)).bearer_auth(token))
+            .await?;
+        Self::json_answer(response).await
+    }
+
+    /// A POST of JSON answered with JSON. `idempotent`: the server acts on a repeat only once
+    /// (a change request's `client_ref`), so timeouts may be retried.
+    pub async fn post_json<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        path: &str,
+        body: &B,
+        idempotent: bool,
+    ) -> Result<T, ClientError> {
+        let response = self
+            .send(idempotent, || {
+                self.http.post(self.url(path)).bearer_auth(token).json(body)
+            })
+            .await?;
+        Self::json_answer(response).await
+    }
+
     /// `GET /api/v1/me/sessions`: where this account is signed in.
     pub async fn sessions(&self, token: &str) -> Result<crate::api::SessionList, ClientError> {
         let response = self

@@ -218,7 +218,7 @@ pub fn load(
 }
 
 /// Writes `bytes` to `path` in `dir` atomically with owner-only permissions.
-fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> Result<(), ClientError> {
+pub(crate) fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> Result<(), ClientError> {
     let fail = |e: std::io::Error| ClientError::CacheWrite {
         path: dir.display().to_string(),
         detail: e.to_string(),

@@ -7,6 +7,7 @@ pub mod cache;
 pub mod config;
 pub mod credentials;
 pub mod error;
+pub mod listing;
 pub mod sync;
 pub mod unlock;
 

@@ -243,6 +243,7 @@ impl Generator {
                 .then(|| format!("office{:05}@example.jp", index + 1).into()),
             home_care,
             updated_at: self.updated_at(),
+            confirmed_at: None,
         }
     }
 

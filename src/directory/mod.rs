@@ -5,6 +5,7 @@ mod areas;
 mod time;
 mod validate;
 mod vocabulary;
+pub mod window_text;
 
 pub use areas::{sagamihara_areas, ward_of, Area};
 pub use time::ClockTime;
@@ -126,6 +127,12 @@ pub struct Organization {
     pub home_care: Option<HomeCare>,
     #[cfg_attr(feature = "server", schema(value_type = String, format = DateTime))]
     pub updated_at: Timestamp,
+    /// When the member last confirmed its listing — a change request approved, or 「変更なし」
+    /// confirmed (DESIGN §7). Absent while only the support centre's import has written it.
+    /// An addition to DESIGN §3.1 (issue 14).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>, format = DateTime))]
+    pub confirmed_at: Option<Timestamp>,
 }
 
 /// What home care a medical institution can manage, where it visits, and whether it takes new
@@ -245,7 +252,7 @@ pub struct ContactWindow {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// The example of DESIGN §3.1, verbatim: the contract must parse and write back unchanged.

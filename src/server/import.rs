@@ -3,10 +3,11 @@
 
 use super::config::ServerConfig;
 use super::db::{now_unix, Actor, Database, ImportSummary, RecordBody};
+use crate::directory::window_text::{parse_methods, parse_window, split_windows};
 use crate::directory::{
-    now_in_japan, read_snapshot, validate_snapshot, Accepting, ClockTime, Contact, ContactMethod,
-    ContactWindow, DirectoryError, HomeCare, Organization, OrganizationKind, Person, Problem,
-    Procedure, Role, Snapshot, Text, Timestamp, Weekday, FORMAT,
+    now_in_japan, read_snapshot, validate_snapshot, Accepting, Contact, DirectoryError, HomeCare,
+    Organization, OrganizationKind, Person, Problem, Procedure, Role, Snapshot, Text, Timestamp,
+    FORMAT,
 };
 use std::collections::HashMap;
 use std::path::Path;
@@ -294,6 +295,7 @@ impl Row<'_> {
             email: self.optional("email"),
             home_care,
             updated_at: self.updated_at(id, now)?,
+            confirmed_at: None,
         })
     }
 
@@ -397,13 +399,6 @@ fn split_list(text: &str) -> impl Iterator<Item = &str> {
         .filter(|s| !s.is_empty())
 }
 
-/// Windows are separated by `;` only: a window's methods may be written with `、`.
-fn split_windows(text: &str) -> impl Iterator<Item = &str> {
-    text.split([';', '；'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-}
-
 fn parse_bool(text: &str) -> Option<bool> {
     match text.to_lowercase().as_str() {
         "はい" | "true" | "1" | "○" | "◯" | "yes" | "可" | "あり" | "有" => Some(true),
@@ -412,91 +407,11 @@ fn parse_bool(text: &str) -> Option<bool> {
     }
 }
 
-fn parse_methods(text: &str) -> Result<Vec<ContactMethod>, String> {
-    text.split([';', '；', '、', ',', '，', '/', '／', '・'])
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|m| {
-            let normalized = match m.to_lowercase().as_str() {
-                "ｆａｘ" | "fax" => "fax".to_string(),
-                "mail" | "e-mail" | "eメール" | "電子メール" => "email".to_string(),
-                other => other.to_string(),
-            };
-            ContactMethod::parse(&normalized).ok_or_else(|| {
-                format!("連絡方法「{m}」は 電話／FAX／メール のどれかにしてください")
-            })
-        })
-        .collect()
-}
-
-/// `月水金 13:00-14:00 電話 （昼休み）`, `平日 9:00〜17:30`, `月〜金 12:30-13:30 電話/FAX`.
-fn parse_window(text: &str) -> Result<ContactWindow, String> {
-    let usage = || {
-        format!("連絡可能時間「{text}」は「月水金 13:00-14:00 電話（昼休み）」の形で書いてください")
-    };
-    let (main, note) = match text.find(['（', '(']) {
-        Some(at) => {
-            let note = text[at..]
-                .trim_start_matches(['（', '('])
-                .trim_end_matches(['）', ')'])
-                .trim();
-            (
-                &text[..at],
-                Some(note.to_string()).filter(|n| !n.is_empty()),
-            )
-        }
-        None => (text, None),
-    };
-    let mut parts = main.split_whitespace();
-    let days = parse_days(parts.next().ok_or_else(usage)?).ok_or_else(usage)?;
-    let range = parts.next().ok_or_else(usage)?;
-    let (start, end) = range.split_once(['-', '〜', '～', '~']).ok_or_else(usage)?;
-    let start = ClockTime::parse(start).ok_or_else(usage)?;
-    let end = ClockTime::parse(end).ok_or_else(usage)?;
-    let methods = parse_methods(&parts.collect::<Vec<_>>().join("/"))?;
-    Ok(ContactWindow {
-        days,
-        start,
-        end,
-        methods,
-        note: note.map(Text::from),
-    })
-}
-
-fn parse_days(text: &str) -> Option<Vec<Weekday>> {
-    match text {
-        "平日" => return Some(Weekday::ALL[..5].to_vec()),
-        "毎日" => return Some(Weekday::ALL.to_vec()),
-        _ => {}
-    }
-    let index = |c: char| "月火水木金土日".chars().position(|d| d == c);
-    let chars: Vec<char> = text
-        .chars()
-        .filter(|c| !matches!(c, '・' | '、' | ','))
-        .collect();
-    let mut days = Vec::new();
-    let mut i = 0;
-    while i < chars.len() {
-        let from = index(chars[i])?;
-        if i + 2 < chars.len() && matches!(chars[i + 1], '〜' | '～' | '~' | '-') {
-            let to = index(chars[i + 2])?;
-            if to < from {
-                return None;
-            }
-            days.extend(&Weekday::ALL[from..=to]);
-            i += 3;
-        } else {
-            days.push(Weekday::ALL[from]);
-            i += 1;
-        }
-    }
-    days.dedup();
-    (!days.is_empty()).then_some(days)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::directory::window_text::parse_days;
+    use crate::directory::{ContactMethod, Weekday};
 
     const HEADER: &str = "機関ID,種別,機関名,機関名ふりがな,郵便番号,住所,区,地区,電話,FAX,メール,訪問診療,訪問地区,在宅医療行為,受け入れ状況,担当者ID,職種,氏名,氏名ふりがな,役職,診療科,希望連絡方法,連絡可能時間";
 

@@ -5,6 +5,7 @@ pub mod config;
 pub mod db;
 pub mod http;
 pub mod import;
+pub mod listing;
 
 pub use config::ServerConfig;
 pub use http::{start, RunningServer};

@@ -13,6 +13,7 @@ use std::path::Path;
 pub type UnixTime = i64;
 
 pub use crate::api::AccountRole;
+pub use crate::listing::ChangeStatus;
 
 /// An account of a member organisation, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -322,6 +323,70 @@ pub fn failure_retention(limits: ThrottleLimits) -> i64 {
 /// Addresses an account signed in from stay known this long.
 pub const KNOWN_ADDRESS_SECONDS: i64 = 90 * 86_400;
 
+
+/// A change request (情報変更届) as stored; the wire shape is [`crate::listing::ChangeRequest`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredChangeRequest {
+    pub id: i64,
+    pub client_ref: String,
+    pub submitted_by: i64,
+    pub submitter: String,
+    pub organization_id: String,
+    pub base_revision: u64,
+    pub note: String,
+    /// The JSON array of `FieldChange` as filed.
+    pub changes: String,
+    pub status: ChangeStatus,
+    pub submitted_at: UnixTime,
+    pub reviewer: Option<String>,
+    pub reviewed_at: Option<UnixTime>,
+    pub reason: Option<String>,
+    pub applied_revision: Option<u64>,
+}
+
+/// A change request to file.
+pub struct NewChangeRequestRow<'a> {
+    pub client_ref: &'a str,
+    pub user: &'a User,
+    pub organization_id: &'a str,
+    pub base_revision: u64,
+    pub note: &'a str,
+    pub changes: &'a str,
+}
+
+/// Which table a directory record lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordKind {
+    Organization,
+    Person,
+}
+
+/// One record an approval writes, compare-and-swap: `expected` is the body it must still have
+/// (None: absent or deleted), `body` what to write (None: delete it, leaving a tombstone).
+#[derive(Debug, Clone)]
+pub struct RecordWrite {
+    pub kind: RecordKind,
+    pub id: String,
+    pub expected: Option<String>,
+    pub body: Option<String>,
+}
+
+/// Why an approval wrote nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApprovalRefused {
+    /// Already approved, rejected or withdrawn.
+    NotPending,
+    /// A record moved after it was read (an import or another approval): read again.
+    RecordsMoved,
+}
+
+/// One organisation's live records: its body and its people's (id, body).
+#[derive(Debug, Clone, Default)]
+pub struct StoredListing {
+    pub organization: String,
+    pub people: Vec<(String, String)>,
+}
+
 #[async_trait]
 pub trait Database: Send + Sync + 'static {
     // Directory
@@ -446,6 +511,48 @@ pub trait Database: Send + Sync + 'static {
         actor: &Actor,
         now: UnixTime,
     ) -> anyhow::Result<bool>;
+
+    // Listing changes (情報変更届, DESIGN §7)
+    /// The organisation's live record and its live people; None when it is not in the directory.
+    async fn listing(&self, organization_id: &str) -> anyhow::Result<Option<StoredListing>>;
+    /// Files a request with the audit row `change_request.submit`. A request with the same
+    /// `client_ref` from the same account is not filed twice: the one on file comes back, with
+    /// false.
+    async fn add_change_request(
+        &self,
+        request: NewChangeRequestRow<'_>,
+        actor: &Actor,
+        now: UnixTime,
+    ) -> anyhow::Result<(StoredChangeRequest, bool)>;
+    async fn change_request(&self, id: i64) -> anyhow::Result<Option<StoredChangeRequest>>;
+    /// Newest first; of one organisation, of one status, or all.
+    async fn change_requests(
+        &self,
+        organization_id: Option<&str>,
+        status: Option<ChangeStatus>,
+    ) -> anyhow::Result<Vec<StoredChangeRequest>>;
+    /// A pending request becomes rejected (with the reason) or withdrawn, audit row
+    /// `change_request.reject` / `.withdraw`; false when it was not pending.
+    async fn close_change_request(
+        &self,
+        id: i64,
+        status: ChangeStatus,
+        reason: Option<&str>,
+        actor: &Actor,
+        now: UnixTime,
+    ) -> anyhow::Result<bool>;
+    /// In one transaction: checks every record of `writes` still has its expected body, writes
+    /// them with the next directory revision, marks the request approved with that revision and
+    /// writes the audit row `action` with `detail`. The answer is the new revision.
+    async fn approve_change_request(
+        &self,
+        id: i64,
+        writes: Vec<RecordWrite>,
+        action: &str,
+        detail: &str,
+        actor: &Actor,
+        now: UnixTime,
+    ) -> anyhow::Result<Result<u64, ApprovalRefused>>;
 
     // Sessions
     /// A new session; the user's oldest live sessions beyond `max_sessions` are revoked.

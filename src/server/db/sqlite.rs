@@ -1,6 +1,8 @@
 //! SQLite storage: one file, WAL mode, migrations embedded in the binary.
 
 use super::*;
+
+mod change_requests;
 use anyhow::Context;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
@@ -276,6 +278,54 @@ async fn replace_table(
 
 #[async_trait]
 impl Database for Sqlite {
+    async fn listing(&self, organization_id: &str) -> anyhow::Result<Option<StoredListing>> {
+        change_requests::listing(&self.pool, organization_id).await
+    }
+
+    async fn add_change_request(
+        &self,
+        request: NewChangeRequestRow<'_>,
+        actor: &Actor,
+        now: UnixTime,
+    ) -> anyhow::Result<(StoredChangeRequest, bool)> {
+        change_requests::add(&self.pool, request, actor, now).await
+    }
+
+    async fn change_request(&self, id: i64) -> anyhow::Result<Option<StoredChangeRequest>> {
+        change_requests::get(&self.pool, id).await
+    }
+
+    async fn change_requests(
+        &self,
+        organization_id: Option<&str>,
+        status: Option<ChangeStatus>,
+    ) -> anyhow::Result<Vec<StoredChangeRequest>> {
+        change_requests::list(&self.pool, organization_id, status).await
+    }
+
+    async fn close_change_request(
+        &self,
+        id: i64,
+        status: ChangeStatus,
+        reason: Option<&str>,
+        actor: &Actor,
+        now: UnixTime,
+    ) -> anyhow::Result<bool> {
+        change_requests::close(&self.pool, id, status, reason, actor, now).await
+    }
+
+    async fn approve_change_request(
+        &self,
+        id: i64,
+        writes: Vec<RecordWrite>,
+        action: &str,
+        detail: &str,
+        actor: &Actor,
+        now: UnixTime,
+    ) -> anyhow::Result<Result<u64, ApprovalRefused>> {
+        change_requests::approve(&self.pool, id, writes, action, detail, actor, now).await
+    }
+
     async fn directory(&self) -> anyhow::Result<StoredDirectory> {
         // One read transaction, so the revision and the records agree.
         let mut tx = self.pool.begin().await?;

@@ -51,11 +51,24 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("その版からの差分はもうありません。ディレクトリ全体を取り直してください")]
     RevisionGone,
+    /// A change request the listing rules refuse, or one in the wrong state (DESIGN §7).
+    #[error("{0}")]
+    Listing(crate::server::listing::ListingError),
     #[error("サーバーで問題が起きました。しばらくしてからもう一度お試しください。続く場合は支援センターにご連絡ください")]
     Internal(#[from] anyhow::Error),
 }
 
 pub use crate::api::{ErrorBody, ErrorDetail};
+
+impl From<crate::server::listing::ListingError> for ApiError {
+    fn from(error: crate::server::listing::ListingError) -> Self {
+        match error {
+            // Storage trouble is the server's: logged under a reference, never shown.
+            crate::server::listing::ListingError::Storage(e) => ApiError::Internal(e),
+            other => ApiError::Listing(other),
+        }
+    }
+}
 
 impl ApiError {
     pub fn status(&self) -> StatusCode {
@@ -79,6 +92,19 @@ impl ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::RevisionGone => StatusCode::GONE,
+            ApiError::Listing(e) => {
+                use crate::server::listing::ListingError as L;
+                match e {
+                    L::NotYourOrganization(_) | L::AdminOnly | L::NotSubmitter => {
+                        StatusCode::FORBIDDEN
+                    }
+                    L::NotFound(_) => StatusCode::NOT_FOUND,
+                    L::NotPending { .. } | L::Conflict(_) => StatusCode::CONFLICT,
+                    L::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                    L::Busy => StatusCode::SERVICE_UNAVAILABLE,
+                    L::Storage(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                }
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -104,6 +130,18 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::RevisionGone => "revision_gone",
+            ApiError::Listing(e) => {
+                use crate::server::listing::ListingError as L;
+                match e {
+                    L::NotYourOrganization(_) | L::AdminOnly | L::NotSubmitter => "forbidden",
+                    L::NotFound(_) => "change_request_not_found",
+                    L::NotPending { .. } => "change_request_closed",
+                    L::Conflict(_) => "change_conflict",
+                    L::Invalid(_) => "invalid_change",
+                    L::Busy => "busy",
+                    L::Storage(_) => "internal",
+                }
+            }
             ApiError::Internal(_) => "internal",
         }
     }

@@ -2,6 +2,7 @@
 //! and stopping the listener.
 
 mod audit;
+mod change_requests;
 mod directory;
 mod error;
 mod limits;
@@ -112,6 +113,23 @@ pub fn router(state: AppState) -> Router {
             get(directory::download)
                 .put(directory::replace)
                 .layer(DefaultBodyLimit::max(import_limit)),
+        )
+        .route(
+            "/api/v1/change-requests",
+            get(change_requests::list).post(change_requests::submit),
+        )
+        .route("/api/v1/change-requests/{id}", get(change_requests::show))
+        .route(
+            "/api/v1/change-requests/{id}/approve",
+            axum::routing::post(change_requests::approve),
+        )
+        .route(
+            "/api/v1/change-requests/{id}/reject",
+            axum::routing::post(change_requests::reject),
+        )
+        .route(
+            "/api/v1/change-requests/{id}/withdraw",
+            axum::routing::post(change_requests::withdraw),
         )
         .route("/api/v1/audit", get(audit::list))
         .route("/api/v1/openapi.json", get(openapi::serve))

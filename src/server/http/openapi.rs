@@ -20,6 +20,12 @@ use utoipa::{Modify, OpenApi};
         super::two_factor::confirm,
         super::directory::download,
         super::directory::replace,
+        super::change_requests::submit,
+        super::change_requests::list,
+        super::change_requests::show,
+        super::change_requests::approve,
+        super::change_requests::reject,
+        super::change_requests::withdraw,
         super::audit::list,
     ),
     modifiers(&BearerAuth)

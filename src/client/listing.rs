@@ -1,0 +1,215 @@
+//! Listing changes from the member's side (情報変更届, DESIGN §7): filing, following and — for
+//! the support centre — reviewing change requests, and the outbox that keeps a request filed
+//! offline until the next sync delivers it. Nothing filed is lost: the outbox is written (0600,
+//! atomically) before the member is told it is queued, and a request leaves it only when the
+//! server has it, or has refused it — then it stays, with the server's reason, to be fixed.
+
+use super::{Client, ClientError};
+use crate::listing::{
+    ApproveRequest, ChangeRequest, ChangeStatus, NewChangeRequest, RejectRequest, Resolution,
+};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// A request waiting to go, or refused by the server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Queued {
+    pub request: NewChangeRequest,
+    /// The server's reason when it refused the request (it stays until fixed or dropped).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
+}
+
+/// What [`Client::send_queued_change_requests`] did.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Delivery {
+    pub sent: Vec<ChangeRequest>,
+    /// Refused now: the request and the server's reason.
+    pub refused: Vec<(NewChangeRequest, String)>,
+    /// Still waiting (offline).
+    pub waiting: usize,
+}
+
+/// A fresh `client_ref`: 128 random bits.
+pub fn new_client_ref() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
+impl Client {
+    fn outbox_path(&self) -> Result<PathBuf, ClientError> {
+        Ok(self.config.data_dir()?.join("listing-outbox.json"))
+    }
+
+    /// Requests waiting to be sent, and refused ones, oldest first.
+    pub fn queued_change_requests(&self) -> Result<Vec<Queued>, ClientError> {
+        let path = self.outbox_path()?;
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                ClientError::Config(format!(
+                    "変更届の送信待ちファイル {} を読めません: {e}",
+                    path.display()
+                ))
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(ClientError::Config(format!(
+                "変更届の送信待ちファイル {} を読めません: {e}",
+                path.display()
+            ))),
+        }
+    }
+
+    fn store_queue(&self, queue: &[Queued]) -> Result<(), ClientError> {
+        let path = self.outbox_path()?;
+        let dir = path.parent().map(PathBuf::from).unwrap_or_default();
+        let bytes = serde_json::to_vec_pretty(queue).expect("the queue always serializes");
+        super::cache::write_atomically(&dir, &path, &bytes)
+    }
+
+    /// Puts a request in the outbox (on disk before this returns).
+    pub fn queue_change_request(&self, request: NewChangeRequest) -> Result<(), ClientError> {
+        let mut queue = self.queued_change_requests()?;
+        queue.retain(|q| q.request.client_ref != request.client_ref);
+        queue.push(Queued {
+            request,
+            refused: None,
+        });
+        self.store_queue(&queue)
+    }
+
+    /// Drops a request from the outbox (the member gave up on a refused one).
+    pub fn drop_queued_change_request(&self, client_ref: &str) -> Result<(), ClientError> {
+        let mut queue = self.queued_change_requests()?;
+        queue.retain(|q| q.request.client_ref != client_ref);
+        self.store_queue(&queue)
+    }
+
+    /// Sends what waits in the outbox, oldest first; stops at the first network failure (the
+    /// rest waits for the next sync). A request already received (same `client_ref`) is not
+    /// filed twice.
+    pub async fn send_queued_change_requests(&self) -> Result<Delivery, ClientError> {
+        let mut queue = self.queued_change_requests()?;
+        let mut delivery = Delivery::default();
+        if queue.iter().all(|q| q.refused.is_some()) {
+            return Ok(delivery);
+        }
+        let token = self.token()?;
+        let mut kept = Vec::new();
+        let mut offline = false;
+        let mut signed_out = None;
+        for mut queued in queue.drain(..) {
+            if offline || queued.refused.is_some() {
+                kept.push(queued);
+                continue;
+            }
+            match self.file_with(&token, &queued.request).await {
+                Ok(filed) => delivery.sent.push(filed),
+                Err(e) if e.is_offline() || matches!(e, ClientError::ServerTrouble { .. }) => {
+                    offline = true;
+                    kept.push(queued);
+                }
+                Err(e @ (ClientError::SessionExpired | ClientError::NotLoggedIn)) => {
+                    // Not filed; the rest waits for the next sign-in.
+                    offline = true;
+                    signed_out = Some(e);
+                    kept.push(queued);
+                }
+                Err(e) => {
+                    let reason = e.to_string();
+                    delivery
+                        .refused
+                        .push((queued.request.clone(), reason.clone()));
+                    queued.refused = Some(reason);
+                    kept.push(queued);
+                }
+            }
+        }
+        delivery.waiting = kept.iter().filter(|q| q.refused.is_none()).count();
+        self.store_queue(&kept)?;
+        match signed_out {
+            Some(e) => Err(e),
+            None => Ok(delivery),
+        }
+    }
+
+    async fn file_with(
+        &self,
+        token: &str,
+        request: &NewChangeRequest,
+    ) -> Result<ChangeRequest, ClientError> {
+        self.api
+            .post_json(token, "/api/v1/change-requests", request, true)
+            .await
+    }
+
+    /// Files a request now (no outbox): the server's answer, or why not.
+    pub async fn file_change_request(
+        &self,
+        request: &NewChangeRequest,
+    ) -> Result<ChangeRequest, ClientError> {
+        self.file_with(&self.token()?, request).await
+    }
+
+    /// The organisation's requests (an administrator: everyone's), newest first.
+    pub async fn change_requests(
+        &self,
+        status: Option<ChangeStatus>,
+    ) -> Result<Vec<ChangeRequest>, ClientError> {
+        let path = match status {
+            Some(status) => format!("/api/v1/change-requests?status={}", status.code()),
+            None => "/api/v1/change-requests".to_string(),
+        };
+        self.api.get_json(&self.token()?, &path).await
+    }
+
+    pub async fn change_request(&self, id: i64) -> Result<ChangeRequest, ClientError> {
+        self.api
+            .get_json(&self.token()?, &format!("/api/v1/change-requests/{id}"))
+            .await
+    }
+
+    /// The support centre approves; each conflict needs a resolution.
+    pub async fn approve_change_request(
+        &self,
+        id: i64,
+        resolutions: Vec<Resolution>,
+    ) -> Result<ChangeRequest, ClientError> {
+        let body = ApproveRequest { resolutions };
+        self.api
+            .post_json(
+                &self.token()?,
+                &format!("/api/v1/change-requests/{id}/approve"),
+                &body,
+                false,
+            )
+            .await
+    }
+
+    pub async fn reject_change_request(
+        &self,
+        id: i64,
+        reason: &str,
+    ) -> Result<ChangeRequest, ClientError> {
+        let body = RejectRequest {
+            reason: reason.to_string(),
+        };
+        self.api
+            .post_json(
+                &self.token()?,
+                &format!("/api/v1/change-requests/{id}/reject"),
+                &body,
+                false,
+            )
+            .await
+    }
+
+    pub async fn withdraw_change_request(&self, id: i64) -> Result<ChangeRequest, ClientError> {
+        self.api
+            .post_json(
+                &self.token()?,
+                &format!("/api/v1/change-requests/{id}/withdraw"),
+                &serde_json::json!({}),
+                false,
+            )
+            .await
+    }
+}

@@ -1,0 +1,290 @@
+//! Change requests (情報変更届, DESIGN §7) in SQLite: filing, reading, closing, and the approval
+//! that writes the patched records and the next revision in one transaction.
+
+use super::{insert_audit, Table};
+use crate::server::db::{
+    Actor, ApprovalRefused, ChangeStatus, NewChangeRequestRow, RecordKind, RecordWrite,
+    StoredChangeRequest, StoredListing, UnixTime,
+};
+use anyhow::Context;
+use sqlx::{Row, SqlitePool};
+
+const COLUMNS: &str = "id, client_ref, submitted_by, submitter, organization_id, base_revision, \
+     note, changes, status, submitted_at, reviewer, reviewed_at, reason, applied_revision";
+
+fn from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<StoredChangeRequest> {
+    let status: String = row.try_get("status")?;
+    Ok(StoredChangeRequest {
+        id: row.try_get("id")?,
+        client_ref: row.try_get("client_ref")?,
+        submitted_by: row.try_get("submitted_by")?,
+        submitter: row.try_get("submitter")?,
+        organization_id: row.try_get("organization_id")?,
+        base_revision: row.try_get::<i64, _>("base_revision")? as u64,
+        note: row.try_get("note")?,
+        changes: row.try_get("changes")?,
+        status: ChangeStatus::from_code(&status).context("unknown change request status")?,
+        submitted_at: row.try_get("submitted_at")?,
+        reviewer: row.try_get("reviewer")?,
+        reviewed_at: row.try_get("reviewed_at")?,
+        reason: row.try_get("reason")?,
+        applied_revision: row
+            .try_get::<Option<i64>, _>("applied_revision")?
+            .map(|r| r as u64),
+    })
+}
+
+pub(super) async fn listing(
+    pool: &SqlitePool,
+    organization_id: &str,
+) -> anyhow::Result<Option<StoredListing>> {
+    let mut tx = pool.begin().await?;
+    let organization: Option<String> =
+        sqlx::query_scalar("SELECT body FROM organizations WHERE id = ? AND deleted_at IS NULL")
+            .bind(organization_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(organization) = organization else {
+        return Ok(None);
+    };
+    let people = sqlx::query(
+        "SELECT id, body FROM people WHERE deleted_at IS NULL \
+         AND json_extract(body, '$.organization_id') = ? ORDER BY id",
+    )
+    .bind(organization_id)
+    .fetch_all(&mut *tx)
+    .await?
+    .iter()
+    .map(|row| Ok((row.try_get("id")?, row.try_get("body")?)))
+    .collect::<anyhow::Result<Vec<(String, String)>>>()?;
+    tx.commit().await?;
+    Ok(Some(StoredListing {
+        organization,
+        people,
+    }))
+}
+
+pub(super) async fn add(
+    pool: &SqlitePool,
+    request: NewChangeRequestRow<'_>,
+    actor: &Actor,
+    now: UnixTime,
+) -> anyhow::Result<(StoredChangeRequest, bool)> {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let existing = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM change_requests WHERE submitted_by = ? AND client_ref = ?"
+    ))
+    .bind(request.user.id)
+    .bind(request.client_ref)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(row) = existing {
+        return Ok((from_row(&row)?, false));
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO change_requests (client_ref, submitted_by, submitter, organization_id, \
+         base_revision, note, changes, status, submitted_at, submitted_from) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING id",
+    )
+    .bind(request.client_ref)
+    .bind(request.user.id)
+    .bind(&request.user.login_id)
+    .bind(request.organization_id)
+    .bind(request.base_revision as i64)
+    .bind(request.note)
+    .bind(request.changes)
+    .bind(now)
+    .bind(&actor.address)
+    .fetch_one(&mut *tx)
+    .await?;
+    let count = serde_json::from_str::<Vec<serde_json::Value>>(request.changes)
+        .map(|c| c.len())
+        .unwrap_or(0);
+    let detail = format!(
+        "id={id} organization={} changes={count} base_revision={}",
+        request.organization_id, request.base_revision
+    );
+    insert_audit(
+        &mut tx,
+        now,
+        actor,
+        "change_request.submit",
+        Some(request.organization_id),
+        Some(&detail),
+    )
+    .await?;
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM change_requests WHERE id = ?"))
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok((from_row(&row)?, true))
+}
+
+pub(super) async fn get(pool: &SqlitePool, id: i64) -> anyhow::Result<Option<StoredChangeRequest>> {
+    sqlx::query(&format!("SELECT {COLUMNS} FROM change_requests WHERE id = ?"))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+pub(super) async fn list(
+    pool: &SqlitePool,
+    organization_id: Option<&str>,
+    status: Option<ChangeStatus>,
+) -> anyhow::Result<Vec<StoredChangeRequest>> {
+    sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM change_requests \
+         WHERE (?1 IS NULL OR organization_id = ?1) AND (?2 IS NULL OR status = ?2) \
+         ORDER BY id DESC"
+    ))
+    .bind(organization_id)
+    .bind(status.map(ChangeStatus::code))
+    .fetch_all(pool)
+    .await?
+    .iter()
+    .map(from_row)
+    .collect()
+}
+
+pub(super) async fn close(
+    pool: &SqlitePool,
+    id: i64,
+    status: ChangeStatus,
+    reason: Option<&str>,
+    actor: &Actor,
+    now: UnixTime,
+) -> anyhow::Result<bool> {
+    let action = match status {
+        ChangeStatus::Rejected => "change_request.reject",
+        ChangeStatus::Withdrawn => "change_request.withdraw",
+        other => anyhow::bail!("a change request cannot be closed as {}", other.code()),
+    };
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let organization: Option<String> = sqlx::query_scalar(
+        "UPDATE change_requests SET status = ?, reason = ?, reviewer = ?, reviewed_at = ?, \
+         reviewed_from = ? WHERE id = ? AND status = 'pending' RETURNING organization_id",
+    )
+    .bind(status.code())
+    .bind(reason)
+    .bind(&actor.name)
+    .bind(now)
+    .bind(&actor.address)
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(organization) = organization else {
+        return Ok(false);
+    };
+    let detail = format!("id={id}");
+    insert_audit(
+        &mut tx,
+        now,
+        actor,
+        action,
+        Some(&organization),
+        Some(&detail),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+pub(super) async fn approve(
+    pool: &SqlitePool,
+    id: i64,
+    writes: Vec<RecordWrite>,
+    action: &str,
+    detail: &str,
+    actor: &Actor,
+    now: UnixTime,
+) -> anyhow::Result<Result<u64, ApprovalRefused>> {
+    // IMMEDIATE: the write lock before anything is compared, so an import or another approval
+    // cannot slip in between the check and the write (the revision is read and advanced here).
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let organization: Option<String> = sqlx::query_scalar(
+        "SELECT organization_id FROM change_requests WHERE id = ? AND status = 'pending'",
+    )
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(organization) = organization else {
+        return Ok(Err(ApprovalRefused::NotPending));
+    };
+    for write in &writes {
+        let table = table_of(write.kind).name();
+        let live: Option<String> = sqlx::query_scalar(&format!(
+            "SELECT body FROM {table} WHERE id = ? AND deleted_at IS NULL"
+        ))
+        .bind(&write.id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if live != write.expected {
+            return Ok(Err(ApprovalRefused::RecordsMoved));
+        }
+    }
+    let revision: i64 =
+        sqlx::query_scalar("UPDATE directory_meta SET revision = revision + 1 WHERE id = 1 RETURNING revision")
+            .fetch_one(&mut *tx)
+            .await?;
+    for write in &writes {
+        let table = table_of(write.kind).name();
+        match &write.body {
+            Some(body) => {
+                sqlx::query(&format!(
+                    "INSERT INTO {table} (id, revision, deleted_at, body) VALUES (?, ?, NULL, ?) \
+                     ON CONFLICT (id) DO UPDATE SET revision = excluded.revision, \
+                     deleted_at = NULL, body = excluded.body"
+                ))
+                .bind(&write.id)
+                .bind(revision)
+                .bind(body)
+                .execute(&mut *tx)
+                .await?;
+            }
+            None => {
+                sqlx::query(&format!(
+                    "UPDATE {table} SET revision = ?, deleted_at = ? WHERE id = ?"
+                ))
+                .bind(revision)
+                .bind(now)
+                .bind(&write.id)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+    }
+    sqlx::query(
+        "UPDATE change_requests SET status = 'approved', reviewer = ?, reviewed_at = ?, \
+         reviewed_from = ?, applied_revision = ? WHERE id = ?",
+    )
+    .bind(&actor.name)
+    .bind(now)
+    .bind(&actor.address)
+    .bind(revision)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    let detail = format!("id={id} revision={revision} {detail}");
+    insert_audit(
+        &mut tx,
+        now,
+        actor,
+        action,
+        Some(&organization),
+        Some(detail.trim_end()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(revision as u64))
+}
+
+fn table_of(kind: RecordKind) -> Table {
+    match kind {
+        RecordKind::Organization => Table::Organizations,
+        RecordKind::Person => Table::People,
+    }
+}
