@@ -715,3 +715,121 @@ fn the_centre_sees_a_throttled_account_and_lifts_it() {
         .clone();
     assert!(String::from_utf8(audit).unwrap().contains("user.unlock"));
 }
+
+/// Issue 14, item 4 and 5: the centre reviews listing changes from the shell, and lists the
+/// listings no member has confirmed within the period.
+#[test]
+fn the_centre_reviews_change_requests_and_lists_stale_listings() {
+    use anshin::listing::{FieldChange, NewChangeRequest};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    server(d).arg("init").assert().success();
+    import_demo(d);
+    server(d)
+        .args(["user", "add", "hayashi", "--name", "林", "--organization", "o-00003"])
+        .write_stdin("member-password-1\n")
+        .assert()
+        .success();
+    let stale = |d: &Path| {
+        String::from_utf8(
+            server(d)
+                .args(["report", "stale"])
+                .assert()
+                .success()
+                .get_output()
+                .stdout
+                .clone(),
+        )
+        .unwrap()
+    };
+    // o-00001 was last updated in January 2025: stale. o-00003 in October 2026: not.
+    let before = stale(d);
+    assert!(before.contains("o-00001\t2025-01-13（更新日。会員の確認なし）"), "{before}");
+    assert!(!before.contains("o-00003"), "{before}");
+    // Two requests from the member of o-00003, filed through the service's own rules.
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        use anshin::server::db::{Actor, Database, Sqlite};
+        let db = Sqlite::open(&d.join("anshin.db")).await.unwrap();
+        let user = db.user_for_login("hayashi").await.unwrap().unwrap().0;
+        let actor = Actor {
+            name: "hayashi".into(),
+            address: "192.0.2.1".into(),
+        };
+        let config = anshin::server::ServerConfig::default();
+        for (client_ref, new) in [("a", "consult"), ("b", "not_accepting")] {
+            let request = NewChangeRequest {
+                client_ref: client_ref.into(),
+                organization_id: "o-00003".into(),
+                base_revision: 1,
+                note: "院長の体調のため".into(),
+                changes: vec![FieldChange {
+                    record: "o-00003".into(),
+                    field: "home_care.accepting".into(),
+                    old: "accepting".into(),
+                    new: new.into(),
+                }],
+            };
+            anshin::server::listing::submit(&db, &config, &user, &actor, request)
+                .await
+                .unwrap();
+        }
+        db.close().await;
+    });
+    server(d)
+        .args(["change-requests", "list"])
+        .assert()
+        .success()
+        .stdout(contains("林内科医院（o-00003）\thayashi\t1 項目\t0"));
+    server(d)
+        .args(["change-requests", "show", "1"])
+        .assert()
+        .success()
+        .stdout(contains("1. 新規の受け入れ: 受け入れ可 → 要相談（o-00003）"))
+        .stdout(contains("連絡事項: 院長の体調のため"));
+    server(d)
+        .args(["change-requests", "approve", "1"])
+        .assert()
+        .success()
+        .stdout(contains("承認しました"));
+    // The second now conflicts: shown, refused without a choice, approved with one.
+    server(d)
+        .args(["change-requests", "show", "2"])
+        .assert()
+        .success()
+        .stdout(contains("※ 申請のあとで変わっています。現在: 要相談"));
+    server(d)
+        .args(["change-requests", "approve", "2"])
+        .assert()
+        .code(1)
+        .stderr(contains("申請時「受け入れ可」／現在「要相談」／申請「受け入れ停止」"));
+    server(d)
+        .args(["change-requests", "approve", "2", "--take", "x"])
+        .assert()
+        .code(1)
+        .stderr(contains("--take"));
+    server(d)
+        .args(["change-requests", "reject", "2", "--reason", "先の届で反映済みです"])
+        .assert()
+        .success();
+    server(d)
+        .args(["change-requests", "list", "--all"])
+        .assert()
+        .success()
+        .stdout(contains("2\t却下"))
+        .stdout(contains("1\t承認"));
+    server(d)
+        .args(["change-requests", "show", "9"])
+        .assert()
+        .code(1)
+        .stderr(contains("変更届 9 はありません"));
+    // Approved: o-00003 is confirmed today; the audit names the OS account.
+    let after = stale(d);
+    assert!(!after.contains("o-00003"), "{after}");
+    server(d)
+        .args(["audit", "--json"])
+        .assert()
+        .success()
+        .stdout(contains("\"action\":\"change_request.approve\""))
+        .stdout(contains("\"actor\":\"cli:"));
+}

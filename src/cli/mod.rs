@@ -6,6 +6,8 @@ pub mod client;
 #[cfg(feature = "server")]
 pub mod demo;
 #[cfg(feature = "server")]
+mod listing_admin;
+#[cfg(feature = "server")]
 pub mod server;
 mod two_factor;
 

@@ -54,6 +54,12 @@ enum Command {
     /// アカウントの管理
     #[command(subcommand)]
     User(UserCommand),
+    /// 会員からの掲載情報の変更届（審査・承認・却下）
+    #[command(subcommand, name = "change-requests")]
+    ChangeRequests(super::listing_admin::ChangeRequestCommand),
+    /// 報告（stale: 確認されないまま古くなった掲載）
+    #[command(subcommand)]
+    Report(super::listing_admin::ReportCommand),
     /// ディレクトリを取り込む（スナップショット JSON、または .csv）。全体を置き換えます
     Import {
         file: PathBuf,
@@ -256,6 +262,12 @@ async fn dispatch(
             serve(db, config).await?;
         }
         Command::User(command) => user_command(command, db.as_ref(), &actor, config).await?,
+        Command::ChangeRequests(command) => {
+            super::listing_admin::change_requests(command, db.as_ref(), config, &actor).await?
+        }
+        Command::Report(command) => {
+            super::listing_admin::report(command, db.as_ref(), config).await?
+        }
         Command::Import { file, dry_run } => {
             let snapshot = read_import_file(&file)?;
             if dry_run {

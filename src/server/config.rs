@@ -110,6 +110,9 @@ pub struct DirectoryConfig {
     pub delta_retention_days: u32,
     /// Largest directory upload accepted by `PUT /api/v1/directory`.
     pub max_import_megabytes: u32,
+    /// A listing its member has not confirmed (or changed) for this many months is stale:
+    /// `anshin-server report stale` lists it (DESIGN §7).
+    pub stale_after_months: u32,
 }
 
 impl Default for ServerConfig {
@@ -166,6 +169,7 @@ impl Default for DirectoryConfig {
         DirectoryConfig {
             delta_retention_days: 90,
             max_import_megabytes: 512,
+            stale_after_months: 12,
         }
     }
 }
