@@ -17,16 +17,17 @@ use std::collections::BTreeMap;
 
 /// The fields of an organisation a member may change, with the words the editor and the diff
 /// use for them. The rest (name, kind, address, area) changes through the support centre.
+/// The acceptance comes first: it is the change members make most (the editor opens on it).
 pub const ORGANIZATION_FIELDS: &[(&str, &str)] = &[
-    ("phone", "電話"),
-    ("fax", "FAX"),
-    ("email", "メール"),
+    ("home_care.accepting", "新規の受け入れ"),
     ("home_care.home_visits", "訪問診療"),
     ("home_care.visit_districts", "訪問する地区"),
     ("home_care.visit_area_note", "訪問エリアの補足"),
     ("home_care.procedures", "在宅で対応できる医療行為"),
-    ("home_care.accepting", "新規の受け入れ"),
     ("home_care.note", "在宅医療の備考"),
+    ("phone", "電話"),
+    ("fax", "FAX"),
+    ("email", "メール"),
 ];
 
 /// The fields of a person a member may change.
@@ -136,6 +137,16 @@ pub struct ReviewedChange {
     /// approving needs the reviewer's choice (base / now / proposed).
     #[serde(default)]
     pub conflict: bool,
+    /// The name of the person a change of a person's field concerns.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<String>,
+}
+
+impl ReviewedChange {
+    /// 「渡邊 浩の連絡できる時間帯: … → …」.
+    pub fn describe(&self) -> String {
+        describe_change(&self.change, self.person.as_deref())
+    }
 }
 
 /// A filed request, as `GET /api/v1/change-requests[/{id}]` answers.
@@ -432,13 +443,11 @@ pub fn describe(field: &str, value: &Value) -> String {
                 .unwrap_or_default();
             format!("{name}（{role}）")
         }
-        "contact.windows" => {
-            match serde_json::from_value::<Vec<ContactWindow>>(value.clone()) {
-                Ok(windows) if windows.is_empty() => "（なし）".into(),
-                Ok(windows) => format_windows(&windows),
-                Err(_) => value.to_string(),
-            }
-        }
+        "contact.windows" => match serde_json::from_value::<Vec<ContactWindow>>(value.clone()) {
+            Ok(windows) if windows.is_empty() => "（なし）".into(),
+            Ok(windows) => format_windows(&windows),
+            Err(_) => value.to_string(),
+        },
         "contact.preferred_methods" => labels(|c| ContactMethod::parse(c).map(|m| m.label())),
         "home_care.procedures" => labels(|c| Procedure::parse(c).map(|p| p.label())),
         "home_care.accepting" => value
@@ -499,8 +508,7 @@ mod tests {
         let before = listing();
         let mut after = before.clone();
         after.organization["home_care"]["accepting"] = "consult".into();
-        after.people.get_mut("p-0001").unwrap()["contact"]["windows"][0]["start"] =
-            "12:30".into();
+        after.people.get_mut("p-0001").unwrap()["contact"]["windows"][0]["start"] = "12:30".into();
         let mut added = after.people["p-0001"].clone();
         added["id"] = "p-new".into();
         added["name"] = "鈴木 花子".into();

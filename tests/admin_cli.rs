@@ -36,11 +36,21 @@ fn accounts_from_init_to_disable() {
         .stdout(contains("centre"));
     // A member account belongs to one of the directory's organisations (DESIGN §7).
     server(d)
-        .args(["user", "add", "sato", "--name", "x", "--organization", "o-00001"])
+        .args([
+            "user",
+            "add",
+            "sato",
+            "--name",
+            "x",
+            "--organization",
+            "o-00001",
+        ])
         .write_stdin("member-password-1\n")
         .assert()
         .code(1)
-        .stderr(contains("所属「o-00001」はディレクトリの機関IDにありません"));
+        .stderr(contains(
+            "所属「o-00001」はディレクトリの機関IDにありません",
+        ));
     import_demo(d);
     server(d)
         .args([
@@ -62,7 +72,15 @@ fn accounts_from_init_to_disable() {
         .code(1)
         .stderr(contains("13 文字以上"));
     server(d)
-        .args(["user", "add", "SATO", "--name", "x", "--organization", "o-00002"])
+        .args([
+            "user",
+            "add",
+            "SATO",
+            "--name",
+            "x",
+            "--organization",
+            "o-00002",
+        ])
         .write_stdin("member-password-2\n")
         .assert()
         .code(1)
@@ -726,7 +744,15 @@ fn the_centre_reviews_change_requests_and_lists_stale_listings() {
     server(d).arg("init").assert().success();
     import_demo(d);
     server(d)
-        .args(["user", "add", "hayashi", "--name", "林", "--organization", "o-00003"])
+        .args([
+            "user",
+            "add",
+            "hayashi",
+            "--name",
+            "林",
+            "--organization",
+            "o-00003",
+        ])
         .write_stdin("member-password-1\n")
         .assert()
         .success();
@@ -744,7 +770,10 @@ fn the_centre_reviews_change_requests_and_lists_stale_listings() {
     };
     // o-00001 was last updated in January 2025: stale. o-00003 in October 2026: not.
     let before = stale(d);
-    assert!(before.contains("o-00001\t2025-01-13（更新日。会員の確認なし）"), "{before}");
+    assert!(
+        before.contains("o-00001\t2025-01-13（更新日。会員の確認なし）"),
+        "{before}"
+    );
     assert!(!before.contains("o-00003"), "{before}");
     // Two requests from the member of o-00003, filed through the service's own rules.
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -785,7 +814,9 @@ fn the_centre_reviews_change_requests_and_lists_stale_listings() {
         .args(["change-requests", "show", "1"])
         .assert()
         .success()
-        .stdout(contains("1. 新規の受け入れ: 受け入れ可 → 要相談（o-00003）"))
+        .stdout(contains(
+            "1. 新規の受け入れ: 受け入れ可 → 要相談（o-00003）",
+        ))
         .stdout(contains("連絡事項: 院長の体調のため"));
     server(d)
         .args(["change-requests", "approve", "1"])
@@ -802,14 +833,22 @@ fn the_centre_reviews_change_requests_and_lists_stale_listings() {
         .args(["change-requests", "approve", "2"])
         .assert()
         .code(1)
-        .stderr(contains("申請時「受け入れ可」／現在「要相談」／申請「受け入れ停止」"));
+        .stderr(contains(
+            "申請時「受け入れ可」／現在「要相談」／申請「受け入れ停止」",
+        ));
     server(d)
         .args(["change-requests", "approve", "2", "--take", "x"])
         .assert()
         .code(1)
         .stderr(contains("--take"));
     server(d)
-        .args(["change-requests", "reject", "2", "--reason", "先の届で反映済みです"])
+        .args([
+            "change-requests",
+            "reject",
+            "2",
+            "--reason",
+            "先の届で反映済みです",
+        ])
         .assert()
         .success();
     server(d)

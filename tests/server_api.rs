@@ -1482,7 +1482,12 @@ fn accepting_change(old: &str, new: &str) -> Value {
 }
 
 async fn live_organization(t: &common::TestServer, token: &str, id: &str) -> Value {
-    let snapshot: Value = t.get("/api/v1/directory", token).await.json().await.unwrap();
+    let snapshot: Value = t
+        .get("/api/v1/directory", token)
+        .await
+        .json()
+        .await
+        .unwrap();
     snapshot["organizations"]
         .as_array()
         .unwrap()
@@ -1497,7 +1502,12 @@ async fn a_member_files_a_change_the_centre_approves_and_the_next_delta_carries_
     let t = start(|_| {}).await;
     let member = t.login(MEMBER).await;
     let admin = t.login(ADMIN).await;
-    let before: Value = t.get("/api/v1/directory", &member).await.json().await.unwrap();
+    let before: Value = t
+        .get("/api/v1/directory", &member)
+        .await
+        .json()
+        .await
+        .unwrap();
     let revision = before["revision"].as_u64().unwrap();
     let windows = json!([{"days": ["mon", "wed"], "start": "12:30", "end": "13:30",
                           "methods": ["phone"], "note": null}]);
@@ -1567,7 +1577,10 @@ async fn a_member_files_a_change_the_centre_approves_and_the_next_delta_carries_
         .await
         .unwrap();
     assert_eq!(delta["revision"], revision + 1);
-    assert_eq!(delta["organizations"][0]["home_care"]["accepting"], "consult");
+    assert_eq!(
+        delta["organizations"][0]["home_care"]["accepting"],
+        "consult"
+    );
     assert!(delta["organizations"][0]["confirmed_at"].is_string());
     assert_eq!(delta["people"][0]["id"], "p-00001");
     assert_eq!(delta["people"][0]["contact"]["windows"], windows);
@@ -1628,7 +1641,10 @@ async fn change_requests_are_checked_like_the_import_and_kept_to_the_own_organis
     let (status, code, message) =
         error_of(post_json(&t, "/api/v1/change-requests", &member, bad_window).await).await;
     assert_eq!((status, code.as_str()), (422, "invalid_change"));
-    assert!(message.contains("髙橋 一郎さんの「連絡できる時間帯」"), "{message}");
+    assert!(
+        message.contains("髙橋 一郎さんの「連絡できる時間帯」"),
+        "{message}"
+    );
     // A visit district outside the configured areas.
     let district = change_request(
         "ref-5",
@@ -1743,11 +1759,14 @@ async fn reject_withdraw_confirm_and_people_added_and_removed() {
     let admin = t.login(ADMIN).await;
     let file = |body: Value| post_json(&t, "/api/v1/change-requests", &member, body);
     // Rejected with a reason the member reads.
-    let id = file(change_request("ref-r", json!([accepting_change("accepting", "consult")])))
-        .await
-        .json::<Value>()
-        .await
-        .unwrap()["id"]
+    let id = file(change_request(
+        "ref-r",
+        json!([accepting_change("accepting", "consult")]),
+    ))
+    .await
+    .json::<Value>()
+    .await
+    .unwrap()["id"]
         .as_i64()
         .unwrap();
     let no_reason = post_json(
@@ -1775,11 +1794,14 @@ async fn reject_withdraw_confirm_and_people_added_and_removed() {
     assert_eq!(mine["status"], "rejected");
     assert_eq!(mine["reason"], "受け入れ状況は院長の確認をお願いします");
     // Withdrawn by the submitter; then it cannot be approved.
-    let id = file(change_request("ref-w", json!([accepting_change("accepting", "consult")])))
-        .await
-        .json::<Value>()
-        .await
-        .unwrap()["id"]
+    let id = file(change_request(
+        "ref-w",
+        json!([accepting_change("accepting", "consult")]),
+    ))
+    .await
+    .json::<Value>()
+    .await
+    .unwrap()["id"]
         .as_i64()
         .unwrap();
     let withdrawn = post_json(
@@ -1803,12 +1825,20 @@ async fn reject_withdraw_confirm_and_people_added_and_removed() {
     assert!(before.get("confirmed_at").is_none());
     let confirmed = file(change_request("ref-n", json!([]))).await;
     assert_eq!(confirmed.status(), 201);
-    assert_eq!(confirmed.json::<Value>().await.unwrap()["status"], "approved");
+    assert_eq!(
+        confirmed.json::<Value>().await.unwrap()["status"],
+        "approved"
+    );
     let after = live_organization(&t, &member, "o-00001").await;
     assert!(after["confirmed_at"].is_string());
     assert_eq!(after["home_care"], before["home_care"]);
     // A person added (the server chooses the id) and one removed.
-    let snapshot: Value = t.get("/api/v1/directory", &member).await.json().await.unwrap();
+    let snapshot: Value = t
+        .get("/api/v1/directory", &member)
+        .await
+        .json()
+        .await
+        .unwrap();
     let existing = snapshot["people"]
         .as_array()
         .unwrap()
@@ -1840,7 +1870,12 @@ async fn reject_withdraw_confirm_and_people_added_and_removed() {
     )
     .await;
     assert_eq!(approved.status(), 200);
-    let snapshot: Value = t.get("/api/v1/directory", &member).await.json().await.unwrap();
+    let snapshot: Value = t
+        .get("/api/v1/directory", &member)
+        .await
+        .json()
+        .await
+        .unwrap();
     let ids: Vec<&str> = snapshot["people"]
         .as_array()
         .unwrap()

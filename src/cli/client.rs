@@ -29,8 +29,19 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// デモ: 架空のデモデータを入れたサーバーをこの PC の中で起動し、ログインして画面を開く
+    /// （既定はケアマネジャー。--clinic 診療所、--admin 支援センターとして。届はデモの間で残ります）
     #[cfg(feature = "server")]
-    Demo,
+    Demo {
+        /// 診療所（林内科医院）のアカウントで: 受け入れ状況や時間帯の変更届を出す側
+        #[arg(long, conflicts_with = "admin")]
+        clinic: bool,
+        /// 支援センター（管理者）のアカウントで: 変更届を審査する側
+        #[arg(long)]
+        admin: bool,
+        /// デモのデータベースを作り直す（出した届も消えます）
+        #[arg(long)]
+        reset: bool,
+    },
     /// ログインする（パスワードは入力を求めます。保存するのはトークンだけです）
     Login {
         /// サーバーの住所（設定より優先）
@@ -175,7 +186,19 @@ async fn run(cli: Cli) -> Result<(), Failure> {
     };
     match command {
         #[cfg(feature = "server")]
-        Command::Demo => super::demo::client_demo().await,
+        Command::Demo {
+            clinic,
+            admin,
+            reset,
+        } => {
+            use super::demo::DemoRole;
+            let role = match (clinic, admin) {
+                (true, _) => DemoRole::Clinic,
+                (_, true) => DemoRole::Centre,
+                _ => DemoRole::CareManager,
+            };
+            super::demo::client_demo(role, reset).await
+        }
         Command::Search {
             directory: Some(file),
             json,
@@ -267,7 +290,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     unreachable!("handled above")
                 }
                 #[cfg(feature = "server")]
-                Command::Demo => unreachable!("handled above"),
+                Command::Demo { .. } => unreachable!("handled above"),
             }
         }
     }
@@ -280,14 +303,11 @@ async fn open_tui() -> Result<(), Failure> {
     if let Some(notice) = client.notice {
         eprintln!("注意: {notice}");
     }
-    let member = match client.me().await {
-        Ok(user) => format!("{}（{}）", user.display_name, user.organization),
-        // Offline, expired or not signed in: the cache still opens; an expired session asks
-        // to sign in at the first sync.
-        Err(_) => String::new(),
-    };
+    // Offline, expired or not signed in: the cache still opens; an expired session asks to
+    // sign in at the first sync.
+    let account = client.me().await.ok();
     let initial = client.load_cache().ok();
-    crate::tui::run(std::sync::Arc::new(client), member, initial)
+    crate::tui::run(std::sync::Arc::new(client), String::new(), account, initial)
         .await
         .map_err(|e| Failure {
             code: 1,

@@ -2,7 +2,7 @@
 //! the support centre's review of listing changes (DESIGN §7) for scripts and the shell. The
 //! operator is the OS account (`cli:<user>`), as for every admin command.
 
-use crate::listing::{describe_change, ChangeRequest, ChangeStatus, Take};
+use crate::listing::{ChangeRequest, ChangeStatus, Take};
 use crate::server::config::ServerConfig;
 use crate::server::db::{Actor, Database};
 use crate::server::listing;
@@ -142,9 +142,8 @@ pub async fn change_requests(
 
 /// `2=current` (1-based, as `show` numbers them) → (1, Take::Current).
 fn parse_take(text: &str) -> anyhow::Result<(usize, Take)> {
-    let usage = || {
-        anyhow::anyhow!("--take は「番号=proposed」か「番号=current」の形です（「{text}」）")
-    };
+    let usage =
+        || anyhow::anyhow!("--take は「番号=proposed」か「番号=current」の形です（「{text}」）");
     let (number, take) = text.split_once('=').ok_or_else(usage)?;
     let number: usize = number.trim().parse().map_err(|_| usage())?;
     if number == 0 {
@@ -180,7 +179,7 @@ pub fn show(request: &ChangeRequest) -> String {
         text.push_str(&format!(
             "{:>3}. {}（{}）\n",
             i + 1,
-            describe_change(&c.change, None),
+            c.describe(),
             c.change.record
         ));
         if c.conflict {
@@ -246,7 +245,11 @@ pub async fn report(
             "{}\t{}{}\t{}",
             s.id,
             s.last_confirmed.format("%Y-%m-%d"),
-            if s.confirmed { "" } else { "（更新日。会員の確認なし）" },
+            if s.confirmed {
+                ""
+            } else {
+                "（更新日。会員の確認なし）"
+            },
             s.name
         )?;
     }

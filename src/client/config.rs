@@ -18,6 +18,9 @@ pub struct ClientConfig {
     pub sync_interval_minutes: u32,
     /// Minutes without a key before the TUI hides the directory and asks for the password.
     pub idle_lock_minutes: u32,
+    /// A listing its member has not confirmed for this many months is marked in the detail
+    /// pane (DESIGN §7; the server's `report stale` uses its own setting, also 12).
+    pub stale_after_months: u32,
     /// Seconds before a request is given up (a full sync of a large directory takes a few).
     pub request_timeout_seconds: u32,
     /// `auto`: the OS credential store; `memory`: keep the token in this process only.
@@ -67,6 +70,7 @@ impl Default for ClientConfig {
             ca_file: None,
             sync_interval_minutes: 15,
             idle_lock_minutes: 10,
+            stale_after_months: 12,
             request_timeout_seconds: 60,
             credential_store: CredentialStoreChoice::Auto,
             cache_dir: None,

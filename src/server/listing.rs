@@ -12,8 +12,8 @@ use crate::directory::{
     japan_offset, validate_snapshot, Organization, Person, Snapshot, Timestamp, FORMAT,
 };
 use crate::listing::{
-    describe, field_label, ChangeRequest, FieldChange, Listing, NewChangeRequest,
-    ReviewedChange, Take,
+    describe, field_label, ChangeRequest, FieldChange, Listing, NewChangeRequest, ReviewedChange,
+    Take,
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -71,10 +71,19 @@ pub async fn view(
             let conflict = now
                 .as_ref()
                 .is_some_and(|now| *now != change.old && *now != change.new);
+            let person = live
+                .as_ref()
+                .and_then(|l| l.people.get(&change.record))
+                .or(Some(&change.new))
+                .and_then(|p| p["name"].as_str())
+                .or(change.old["name"].as_str())
+                .filter(|_| !change.field.is_empty())
+                .map(str::to_string);
             ReviewedChange {
                 change,
                 now,
                 conflict,
+                person,
             }
         })
         .collect();
@@ -176,7 +185,10 @@ pub async fn submit(
     if filed && request.changes.is_empty() {
         let id = stored.id;
         apply(db, config, id, &[], actor, "listing.confirm").await?;
-        let stored = db.change_request(id).await?.ok_or(ListingError::NotFound(id))?;
+        let stored = db
+            .change_request(id)
+            .await?
+            .ok_or(ListingError::NotFound(id))?;
         return Ok((view(db, stored).await?, filed));
     }
     Ok((view(db, stored).await?, filed))
@@ -379,7 +391,10 @@ pub async fn approve(
     actor: &Actor,
 ) -> Result<ChangeRequest, ListingError> {
     apply(db, config, id, resolutions, actor, "change_request.approve").await?;
-    let stored = db.change_request(id).await?.ok_or(ListingError::NotFound(id))?;
+    let stored = db
+        .change_request(id)
+        .await?
+        .ok_or(ListingError::NotFound(id))?;
     view(db, stored).await
 }
 
@@ -394,7 +409,10 @@ async fn apply(
     action: &str,
 ) -> Result<u64, ListingError> {
     for _ in 0..5 {
-        let stored = db.change_request(id).await?.ok_or(ListingError::NotFound(id))?;
+        let stored = db
+            .change_request(id)
+            .await?
+            .ok_or(ListingError::NotFound(id))?;
         if stored.status != ChangeStatus::Pending {
             return Err(ListingError::NotPending {
                 id,
@@ -548,7 +566,10 @@ pub async fn withdraw(
     user: &User,
     actor: &Actor,
 ) -> Result<ChangeRequest, ListingError> {
-    let stored = db.change_request(id).await?.ok_or(ListingError::NotFound(id))?;
+    let stored = db
+        .change_request(id)
+        .await?
+        .ok_or(ListingError::NotFound(id))?;
     if stored.submitted_by != user.id {
         return Err(ListingError::NotSubmitter);
     }
@@ -565,7 +586,10 @@ async fn close(
     let closed = db
         .close_change_request(id, status, reason, actor, now_unix())
         .await?;
-    let stored = db.change_request(id).await?.ok_or(ListingError::NotFound(id))?;
+    let stored = db
+        .change_request(id)
+        .await?
+        .ok_or(ListingError::NotFound(id))?;
     if !closed {
         return Err(ListingError::NotPending {
             id,
@@ -576,12 +600,11 @@ async fn close(
 }
 
 /// A request the user may see: their organisation's, or any for an administrator.
-pub async fn read(
-    db: &dyn Database,
-    id: i64,
-    user: &User,
-) -> Result<ChangeRequest, ListingError> {
-    let stored = db.change_request(id).await?.ok_or(ListingError::NotFound(id))?;
+pub async fn read(db: &dyn Database, id: i64, user: &User) -> Result<ChangeRequest, ListingError> {
+    let stored = db
+        .change_request(id)
+        .await?
+        .ok_or(ListingError::NotFound(id))?;
     if !may_file_for(user, &stored.organization_id) {
         // Not "forbidden": whether a number exists is none of another organisation's business.
         return Err(ListingError::NotFound(id));

@@ -60,6 +60,21 @@ impl App {
         self.layers.push(Box::new(Login::new(server)));
     }
 
+    /// Who is signed in: the title bar names the organisation, F12 opens its listing.
+    pub fn set_account(&mut self, account: crate::api::Account) {
+        self.ctx.status.member = self.ctx.member_label(&account);
+        self.ctx.account = Some(account);
+    }
+
+    pub fn set_stale_after_months(&mut self, months: u32) {
+        self.ctx.stale_after_months = months;
+    }
+
+    /// The title bar's words for who is signed in (the demo says its password there).
+    pub fn set_member(&mut self, member: String) {
+        self.ctx.status.member = member;
+    }
+
     pub fn set_sender(&mut self, sender: SenderDefaults) {
         self.ctx.sender = sender;
     }

@@ -24,6 +24,11 @@ pub struct Context {
     /// The terminal's size from the last `Action::Resize` (the composer moves the caret up and
     /// down by screen lines).
     pub size: Option<(u16, u16)>,
+    /// Who is signed in (role and organisation), once the server has said: the listing editor
+    /// is the member's own organisation's, the review the centre's.
+    pub account: Option<crate::api::Account>,
+    /// Listings unconfirmed this long are marked (config `stale_after_months`).
+    pub stale_after_months: u32,
     last_input: Instant,
     idle_limit: Duration,
 }
@@ -54,6 +59,8 @@ impl Context {
             login_notice: None,
             sender: SenderDefaults::default(),
             size: None,
+            account: None,
+            stale_after_months: 12,
             last_input: Instant::now(),
             idle_limit,
         }
@@ -96,6 +103,16 @@ impl Context {
         self.status.syncing = false;
         self.status.online = false;
         self.status.error = Some(failure.message.clone());
+    }
+
+    /// 「佐藤 花子（橋本あさひ歯科）」: the organisation by its name when the directory has it.
+    pub fn member_label(&self, account: &crate::api::Account) -> String {
+        let organization = self
+            .index
+            .as_ref()
+            .and_then(|i| i.snapshot().organization(&account.organization))
+            .map_or(account.organization.clone(), |o| o.name.to_string());
+        format!("{}（{organization}）", account.display_name)
     }
 
     /// The directory's wards and districts (for the filter panel).

@@ -32,6 +32,8 @@ pub enum Effect {
         current: String,
         new: String,
     },
+    /// Listing changes (情報変更届): the answers come back as `Message::Listing`.
+    Listing(ListingJob),
     /// Disk work for slips — a draft saved (masked slip only), an export, a send logged, a draft
     /// deleted, the lists read — done in order by the outbox; the answers come back as
     /// `Message::Outbox`.
@@ -70,6 +72,8 @@ pub struct SignedIn {
     pub two_factor_setup_required: bool,
     /// Failed sign-ins of the account since its previous one.
     pub recent_failures: u32,
+    /// The account (its role and organisation, for the listing editor).
+    pub account: Option<crate::api::Account>,
 }
 
 /// Why a background sync failed, and whether the member must sign in again.
@@ -107,4 +111,51 @@ pub enum Message {
     Outbox(OutboxResult),
     /// The filter panel changed the filters: the search beneath looks again.
     FiltersChanged(Filters),
+    Listing(ListingNews),
+}
+
+/// What the listing editor and the centre's review ask of the runtime (DESIGN §7).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListingJob {
+    /// Into the outbox (on disk first), then sent if the server can be reached.
+    File(crate::listing::NewChangeRequest),
+    /// The organisation's requests and what waits in the outbox.
+    Mine,
+    Withdraw(i64),
+    /// A refused request the member gives up (its client_ref).
+    Drop(String),
+    /// The centre's queue of pending requests.
+    Queue,
+    Approve {
+        id: i64,
+        resolutions: Vec<crate::listing::Resolution>,
+    },
+    Reject {
+        id: i64,
+        reason: String,
+    },
+}
+
+/// What happened to a filed request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Filed {
+    Sent(Box<crate::listing::ChangeRequest>),
+    /// Offline: in the outbox until the next sync.
+    Waiting,
+    /// The server refused it (the reason); it stays in the outbox to fix or drop.
+    Refused(String),
+}
+
+#[derive(Debug)]
+pub enum ListingNews {
+    Filed(Result<Filed, String>),
+    Mine {
+        requests: Result<Vec<crate::listing::ChangeRequest>, String>,
+        queued: Vec<crate::client::listing::Queued>,
+    },
+    Queue(Result<Vec<crate::listing::ChangeRequest>, String>),
+    /// An approval or rejection: the request as it is now, or why not.
+    Reviewed(Result<Box<crate::listing::ChangeRequest>, String>),
+    /// A sync delivered requests that waited in the outbox.
+    Delivered(crate::client::listing::Delivery),
 }

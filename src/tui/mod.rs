@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod context;
+mod jobs;
 pub mod keymap;
 pub mod message;
 pub mod runtime;

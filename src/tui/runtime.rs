@@ -24,13 +24,25 @@ use tokio::sync::mpsc;
 pub async fn run(
     client: Arc<Client>,
     member: String,
+    account: Option<crate::api::Account>,
     initial: Option<CachedDirectory>,
 ) -> anyhow::Result<()> {
     let idle = Duration::from_secs(u64::from(client.config.idle_lock_minutes.max(1)) * 60);
-    let mut app = App::new(member, idle, crate::directory::now_in_japan().naive_local());
+    let mut app = App::new(
+        member.clone(),
+        idle,
+        crate::directory::now_in_japan().naive_local(),
+    );
     if let Some(directory) = initial {
         app.set_directory(directory, false);
     }
+    if let Some(account) = account {
+        app.set_account(account);
+    }
+    if !member.is_empty() {
+        app.set_member(member);
+    }
+    app.set_stale_after_months(client.config.stale_after_months);
     if client.token().is_err() {
         app.sign_in_first(client.server());
     }
@@ -162,6 +174,10 @@ async fn event_loop(
                     let tx = message_tx.clone();
                     let held = app.held_revision();
                     tokio::spawn(async move {
+                        // Change requests filed offline go before the directory is fetched.
+                        if let Some(delivered) = super::jobs::deliver(&client).await {
+                            let _ = tx.send(delivered);
+                        }
                         let quiet = match held {
                             Some(revision) => client
                                 .sync_unchanged(revision)
@@ -181,6 +197,13 @@ async fn event_loop(
                     });
                 }
                 Effect::Copy(text) => copy_osc52(&text),
+                Effect::Listing(job) => {
+                    let client = client.clone();
+                    let tx = message_tx.clone();
+                    tokio::spawn(async move {
+                        let _ = tx.send(super::jobs::listing(&client, job).await);
+                    });
+                }
                 Effect::Login {
                     server,
                     login_id,
@@ -297,6 +320,7 @@ async fn login(
         must_change_password: info.user.must_change_password,
         two_factor_setup_required: info.user.two_factor_setup_required,
         recent_failures: info.recent_failures,
+        account: Some(info.user),
     })
 }
 

@@ -24,6 +24,8 @@ pub enum ScreenId {
     Slips,
     Composer,
     PhoneMemo,
+    Listing,
+    Review,
 }
 
 /// An opaque layer covers the whole screen: nothing beneath it is drawn (the lock must not show

@@ -280,6 +280,78 @@ pub const PATIENT_GUIDE: &[&str] = &[
     "本名は保存も出力もされず、この画面を閉じると消えます（下書きを開き直したときはもう一度入れます）。",
 ];
 
+
+// Listing changes (情報変更届, seed §9 「あんしんリンクについて ９」) --------------------------
+
+pub const LISTING_TITLE: &str = "掲載情報の変更";
+pub const LISTING_SENDING: &str = "送っています…";
+pub const LISTING_SENT: &str =
+    "変更届を送りました。支援センターの審査のあと、次の同期で掲載に反映されます";
+pub const LISTING_CONFIRMED: &str = "掲載内容に変更がないことを届けました（確認日を記録しました）";
+pub const LISTING_WAITING: &str =
+    "サーバーにつながらないため送信待ちにしました。次の同期で自動的に送ります（失われません）";
+pub const LISTING_REFUSED: &str = "送れませんでした: ";
+pub const LISTING_NOTHING_TO_WITHDRAW: &str =
+    "取り下げられるのは「審査中」の届と、送れなかった届だけです";
+pub const LISTING_CONFIRM_WITHDRAW: &str =
+    "もう一度 Delete を押すと取り下げます（ほかのキーでやめます）";
+pub const LISTING_NO_HOME_CARE: &str = "この機関には在宅医療（受け入れ状況）の掲載がありません";
+pub const LISTING_CONFIRM_LEAVE: &str =
+    "送っていない変更があります。もう一度 Esc を押すと変更を捨てて戻ります（Ctrl-S で送れます）";
+pub const LISTING_NEW_PERSON: &str = "（新しい担当者: 氏名を入れてください）";
+pub const LISTING_REMOVED: &str = "削除（Delete で取り消し）";
+pub const LISTING_ADD_PERSON: &str = "＋ 担当者を追加（Enter）";
+pub const LISTING_GRID: &str = "連絡できる時間帯（週の表）";
+pub const LISTING_REQUESTS: &str = "届の状況（Tab で選ぶ）";
+pub const LISTING_STATE_WAITING: &str = "【送信待ち】";
+pub const LISTING_STATE_REFUSED: &str = "【送れません】";
+pub const LISTING_CONFIRMATION: &str = "変更なしの確認";
+pub const LISTING_REASON: &str = "却下の理由";
+pub const LISTING_NO_REQUESTS: &str = "まだ届はありません";
+pub const LISTING_CHANGED: &str = "変更した項目";
+pub const LISTING_HINT: &str = "↑↓ 項目  PgDn 次の担当者の時間帯  ←→ 受け入れ・訪問を変える（1 受け入れ可 2 要相談 3 受け入れ停止）  Enter 書き換える  Delete 担当者を削除  Ctrl-S 確かめて送る  Tab 届の状況  Esc 戻る";
+pub const LISTING_HINT_SHORT: &str = "↑↓ 項目 PgDn 次の担当者 ←→/1 2 3 受け入れ Enter 書き換え Delete 削除 Ctrl-S 送る Tab 届 Esc 戻る";
+pub const LISTING_HINT_TEXT: &str = "Enter 決定  Esc やめる  時間帯は「月水金 13:00-14:00 電話; 木 9:00-12:00 FAX」、複数は「、」で区切ります";
+pub const LISTING_HINT_REQUESTS: &str =
+    "↑↓ 届を選ぶ  Delete 取り下げ（審査中）／送るのをやめる（送れなかった届）  Tab Esc 編集に戻る";
+pub const LISTING_REVIEW_TITLE: &str = "変更届を送る（あんしんリンクについて ９）";
+pub const LISTING_NO_CHANGE: &str =
+    "変更はありません。掲載内容が今も正しいことを支援センターに届けます（確認日が記録されます）";
+pub const LISTING_DIFF_HEAD: &str = "変更する項目（今の掲載 → 変更後）";
+pub const LISTING_NOTE: &str = "支援センターへの連絡事項";
+pub const LISTING_REVIEW_HINT: &str =
+    "Enter 送る（オフラインなら次の同期で送ります）  Esc 編集に戻る";
+pub const LISTING_PICK_HINT: &str = "↑↓ 選ぶ  Space 付ける／外す  Enter 決定";
+pub const LISTING_NOT_LISTED: &str =
+    "このアカウントの所属機関がディレクトリにありません。同期してから開くか、支援センターにご確認ください";
+pub const LISTING_ACCOUNT_UNKNOWN: &str =
+    "サーバーにつながってから開けます（アカウントの所属を確かめるため）。F5 で同期してください";
+pub const LISTING_DELIVERED: &str = "送信待ちだった変更届を送りました";
+
+pub const REVIEW_TITLE: &str = "変更届の審査";
+pub const REVIEW_LOADING: &str = "審査中の変更届を読んでいます…";
+pub const REVIEW_EMPTY: &str = "審査中の変更届はありません";
+pub const REVIEW_DECIDE: &str =
+    "申請のあとで変わった項目があります。Tab で項目に移り、← 今のまま／→ 申請どおり を選んでください";
+pub const REVIEW_CONFIRM: &str =
+    "もう一度 Enter を押すと承認して掲載に反映します（ほかのキーでやめます）";
+pub const REVIEW_REASON_PROMPT: &str =
+    "却下の理由を入れて Enter（申請した機関に表示されます）。Esc でやめます";
+pub const REVIEW_REASON_NEEDED: &str = "却下の理由を入れてください";
+pub const REVIEW_REASON: &str = "却下の理由";
+pub const REVIEW_APPROVED: &str = "承認し、掲載に反映しました";
+pub const REVIEW_REJECTED: &str = "却下しました";
+pub const REVIEW_TAKE_PROPOSED: &str = "申請どおりにする";
+pub const REVIEW_KEEP_CURRENT: &str = "今のままにする";
+pub const REVIEW_UNDECIDED: &str = "未決定（← 今のまま → 申請どおり）";
+pub const REVIEW_HINT: &str =
+    "↑↓ 選ぶ  Tab 届の一覧／項目  ←→ 食い違いを決める  Enter 承認  F3 却下  F5 読み直す  Esc 戻る";
+
+pub const DETAIL_CONFIRMED: &str = "掲載の確認";
+pub const DETAIL_UPDATED: &str = "掲載の更新";
+pub const DETAIL_STALE: &str =
+    " か月以上確認されていません。時間帯などが変わっているかもしれません";
+
 #[cfg(test)]
 mod tests {
     use super::*;

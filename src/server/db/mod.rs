@@ -323,7 +323,6 @@ pub fn failure_retention(limits: ThrottleLimits) -> i64 {
 /// Addresses an account signed in from stay known this long.
 pub const KNOWN_ADDRESS_SECONDS: i64 = 90 * 86_400;
 
-
 /// A change request (情報変更届) as stored; the wire shape is [`crate::listing::ChangeRequest`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct StoredChangeRequest {

@@ -3,7 +3,9 @@
 //! [`crate::server::listing`]; this is the HTTP face.
 
 use super::{Admin, ApiResult, AppState, JsonBody, Member};
-use crate::listing::{ApproveRequest, ChangeRequest, ChangeStatus, NewChangeRequest, RejectRequest};
+use crate::listing::{
+    ApproveRequest, ChangeRequest, ChangeStatus, NewChangeRequest, RejectRequest,
+};
 use crate::server::listing;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -158,12 +160,6 @@ pub async fn withdraw(
     Path(id): Path<i64>,
 ) -> ApiResult<Json<ChangeRequest>> {
     Ok(Json(
-        listing::withdraw(
-            state.db.as_ref(),
-            id,
-            &member.session.user,
-            &member.actor(),
-        )
-        .await?,
+        listing::withdraw(state.db.as_ref(), id, &member.session.user, &member.actor()).await?,
     ))
 }

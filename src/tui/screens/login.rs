@@ -163,6 +163,10 @@ impl Screen for Login {
                     ctx.login_notice = Some(text::recent_failures(signed.recent_failures));
                 }
                 ctx.status.member = signed.member;
+                if let Some(account) = signed.account {
+                    ctx.status.member = ctx.member_label(&account);
+                    ctx.account = Some(account);
+                }
                 ctx.status.error = None;
                 if signed.must_change_password {
                     // Nothing is served until the support centre's password is changed.

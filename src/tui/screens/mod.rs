@@ -3,10 +3,12 @@
 pub mod composer;
 pub mod filters;
 pub mod help;
+pub mod listing;
 pub mod lock;
 pub mod login;
 pub mod one_line;
 pub mod password;
 pub mod phone_memo;
+pub mod review;
 pub mod search;
 pub mod slips;

@@ -4,6 +4,7 @@
 //! is `tests/tui_tmux.rs`.
 
 mod composer;
+mod listing;
 mod screens;
 mod search;
 mod structure;

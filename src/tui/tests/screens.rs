@@ -186,6 +186,7 @@ fn login_screen_collects_and_sends_without_keeping_the_password() {
             must_change_password: false,
             two_factor_setup_required: false,
             recent_failures: 0,
+            account: None,
         }))),
         vec![Effect::Sync]
     );
@@ -231,6 +232,7 @@ fn the_login_screen_asks_for_the_code_of_a_two_factor_account() {
         must_change_password: false,
         two_factor_setup_required: false,
         recent_failures: 0,
+        account: None,
     })));
     assert!(form(&app).is_none());
 }
@@ -250,6 +252,7 @@ fn a_login_that_must_set_up_two_factor_is_told_how() {
         must_change_password: false,
         two_factor_setup_required: true,
         recent_failures: 0,
+        account: None,
     })));
     assert!(effects.is_empty());
     assert_eq!(app.top(), ScreenId::Login);
@@ -352,6 +355,7 @@ fn the_first_sign_in_changes_the_support_centres_password() {
         must_change_password: true,
         two_factor_setup_required: false,
         recent_failures: 0,
+        account: None,
     })));
     assert!(effects.is_empty(), "no sync before the change: {effects:?}");
     assert_eq!(app.top(), ScreenId::Password);

@@ -94,7 +94,44 @@ pub fn numbers_line(lines: &mut Vec<Line<'_>>, numbers: Numbers<'_>, person: Opt
     )));
 }
 
-pub fn organization_lines<'a>(lines: &mut Vec<Line<'a>>, o: &'a Organization) {
+pub fn organization_lines<'a>(
+    lines: &mut Vec<Line<'a>>,
+    o: &'a Organization,
+    now: chrono::NaiveDateTime,
+    stale_after_months: u32,
+) {
+    home_care_lines(lines, o);
+    freshness_line(lines, o, now, stale_after_months);
+}
+
+/// When the listing was last confirmed by its member (DESIGN §7), and — past the period — that
+/// it may be out of date: a care manager calling at a listed time should know how old it is.
+fn freshness_line(
+    lines: &mut Vec<Line<'_>>,
+    o: &Organization,
+    now: chrono::NaiveDateTime,
+    stale_after_months: u32,
+) {
+    let (label, at) = match o.confirmed_at {
+        Some(at) => (text::DETAIL_CONFIRMED, at),
+        None => (text::DETAIL_UPDATED, o.updated_at),
+    };
+    let stale = now
+        .checked_sub_months(chrono::Months::new(stale_after_months))
+        .is_some_and(|cutoff| at.naive_local() < cutoff);
+    let line = format!("{label}: {}", at.format("%Y-%m-%d"));
+    lines.push(if stale {
+        Line::from(vec![
+            Span::raw(line),
+            Span::raw(format!("　⚠ {stale_after_months}{}", text::DETAIL_STALE))
+                .add_modifier(Modifier::BOLD),
+        ])
+    } else {
+        Line::from(line)
+    });
+}
+
+fn home_care_lines<'a>(lines: &mut Vec<Line<'a>>, o: &'a Organization) {
     let Some(care) = &o.home_care else { return };
     let procedures: Vec<&str> = care.procedures.iter().map(|p| p.label()).collect();
     lines.push(Line::from(format!(

@@ -113,22 +113,26 @@ pub(super) async fn add(
         Some(&detail),
     )
     .await?;
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM change_requests WHERE id = ?"))
-        .bind(id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM change_requests WHERE id = ?"
+    ))
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok((from_row(&row)?, true))
 }
 
 pub(super) async fn get(pool: &SqlitePool, id: i64) -> anyhow::Result<Option<StoredChangeRequest>> {
-    sqlx::query(&format!("SELECT {COLUMNS} FROM change_requests WHERE id = ?"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM change_requests WHERE id = ?"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await?
+    .as_ref()
+    .map(from_row)
+    .transpose()
 }
 
 pub(super) async fn list(
@@ -226,10 +230,11 @@ pub(super) async fn approve(
             return Ok(Err(ApprovalRefused::RecordsMoved));
         }
     }
-    let revision: i64 =
-        sqlx::query_scalar("UPDATE directory_meta SET revision = revision + 1 WHERE id = 1 RETURNING revision")
-            .fetch_one(&mut *tx)
-            .await?;
+    let revision: i64 = sqlx::query_scalar(
+        "UPDATE directory_meta SET revision = revision + 1 WHERE id = 1 RETURNING revision",
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     for write in &writes {
         let table = table_of(write.kind).name();
         match &write.body {

@@ -255,7 +255,7 @@ fn draw_detail(frame: &mut Frame, s: &Search, ctx: &Context, area: Rect, focus: 
         }
     }
     if let Some(o) = org {
-        organization_lines(&mut lines, o);
+        organization_lines(&mut lines, o, ctx.now, ctx.stale_after_months);
     }
     if let EntryRef::Organization(i) = hit.entry {
         doctors_lines(&mut lines, s, ctx, index, i);

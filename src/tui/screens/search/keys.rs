@@ -33,6 +33,8 @@ pub enum SearchAction {
     ClearFilters,
     /// F9: one's own password.
     ChangePassword,
+    /// F12 / Ctrl-G: the own organisation's listing (the centre: the review of change requests).
+    OpenListing,
     Help,
     Quit,
 }
@@ -113,6 +115,11 @@ pub const KEYS: &[Binding<SearchAction>] = &[
         &[Key::Code(KeyCode::F(9))],
         S::ChangePassword,
         Help::Row("自分のパスワードを変える"),
+    ),
+    bind(
+        &[Key::Code(KeyCode::F(12)), Key::Ctrl('g')],
+        S::OpenListing,
+        Help::Row("自分の機関の掲載情報を変える（支援センター: 変更届の審査）"),
     ),
     bind(
         &[Key::Code(KeyCode::F(10)), Key::Ctrl('q')],

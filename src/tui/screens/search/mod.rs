@@ -383,6 +383,7 @@ impl Screen for Search {
             S::ChangePassword => {
                 return Outcome::nav(Nav::Push(Box::new(PasswordScreen::any_time())))
             }
+            S::OpenListing => return super::listing::open_for(ctx),
             S::Quit => return Outcome::nav(Nav::Quit),
         }
         Outcome::none()
@@ -444,6 +445,12 @@ impl Screen for Search {
                 Outcome::none()
             }
             Message::Outbox(result) => self.outbox(result, ctx),
+            Message::Listing(crate::tui::message::ListingNews::Delivered(delivery)) => {
+                let sent = delivery.sent.len();
+                ctx.flash = Some(format!("{}（{sent} 件）", text::LISTING_DELIVERED));
+                Outcome::none()
+            }
+            Message::Listing(_) => Outcome::none(),
             // Answers for a screen that has closed meanwhile.
             Message::Unlocked(_)
             | Message::LoggedIn(_)
