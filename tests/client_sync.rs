@@ -665,3 +665,136 @@ async fn a_member_lists_and_ends_their_own_sessions_and_a_running_client_keeps_i
             .collect();
     assert_eq!(revoked, vec![Some(other.to_string())]);
 }
+
+/// Issue 14: a clinic files a change while the network is down; it waits in the outbox (0600)
+/// and goes at the next sync; the centre approves it; the clinic's next sync shows the new
+/// acceptance, and a rejected request shows its reason.
+#[tokio::test]
+async fn a_change_filed_offline_goes_at_the_next_sync_and_comes_back_approved() {
+    use anshin::client::listing::new_client_ref;
+    use anshin::listing::{diff, ChangeStatus, Listing, NewChangeRequest};
+    let t = start(|_| {}).await;
+    let cache = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    use_mock_keyring();
+    let config = |url: &str| ClientConfig {
+        server_url: url.to_string(),
+        cache_dir: Some(cache.path().to_path_buf()),
+        data_dir: Some(data.path().to_path_buf()),
+        request_timeout_seconds: 5,
+        ..ClientConfig::default()
+    };
+    let online = Client::new(config(&t.url)).unwrap();
+    online.login(MEMBER.0, MEMBER.1, None).await.unwrap();
+    let (directory, _) = online.sync().await.unwrap();
+    let snapshot = &directory.snapshot;
+    let organization = snapshot.organization("o-00001").unwrap();
+    let people: Vec<_> = snapshot
+        .people
+        .iter()
+        .filter(|p| p.organization_id == "o-00001")
+        .collect();
+    let before = Listing::new(organization, &people);
+    let mut after = before.clone();
+    after.organization["home_care"]["accepting"] = json!("not_accepting");
+    let request = NewChangeRequest {
+        client_ref: new_client_ref(),
+        organization_id: "o-00001".into(),
+        base_revision: snapshot.revision,
+        note: "医師の退職のため".into(),
+        changes: diff(&before, &after),
+    };
+    // The same PC with the network down: the server cannot be reached.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead_url = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    let offline = Client::new(config(&dead_url)).unwrap();
+    offline
+        .credentials
+        .set_token(&dead_url, &online.token().unwrap())
+        .unwrap();
+    offline.queue_change_request(request.clone()).unwrap();
+    let delivery = offline.send_queued_change_requests().await.unwrap();
+    assert!(delivery.sent.is_empty());
+    assert_eq!(delivery.waiting, 1);
+    let outbox = data.path().join("listing-outbox.json");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&outbox).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the outbox holds listing data");
+    }
+    assert_eq!(online.queued_change_requests().unwrap().len(), 1);
+    // The network is back: the next sync's delivery files it, once.
+    let delivery = online.send_queued_change_requests().await.unwrap();
+    assert_eq!(delivery.sent.len(), 1);
+    assert!(online.queued_change_requests().unwrap().is_empty());
+    assert_eq!(
+        online.send_queued_change_requests().await.unwrap(),
+        Default::default()
+    );
+    let filed = &delivery.sent[0];
+    assert_eq!(filed.status, ChangeStatus::Pending);
+    // Resent by a crashed client that never saw the answer: still one request.
+    let again = online.file_change_request(&request).await.unwrap();
+    assert_eq!(again.id, filed.id);
+    assert_eq!(online.change_requests(None).await.unwrap().len(), 1);
+    // The centre approves through the same client library.
+    let centre_cache = tempfile::tempdir().unwrap();
+    let centre = Client::new(ClientConfig {
+        cache_dir: Some(centre_cache.path().to_path_buf()),
+        data_dir: Some(centre_cache.path().join("data")),
+        ..config(&t.url)
+    })
+    .unwrap();
+    centre
+        .login(ADMIN.0, ADMIN.1, Some(&t.next_admin_code()))
+        .await
+        .unwrap();
+    let queue = centre
+        .change_requests(Some(ChangeStatus::Pending))
+        .await
+        .unwrap();
+    assert_eq!(queue.len(), 1);
+    let approved = centre
+        .approve_change_request(filed.id, vec![])
+        .await
+        .unwrap();
+    assert_eq!(approved.status, ChangeStatus::Approved);
+    // The clinic's next sync carries it.
+    let (directory, _) = online.sync().await.unwrap();
+    let live = directory.snapshot.organization("o-00001").unwrap();
+    assert_eq!(
+        live.home_care.as_ref().unwrap().accepting,
+        anshin::directory::Accepting::NotAccepting
+    );
+    assert!(live.confirmed_at.is_some());
+    // A refused filing stays in the outbox with the server's reason.
+    let mut wrong = request.clone();
+    wrong.client_ref = new_client_ref();
+    wrong.organization_id = "o-00003".into();
+    online.queue_change_request(wrong).unwrap();
+    let delivery = online.send_queued_change_requests().await.unwrap();
+    assert_eq!(delivery.refused.len(), 1);
+    assert!(
+        delivery.refused[0].1.contains("ほかの機関"),
+        "{:?}",
+        delivery.refused
+    );
+    let kept = online.queued_change_requests().unwrap();
+    assert_eq!(kept.len(), 1);
+    assert!(kept[0].refused.is_some());
+    // Rejected: the member reads the reason.
+    let mut other = request.clone();
+    other.client_ref = new_client_ref();
+    other.changes[0].old = json!("not_accepting");
+    other.changes[0].new = json!("consult");
+    let second = online.file_change_request(&other).await.unwrap();
+    centre
+        .reject_change_request(second.id, "医師会の確認を待ってください")
+        .await
+        .unwrap();
+    let mine = online.change_request(second.id).await.unwrap();
+    assert_eq!(mine.status, ChangeStatus::Rejected);
+    assert_eq!(mine.reason.as_deref(), Some("医師会の確認を待ってください"));
+}

@@ -280,7 +280,6 @@ pub const PATIENT_GUIDE: &[&str] = &[
     "本名は保存も出力もされず、この画面を閉じると消えます（下書きを開き直したときはもう一度入れます）。",
 ];
 
-
 // Listing changes (情報変更届, seed §9 「あんしんリンクについて ９」) --------------------------
 
 pub const LISTING_TITLE: &str = "掲載情報の変更";
@@ -349,8 +348,7 @@ pub const REVIEW_HINT: &str =
 
 pub const DETAIL_CONFIRMED: &str = "掲載の確認";
 pub const DETAIL_UPDATED: &str = "掲載の更新";
-pub const DETAIL_STALE: &str =
-    " か月以上確認されていません。時間帯などが変わっているかもしれません";
+pub const DETAIL_STALE: &str = "か月以上確認されていません";
 
 #[cfg(test)]
 mod tests {

@@ -98,7 +98,10 @@ fn a_window_that_cannot_be_read_is_refused_in_place_and_nothing_is_lost() {
     type_text(&mut app, "月水金 1300-1400");
     key(&mut app, KeyCode::Enter);
     let shown = screen(&app, 120, 40);
-    assert!(shown.contains("「月水金 13:00-14:00 電話（昼休み）」の形で"), "{shown}");
+    assert!(
+        shown.contains("「月水金 13:00-14:00 電話（昼休み）」の形で"),
+        "{shown}"
+    );
     // Still typing: the text is kept to correct.
     assert!(shown.contains("月水金 1300-1400"), "{shown}");
     // Esc leaves the field; Esc on the editor with the acceptance changed asks first.
@@ -118,7 +121,10 @@ fn no_change_is_confirmed_in_one_step_and_people_are_added_and_removed() {
     assert!(screen(&app, 120, 40).contains("変更はありません"));
     let effects = key(&mut app, KeyCode::Enter);
     let request = filed(&effects).unwrap();
-    assert!(request.changes.is_empty(), "a confirmation carries no change");
+    assert!(
+        request.changes.is_empty(),
+        "a confirmation carries no change"
+    );
     // Remove the first doctor, add a new one with a name.
     app.receive(Message::Listing(ListingNews::Filed(Ok(Filed::Waiting))));
     key(&mut app, KeyCode::PageDown);
@@ -215,7 +221,10 @@ fn pending_with_conflict() -> ChangeRequest {
 #[test]
 fn the_centre_decides_each_conflict_before_approving() {
     let mut app = app();
-    app.set_account(account("在宅医療・介護連携支援センター", AccountRole::Admin));
+    app.set_account(account(
+        "在宅医療・介護連携支援センター",
+        AccountRole::Admin,
+    ));
     let effects = key(&mut app, KeyCode::F(12));
     assert_eq!(app.top(), ScreenId::Review);
     assert!(effects.contains(&Effect::Listing(ListingJob::Queue)));
@@ -252,7 +261,10 @@ fn the_centre_rejects_with_a_reason() {
         pending_with_conflict(),
     ]))));
     key(&mut app, KeyCode::F(3));
-    assert!(key(&mut app, KeyCode::Enter).is_empty(), "a reason is needed");
+    assert!(
+        key(&mut app, KeyCode::Enter).is_empty(),
+        "a reason is needed"
+    );
     type_text(&mut app, "院長の確認をお願いします");
     let effects = key(&mut app, KeyCode::Enter);
     assert_eq!(
