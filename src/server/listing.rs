@@ -32,6 +32,9 @@ pub enum ListingError {
     NotSubmitter,
     #[error("変更届 {0} はありません")]
     NotFound(i64),
+    /// A request number that is not one (`/change-requests/abc`).
+    #[error("変更届「{0}」はありません（番号で指定してください）")]
+    NoSuchNumber(String),
     #[error("変更届 {id} はすでに{}です", .status.label())]
     NotPending { id: i64, status: ChangeStatus },
     /// The request does not fit the directory's rules: the message names the field.

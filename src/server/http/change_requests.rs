@@ -11,6 +11,13 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 
+/// A request's number from the path; anything else is a request that does not exist (404 in
+/// our JSON, not axum's plain-text 400).
+fn number(raw: &str) -> ApiResult<i64> {
+    raw.parse()
+        .map_err(|_| listing::ListingError::NoSuchNumber(raw.chars().take(40).collect()).into())
+}
+
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 pub struct ListQuery {
     /// `pending`, `approved`, `rejected` or `withdrawn`; all when absent.
@@ -80,8 +87,9 @@ pub async fn list(
 pub async fn show(
     State(state): State<AppState>,
     member: Member,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> ApiResult<Json<ChangeRequest>> {
+    let id = number(&id)?;
     Ok(Json(
         listing::read(state.db.as_ref(), id, &member.session.user).await?,
     ))
@@ -93,18 +101,22 @@ pub async fn show(
     request_body = ApproveRequest, security(("bearer" = [])),
     responses(
         (status = 200, body = ChangeRequest),
+        (status = 400, body = super::error::ErrorBody),
         (status = 401, body = super::error::ErrorBody),
         (status = 403, body = super::error::ErrorBody),
         (status = 404, body = super::error::ErrorBody),
         (status = 409, description = "申請後に変わった項目がある、またはすでに審査済み", body = super::error::ErrorBody),
+        (status = 413, body = super::error::ErrorBody),
+        (status = 415, body = super::error::ErrorBody),
         (status = 422, body = super::error::ErrorBody),
     ))]
 pub async fn approve(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     JsonBody(request): JsonBody<ApproveRequest>,
 ) -> ApiResult<Json<ChangeRequest>> {
+    let id = number(&id)?;
     let resolutions: Vec<_> = request
         .resolutions
         .iter()
@@ -127,18 +139,22 @@ pub async fn approve(
     request_body = RejectRequest, security(("bearer" = [])),
     responses(
         (status = 200, body = ChangeRequest),
+        (status = 400, body = super::error::ErrorBody),
         (status = 401, body = super::error::ErrorBody),
         (status = 403, body = super::error::ErrorBody),
         (status = 404, body = super::error::ErrorBody),
         (status = 409, body = super::error::ErrorBody),
+        (status = 413, body = super::error::ErrorBody),
+        (status = 415, body = super::error::ErrorBody),
         (status = 422, body = super::error::ErrorBody),
     ))]
 pub async fn reject(
     State(state): State<AppState>,
     Admin(admin): Admin,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
     JsonBody(request): JsonBody<RejectRequest>,
 ) -> ApiResult<Json<ChangeRequest>> {
+    let id = number(&id)?;
     Ok(Json(
         listing::reject(state.db.as_ref(), id, &request.reason, &admin.actor()).await?,
     ))
@@ -157,8 +173,9 @@ pub async fn reject(
 pub async fn withdraw(
     State(state): State<AppState>,
     member: Member,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> ApiResult<Json<ChangeRequest>> {
+    let id = number(&id)?;
     Ok(Json(
         listing::withdraw(state.db.as_ref(), id, &member.session.user, &member.actor()).await?,
     ))

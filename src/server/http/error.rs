@@ -98,7 +98,7 @@ impl ApiError {
                     L::NotYourOrganization(_) | L::AdminOnly | L::NotSubmitter => {
                         StatusCode::FORBIDDEN
                     }
-                    L::NotFound(_) => StatusCode::NOT_FOUND,
+                    L::NotFound(_) | L::NoSuchNumber(_) => StatusCode::NOT_FOUND,
                     L::NotPending { .. } | L::Conflict(_) => StatusCode::CONFLICT,
                     L::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
                     L::Busy => StatusCode::SERVICE_UNAVAILABLE,
@@ -134,7 +134,7 @@ impl ApiError {
                 use crate::server::listing::ListingError as L;
                 match e {
                     L::NotYourOrganization(_) | L::AdminOnly | L::NotSubmitter => "forbidden",
-                    L::NotFound(_) => "change_request_not_found",
+                    L::NotFound(_) | L::NoSuchNumber(_) => "change_request_not_found",
                     L::NotPending { .. } => "change_request_closed",
                     L::Conflict(_) => "change_conflict",
                     L::Invalid(_) => "invalid_change",
