@@ -167,6 +167,16 @@ fn procedures_and_districts_are_chosen_from_their_lists() {
 }
 
 #[test]
+fn the_acceptance_by_its_number_with_the_ime_on() {
+    let mut app = clinic_app();
+    key(&mut app, KeyCode::F(12));
+    key(&mut app, KeyCode::Char('３'));
+    ctrl(&mut app, 's');
+    let request = filed(&key(&mut app, KeyCode::Enter)).unwrap().clone();
+    assert_eq!(request.changes[0].new, "not_accepting");
+}
+
+#[test]
 fn without_a_known_account_the_editor_says_why() {
     let mut app = app();
     key(&mut app, KeyCode::F(12));

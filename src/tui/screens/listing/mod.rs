@@ -15,7 +15,7 @@ use crate::tui::keymap::{lookup, Press};
 use crate::tui::message::{Effect, Filed, ListingJob, ListingNews, Message};
 use crate::tui::screen::{LayerKind, Nav, Outcome, Received, Screen, ScreenId};
 use crate::tui::text;
-use crate::tui::widgets::text_field::TextField;
+use crate::tui::widgets::text_field::{halfwidth, TextField};
 use ratatui::layout::{Position, Rect};
 use ratatui::Frame;
 use rows::{Kind, Row};
@@ -221,7 +221,8 @@ impl Screen for ListingScreen {
             Mode::Text(_) | Mode::Review(_) => {
                 lookup(&[keys::TEXT_KEYS], press).or_else(|| press.text().map(L::Type))
             }
-            _ => lookup(&[keys::KEYS], press).or_else(|| match press.text()? {
+            // The IME's full-width １２３ too.
+            _ => lookup(&[keys::KEYS], press).or_else(|| match press.text().map(halfwidth)? {
                 c @ '1'..='3' => c.to_digit(10).map(L::Number),
                 _ => None,
             }),

@@ -121,8 +121,37 @@ fn items(text: &str) -> impl Iterator<Item = &str> {
         .filter(|s| !s.is_empty())
 }
 
+/// Numbers, addresses, times and methods as half-width: the IME's full-width 「０４２－７００」 and
+/// 「１３：００〜１４：００」 read as typed. Names and notes are kept exactly (NFKC would turn a
+/// name's 﨑 into 崎).
+fn halfwidth(field: &str, text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let numeric = matches!(
+        field,
+        "phone"
+            | "fax"
+            | "email"
+            | "contact.phone"
+            | "contact.fax"
+            | "contact.email"
+            | "contact.windows"
+            | "contact.preferred_methods"
+    );
+    if !numeric {
+        return text.to_string();
+    }
+    let text: String = text.nfkc().collect();
+    if field.ends_with("phone") || field.ends_with("fax") {
+        // The dashes an IME offers for a phone number.
+        text.replace(['ー', '−', '‐', '―', '–', '—'], "-")
+    } else {
+        text
+    }
+}
+
 /// The JSON for what the member typed into a text field, or why it cannot be read.
 pub fn from_text(field: &str, text: &str) -> Result<Value, String> {
+    let text = halfwidth(field, text);
     let text = text.trim();
     let label = field_label(field);
     match field {
@@ -250,6 +279,19 @@ mod tests {
         assert!(from_text("contact.windows", "月 1300").is_err());
         assert!(from_text("role", "魔法使い").unwrap_err().contains("医師"));
         assert!(from_text("name", "").is_err());
+    }
+
+    #[test]
+    fn the_imes_full_width_numbers_and_times_read_as_typed() {
+        assert_eq!(
+            from_text("contact.phone", "０４２ー７００－０００１").unwrap(),
+            "042-700-0001"
+        );
+        let windows = from_text("contact.windows", "月水金　１３：００〜１４：００　電話").unwrap();
+        assert_eq!(windows[0]["start"], "13:00");
+        assert_eq!(windows[0]["end"], "14:00");
+        // A name keeps its own characters.
+        assert_eq!(from_text("name", "山﨑 一郎").unwrap(), "山﨑 一郎");
     }
 
     #[test]
