@@ -33,8 +33,11 @@ pub fn draw(
             Layout::horizontal([Constraint::Min(60), Constraint::Length(44)]).areas(main);
         (editor, side)
     } else {
+        // The weekly grid needs its eight lines when a person's windows are being edited.
+        let on_windows = matches!(screen.row(), Some(Row::PersonField(_, "contact.windows")));
+        let side = if on_windows { 11 } else { 7 };
         let [editor, side] =
-            Layout::vertical([Constraint::Min(6), Constraint::Length(7)]).areas(main);
+            Layout::vertical([Constraint::Min(6), Constraint::Length(side)]).areas(main);
         (editor, side)
     };
     let caret = draw_fields(screen, frame, editor);
