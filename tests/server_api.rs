@@ -1497,6 +1497,32 @@ async fn live_organization(t: &common::TestServer, token: &str, id: &str) -> Val
         .unwrap()
 }
 
+/// Files a change request as `token`; its id (the answer must be 201).
+async fn file_request(t: &common::TestServer, token: &str, body: Value) -> i64 {
+    let response = post_json(t, "/api/v1/change-requests", token, body).await;
+    assert_eq!(response.status(), 201);
+    response.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// `POST /api/v1/change-requests/{id}/{verb}` (approve, reject, withdraw).
+async fn review(
+    t: &common::TestServer,
+    token: &str,
+    id: i64,
+    verb: &str,
+    body: Value,
+) -> reqwest::Response {
+    post_json(
+        t,
+        &format!("/api/v1/change-requests/{id}/{verb}"),
+        token,
+        body,
+    )
+    .await
+}
+
 #[tokio::test]
 async fn a_member_files_a_change_the_centre_approves_and_the_next_delta_carries_it() {
     let t = start(|_| {}).await;
@@ -1538,13 +1564,7 @@ async fn a_member_files_a_change_the_centre_approves_and_the_next_delta_carries_
     let org = live_organization(&t, &member, "o-00001").await;
     assert_eq!(org["home_care"]["accepting"], "accepting");
     // The member cannot approve its own request.
-    let denied = post_json(
-        &t,
-        &format!("/api/v1/change-requests/{id}/approve"),
-        &member,
-        json!({}),
-    )
-    .await;
+    let denied = review(&t, &member, id, "approve", json!({})).await;
     assert_eq!(denied.status(), 403);
     // The centre sees it in the queue with the live value beside each change.
     let queue: Value = t
@@ -1557,13 +1577,7 @@ async fn a_member_files_a_change_the_centre_approves_and_the_next_delta_carries_
     assert_eq!(queue[0]["organization_name"], "橋本あさひ歯科");
     assert_eq!(queue[0]["changes"][0]["now"], "accepting");
     assert_eq!(queue[0]["changes"][0]["conflict"], false);
-    let approved = post_json(
-        &t,
-        &format!("/api/v1/change-requests/{id}/approve"),
-        &admin,
-        json!({}),
-    )
-    .await;
+    let approved = review(&t, &admin, id, "approve", json!({})).await;
     assert_eq!(approved.status(), 200);
     let approved: Value = approved.json().await.unwrap();
     assert_eq!(approved["status"], "approved");
@@ -1585,13 +1599,7 @@ async fn a_member_files_a_change_the_centre_approves_and_the_next_delta_carries_
     assert_eq!(delta["people"][0]["id"], "p-00001");
     assert_eq!(delta["people"][0]["contact"]["windows"], windows);
     // Approving twice is refused.
-    let twice = post_json(
-        &t,
-        &format!("/api/v1/change-requests/{id}/approve"),
-        &admin,
-        json!({}),
-    )
-    .await;
+    let twice = review(&t, &admin, id, "approve", json!({})).await;
     let (status, code, message) = error_of(twice).await;
     assert_eq!((status, code.as_str()), (409, "change_request_closed"));
     assert!(message.contains("承認"), "{message}");
@@ -1694,22 +1702,11 @@ async fn a_field_changed_since_is_a_conflict_the_reviewer_decides() {
     let admin = t.login(ADMIN).await;
     let file = |client_ref: &'static str, new: &'static str| {
         let body = change_request(client_ref, json!([accepting_change("accepting", new)]));
-        let (t, member) = (&t, member.clone());
-        async move {
-            let response = post_json(t, "/api/v1/change-requests", &member, body).await;
-            assert_eq!(response.status(), 201);
-            response.json::<Value>().await.unwrap()["id"]
-                .as_i64()
-                .unwrap()
-        }
+        file_request(&t, &member, body)
     };
     let first = file("ref-a", "consult").await;
     let second = file("ref-b", "not_accepting").await;
-    let approve = |id: i64, body: Value| {
-        let path = format!("/api/v1/change-requests/{id}/approve");
-        let (t, admin) = (&t, admin.clone());
-        async move { post_json(t, &path, &admin, body).await }
-    };
+    let approve = |id: i64, body: Value| review(&t, &admin, id, "approve", body);
     assert_eq!(approve(first, json!({})).await.status(), 200);
     // The second was made on the same base: its field has moved since.
     let shown: Value = t
@@ -1759,28 +1756,19 @@ async fn reject_withdraw_confirm_and_people_added_and_removed() {
     let admin = t.login(ADMIN).await;
     let file = |body: Value| post_json(&t, "/api/v1/change-requests", &member, body);
     // Rejected with a reason the member reads.
-    let id = file(change_request(
-        "ref-r",
-        json!([accepting_change("accepting", "consult")]),
-    ))
-    .await
-    .json::<Value>()
-    .await
-    .unwrap()["id"]
-        .as_i64()
-        .unwrap();
-    let no_reason = post_json(
+    let id = file_request(
         &t,
-        &format!("/api/v1/change-requests/{id}/reject"),
-        &admin,
-        json!({"reason": "  "}),
+        &member,
+        change_request("ref-r", json!([accepting_change("accepting", "consult")])),
     )
     .await;
+    let no_reason = review(&t, &admin, id, "reject", json!({"reason": "  "})).await;
     assert_eq!(no_reason.status(), 422);
-    let rejected = post_json(
+    let rejected = review(
         &t,
-        &format!("/api/v1/change-requests/{id}/reject"),
         &admin,
+        id,
+        "reject",
         json!({"reason": "受け入れ状況は院長の確認をお願いします"}),
     )
     .await;
@@ -1794,31 +1782,15 @@ async fn reject_withdraw_confirm_and_people_added_and_removed() {
     assert_eq!(mine["status"], "rejected");
     assert_eq!(mine["reason"], "受け入れ状況は院長の確認をお願いします");
     // Withdrawn by the submitter; then it cannot be approved.
-    let id = file(change_request(
-        "ref-w",
-        json!([accepting_change("accepting", "consult")]),
-    ))
-    .await
-    .json::<Value>()
-    .await
-    .unwrap()["id"]
-        .as_i64()
-        .unwrap();
-    let withdrawn = post_json(
+    let id = file_request(
         &t,
-        &format!("/api/v1/change-requests/{id}/withdraw"),
         &member,
-        json!({}),
+        change_request("ref-w", json!([accepting_change("accepting", "consult")])),
     )
     .await;
+    let withdrawn = review(&t, &member, id, "withdraw", json!({})).await;
     assert_eq!(withdrawn.status(), 200);
-    let late = post_json(
-        &t,
-        &format!("/api/v1/change-requests/{id}/approve"),
-        &admin,
-        json!({}),
-    )
-    .await;
+    let late = review(&t, &admin, id, "approve", json!({})).await;
     assert_eq!(late.status(), 409);
     // 「変更なし」: recorded at once, no review.
     let before = live_organization(&t, &member, "o-00001").await;
