@@ -17,6 +17,20 @@ fn server(dir: &Path) -> Command {
     cmd
 }
 
+/// What `anshin-server ARGS` printed, the command having succeeded.
+fn stdout_of(dir: &Path, args: &[&str]) -> String {
+    String::from_utf8(
+        server(dir)
+            .args(args)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .unwrap()
+}
+
 /// Imports the shipped demo directory: member accounts name one of its organisations.
 fn import_demo(dir: &Path) {
     let file = dir.join("demo-directory.json");
@@ -696,18 +710,7 @@ fn the_centre_sees_a_throttled_account_and_lifts_it() {
         }
         pool.close().await;
     });
-    let list = |d: &Path| {
-        String::from_utf8(
-            server(d)
-                .args(["user", "list"])
-                .assert()
-                .success()
-                .get_output()
-                .stdout
-                .clone(),
-        )
-        .unwrap()
-    };
+    let list = |d: &Path| stdout_of(d, &["user", "list"]);
     let before = list(d);
     assert!(
         before.contains("centre\tadmin\t有効\t未設定（必須）\t5 回・一時停止中（あと 14 分"),
@@ -756,18 +759,7 @@ fn the_centre_reviews_change_requests_and_lists_stale_listings() {
         .write_stdin("member-password-1\n")
         .assert()
         .success();
-    let stale = |d: &Path| {
-        String::from_utf8(
-            server(d)
-                .args(["report", "stale"])
-                .assert()
-                .success()
-                .get_output()
-                .stdout
-                .clone(),
-        )
-        .unwrap()
-    };
+    let stale = |d: &Path| stdout_of(d, &["report", "stale"]);
     // o-00001 was last updated in January 2025: stale. o-00003 in October 2026: not.
     let before = stale(d);
     assert!(

@@ -1631,53 +1631,54 @@ async fn change_requests_are_checked_like_the_import_and_kept_to_the_own_organis
         error_of(post_json(&t, "/api/v1/change-requests", &member, other).await).await;
     assert_eq!((status, code.as_str()), (403, "forbidden"));
     assert!(message.contains("ほかの機関"), "{message}");
-    // Another organisation's person, reached through the own organisation's request.
-    let reach = change_request(
-        "ref-3",
-        json!([{"record": "p-00007", "field": "title", "old": null, "new": "院長"}]),
-    );
-    let (status, _, message) =
-        error_of(post_json(&t, "/api/v1/change-requests", &member, reach).await).await;
-    assert_eq!(status, 422);
-    assert!(message.contains("この機関の掲載にありません"), "{message}");
-    // A window that is not HH:MM: 422, naming the person and the field in the member's words.
-    let bad_window = change_request(
-        "ref-4",
-        json!([{"record": "p-00001", "field": "contact.windows", "old": null,
-                "new": [{"days": ["mon"], "start": "25:00", "end": "13:00", "methods": []}]}]),
-    );
-    let (status, code, message) =
-        error_of(post_json(&t, "/api/v1/change-requests", &member, bad_window).await).await;
-    assert_eq!((status, code.as_str()), (422, "invalid_change"));
-    assert!(
-        message.contains("髙橋 一郎さんの「連絡できる時間帯」"),
-        "{message}"
-    );
-    // A visit district outside the configured areas.
-    let district = change_request(
-        "ref-5",
-        json!([{"record": "o-00001", "field": "home_care.visit_districts", "old": null,
-                "new": ["上溝", "月面"]}]),
-    );
-    let (status, _, message) =
-        error_of(post_json(&t, "/api/v1/change-requests", &member, district).await).await;
-    assert_eq!(status, 422);
-    assert!(message.contains("訪問する地区"), "{message}");
-    assert!(message.contains("月面"), "{message}");
-    // An unknown acceptance value, and a field members do not change.
-    let acceptance = change_request("ref-6", json!([accepting_change("accepting", "maybe")]));
-    let (status, _, message) =
-        error_of(post_json(&t, "/api/v1/change-requests", &member, acceptance).await).await;
-    assert_eq!(status, 422);
-    assert!(message.contains("新規の受け入れ"), "{message}");
-    let name = change_request(
-        "ref-7",
-        json!([{"record": "o-00001", "field": "name", "old": null, "new": "別の名前"}]),
-    );
-    let (status, _, message) =
-        error_of(post_json(&t, "/api/v1/change-requests", &member, name).await).await;
-    assert_eq!(status, 422);
-    assert!(message.contains("支援センター"), "{message}");
+    // Each refused with 422 and a message in the member's words (the person, the field).
+    let window = json!([{"days": ["mon"], "start": "25:00", "end": "13:00", "methods": []}]);
+    let refused = [
+        // Another organisation's person, reached through the own organisation's request.
+        (
+            json!({"record": "p-00007", "field": "title", "old": null, "new": "院長"}),
+            vec!["この機関の掲載にありません"],
+        ),
+        // A window that is not HH:MM.
+        (
+            json!({"record": "p-00001", "field": "contact.windows", "old": null, "new": window}),
+            vec!["髙橋 一郎さんの「連絡できる時間帯」"],
+        ),
+        // A visit district outside the configured areas.
+        (
+            json!({"record": "o-00001", "field": "home_care.visit_districts", "old": null,
+                   "new": ["上溝", "月面"]}),
+            vec!["訪問する地区", "月面"],
+        ),
+        // A number that is not one.
+        (
+            json!({"record": "o-00001", "field": "fax", "old": null, "new": "ファックス"}),
+            vec!["機関の「FAX」", "042-700-0001 のように"],
+        ),
+        // An acceptance outside the vocabulary.
+        (
+            accepting_change("accepting", "maybe"),
+            vec!["新規の受け入れ"],
+        ),
+        // A field members do not change.
+        (
+            json!({"record": "o-00001", "field": "name", "old": null, "new": "別の名前"}),
+            vec!["支援センター"],
+        ),
+    ];
+    for (i, (change, words)) in refused.into_iter().enumerate() {
+        let body = change_request(&format!("ref-bad-{i}"), json!([change]));
+        let (status, code, message) =
+            error_of(post_json(&t, "/api/v1/change-requests", &member, body).await).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (422, "invalid_change"),
+            "{message}"
+        );
+        for word in words {
+            assert!(message.contains(word), "{word}: {message}");
+        }
+    }
     // Nothing of these was filed.
     let list: Value = t
         .get("/api/v1/change-requests", &member)
