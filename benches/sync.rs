@@ -5,7 +5,7 @@
 
 use anshin::client::config::{ClientConfig, CredentialStoreChoice};
 use anshin::client::Client;
-use anshin::server::db::{AccountRole, Actor, Database, NewUser, Sqlite};
+use anshin::server::db::{AccountRole, Actor, Database, NewUser};
 use anshin::server::import::import_snapshot;
 use anshin::server::ServerConfig;
 use std::sync::Arc;
@@ -19,11 +19,11 @@ async fn main() {
         .unwrap_or(100_000);
     let dir = tempfile::tempdir().unwrap();
     let config = ServerConfig {
-        database: dir.path().join("bench.db"),
+        database: dir.path().join("bench.db").into(),
         listen: "127.0.0.1:0".parse().unwrap(),
         ..ServerConfig::default()
     };
-    let db: Arc<dyn Database> = Arc::new(Sqlite::open(&config.database).await.unwrap());
+    let db: Arc<dyn Database> = anshin::server::db::open(&config.database).await.unwrap();
     let actor = Actor {
         name: "bench".into(),
         address: "local".into(),

@@ -392,6 +392,27 @@ fn config_errors_are_reported() {
         .assert()
         .code(1)
         .stderr(contains("missing.toml"));
+    // A PostgreSQL URL is understood, said to be not built yet, and its password never shown.
+    let out = Command::cargo_bin("anshin-server")
+        .unwrap()
+        .env_remove("ANSHIN_CONFIG")
+        .env("HOME", d)
+        .env("XDG_CONFIG_HOME", d.join("config"))
+        .env(
+            "ANSHIN_SERVER_DATABASE",
+            "postgres://anshin:pg-secret-pw@127.0.0.1:5432/anshin",
+        )
+        .args(["user", "list"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("PostgreSQL のデータベースでは使えません"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("pg-secret-pw"), "{stderr}");
 }
 
 /// Issue 12, item 9: the CLI's actor came from $SUDO_USER / $USER, which anyone can set, and

@@ -402,7 +402,8 @@ fn on_a_linux_desktop_the_secrets_go_to_the_keyring_and_search_works_offline() {
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM sessions WHERE revoked_at IS NULL")
             .fetch_one(
                 &sqlx::SqlitePool::connect_with(
-                    sqlx::sqlite::SqliteConnectOptions::new().filename(&t.config.database),
+                    sqlx::sqlite::SqliteConnectOptions::new()
+                        .filename(t.config.database.sqlite_path().unwrap()),
                 )
                 .await
                 .unwrap(),

@@ -545,7 +545,8 @@ async fn audit_log_records_who_what_and_where() {
     assert_eq!(find("logout").actor, "sato");
     assert!(entries.iter().all(|e| e.at > 0));
     // Append-only, enforced by the database itself.
-    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&t.config.database);
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(t.config.database.sqlite_path().unwrap());
     let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
     assert!(sqlx::query("DELETE FROM audit_log")
         .execute(&pool)
@@ -1228,7 +1229,8 @@ async fn an_admin_sets_up_two_factor_before_anything_else() {
     let stored: Vec<String> = sqlx::query_scalar("SELECT code_hash FROM recovery_codes")
         .fetch_all(
             &sqlx::SqlitePool::connect_with(
-                sqlx::sqlite::SqliteConnectOptions::new().filename(&t.config.database),
+                sqlx::sqlite::SqliteConnectOptions::new()
+                    .filename(t.config.database.sqlite_path().unwrap()),
             )
             .await
             .unwrap(),
@@ -1370,7 +1372,7 @@ async fn guessing_elsewhere_does_not_lock_the_owner_out_and_every_server_counts_
     );
     // A second server on the same database file counts the same attempts.
     let second_db: std::sync::Arc<dyn anshin::server::db::Database> = std::sync::Arc::new(
-        anshin::server::db::Sqlite::open(&t.config.database)
+        anshin::server::db::Sqlite::open(t.config.database.sqlite_path().unwrap())
             .await
             .unwrap(),
     );

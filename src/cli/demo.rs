@@ -11,7 +11,7 @@ use crate::demo;
 use crate::directory::parse_snapshot;
 use crate::server::auth::hash_password;
 use crate::server::config::ServerConfig;
-use crate::server::db::{now_unix, AccountRole, Actor, Database, NewUser, Sqlite};
+use crate::server::db::{now_unix, AccountRole, Actor, Database, NewUser};
 use crate::server::import::import_snapshot;
 use anyhow::Context;
 use std::path::Path;
@@ -76,7 +76,7 @@ const DEMO_ACCOUNTS: &[(&str, &str, &str, AccountRole)] = &[
 pub async fn client_demo(role: DemoRole, reset: bool) -> Result<(), Failure> {
     let fail = |e: anyhow::Error| Failure {
         code: 1,
-        message: format!("デモを起動できません: {e:#}"),
+        message: format!("デモを起動できません: {}", crate::server::explain(&e)),
     };
     let dir = tempfile::tempdir().map_err(|e| fail(e.into()))?;
     let mut config = ClientConfig {
@@ -95,11 +95,11 @@ pub async fn client_demo(role: DemoRole, reset: bool) -> Result<(), Failure> {
         let _ = std::fs::remove_file(data.join("listing-outbox.json"));
     }
     let server_config = crate::server::ServerConfig {
-        database,
+        database: database.clone().into(),
         listen: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
         ..crate::server::ServerConfig::default()
     };
-    let db = open_demo_database(&server_config.database, &server_config)
+    let db = open_demo_database(&database, &server_config)
         .await
         .map_err(fail)?;
     let server = crate::server::http::start_with(db, server_config)
@@ -175,7 +175,7 @@ async fn open_demo_database(
     config: &ServerConfig,
 ) -> anyhow::Result<Arc<dyn Database>> {
     if path.exists() {
-        let db: Arc<dyn Database> = Arc::new(Sqlite::open(path).await?);
+        let db = crate::server::db::open(&path.into()).await?;
         if db.user_for_login(DEMO_CENTRE_LOGIN_ID).await?.is_some() {
             return Ok(db);
         }
@@ -193,7 +193,7 @@ pub async fn prepare_demo_database(
     path: &Path,
     config: &ServerConfig,
 ) -> anyhow::Result<Arc<dyn Database>> {
-    let db: Arc<dyn Database> = Arc::new(Sqlite::open(path).await?);
+    let db = crate::server::db::open(&path.into()).await?;
     let actor = Actor {
         name: "demo".into(),
         address: "local".into(),
@@ -238,9 +238,10 @@ pub async fn server_demo(
         );
     }
     let dir = tempfile::tempdir().context("一時フォルダを作れません")?;
-    config.database = dir.path().join("demo.db");
+    let database = dir.path().join("demo.db");
+    config.database = database.clone().into();
     config.listen = listen;
-    let db = prepare_demo_database(&config.database, &config).await?;
+    let db = prepare_demo_database(&database, &config).await?;
     let server = crate::server::http::start_with(db, config).await?;
     println!("あんしんリンク デモサーバー: {}", server.url());
     println!(

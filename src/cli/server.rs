@@ -26,9 +26,9 @@ pub struct Cli {
     /// 設定ファイル（既定: ANSHIN_CONFIG または設定フォルダの config.toml）
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// データベースファイル（設定より優先）
-    #[arg(long, global = true, value_name = "FILE")]
-    database: Option<PathBuf>,
+    /// データベース: SQLite のファイル（sqlite: の URL も可）または postgres:// の URL（設定より優先）
+    #[arg(long, global = true, value_name = "FILE_OR_URL")]
+    database: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -178,7 +178,7 @@ pub fn main() -> std::process::ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("エラー: {e:#}");
+            eprintln!("エラー: {}", crate::server::explain(&e));
             std::process::ExitCode::FAILURE
         }
     }
@@ -205,7 +205,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let mut config = ServerConfig::load(cli.config.as_deref())?;
     if let Some(db) = cli.database {
-        config.database = db;
+        config.database = crate::server::db::DatabaseSettings::parse(&db);
     }
     if let Command::Demo { listen } = cli.command {
         return super::demo::server_demo(config, listen).await;
@@ -214,7 +214,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Restore { backup, to } = &cli.command {
         return restore(backup, to).await;
     }
-    let db: Arc<dyn Database> = Arc::new(Sqlite::open(&config.database).await?);
+    let db = crate::server::db::open(&config.database).await?;
     let result = dispatch(cli.command, &config, db.clone()).await;
     db.close().await;
     result
@@ -228,7 +228,7 @@ async fn dispatch(
     let actor = Actor::local_operator();
     match command {
         Command::Init { admin } => {
-            println!("データベース {} を用意しました", config.database.display());
+            println!("データベース {} を用意しました", config.database);
             if let Some(login_id) = admin {
                 let password = read_new_password(&login_id)?;
                 // The operator typed their own password: nothing to change at first sign-in.

@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 pub struct ServerConfig {
     /// Address and port to listen on.
     pub listen: SocketAddr,
-    /// SQLite database file. Empty: `anshin-server.db` in the platform's data directory.
-    pub database: PathBuf,
+    /// The storage: a SQLite file (a path or `sqlite:` URL; empty: `anshin-server.db` in the
+    /// platform's data directory) or a `postgres://` URL (password never shown).
+    pub database: super::db::DatabaseSettings,
     /// PEM certificate chain and private key; both set = HTTPS (rustls).
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
@@ -119,7 +120,7 @@ impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            database: PathBuf::new(),
+            database: Default::default(),
             tls_cert: None,
             tls_key: None,
             trusted_proxies: Vec::new(),
@@ -221,7 +222,7 @@ impl ServerConfig {
             })?;
         }
         if let Some(db) = get("ANSHIN_SERVER_DATABASE") {
-            self.database = PathBuf::from(db);
+            self.database = super::db::DatabaseSettings::parse(&db);
         }
         if let Some(cert) = get("ANSHIN_SERVER_TLS_CERT") {
             self.tls_cert = Some(PathBuf::from(cert));
@@ -234,8 +235,8 @@ impl ServerConfig {
 
     /// Fills defaults that depend on the platform and checks what serde cannot.
     pub fn finish(&mut self) -> anyhow::Result<()> {
-        if self.database.as_os_str().is_empty() {
-            self.database = default_database_path()?;
+        if self.database.is_unset() {
+            self.database = default_database_path()?.into();
         }
         if self.tls_cert.is_some() != self.tls_key.is_some() {
             bail!(

@@ -94,17 +94,28 @@ pub fn prepare_import(
     Ok((organizations, people))
 }
 
+/// Why an import wrote nothing: the file (said in Japanese, record and field named), or the
+/// storage.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error(transparent)]
+    Invalid(#[from] DirectoryError),
+    #[error(transparent)]
+    Storage(#[from] super::db::DbError),
+}
+
 /// Replaces the live directory with `snapshot` (one new revision, audited).
 pub async fn import_snapshot(
     db: &dyn Database,
     config: &ServerConfig,
     snapshot: Snapshot,
     actor: &Actor,
-) -> anyhow::Result<ImportSummary> {
+) -> Result<ImportSummary, ImportError> {
     let (organizations, people) = prepare_import(snapshot, config)?;
     let retention = i64::from(config.directory.delta_retention_days) * 86_400;
-    db.replace_directory(organizations, people, actor, now_unix(), retention)
-        .await
+    Ok(db
+        .replace_directory(organizations, people, actor, now_unix(), retention)
+        .await?)
 }
 
 /// Spreadsheets saved by Japanese Excel are often Shift_JIS; UTF-8 (with or without BOM) is

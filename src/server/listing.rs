@@ -49,6 +49,12 @@ pub enum ListingError {
     Storage(#[from] anyhow::Error),
 }
 
+impl From<super::db::DbError> for ListingError {
+    fn from(error: super::db::DbError) -> Self {
+        ListingError::Storage(error.into())
+    }
+}
+
 /// The request as the API shows it: the stored changes, with the live value and the conflict
 /// flag while it is pending.
 pub async fn view(

@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use anshin::directory::parse_snapshot;
-use anshin::server::db::{AccountRole, Actor, Database, NewUser, Sqlite};
+use anshin::server::db::{AccountRole, Actor, Database, NewUser};
 use anshin::server::http::start_with;
 use anshin::server::import::import_snapshot;
 use anshin::server::{RunningServer, ServerConfig};
@@ -34,7 +34,7 @@ pub struct TestServer {
 
 pub fn test_config(dir: &std::path::Path) -> ServerConfig {
     ServerConfig {
-        database: dir.join("anshin.db"),
+        database: dir.join("anshin.db").into(),
         listen: "127.0.0.1:0".parse().unwrap(),
         ..ServerConfig::default()
     }
@@ -45,7 +45,7 @@ pub async fn start(tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let mut config = test_config(dir.path());
     tweak(&mut config);
-    let db: Arc<dyn Database> = Arc::new(Sqlite::open(&config.database).await.unwrap());
+    let db = anshin::server::db::open(&config.database).await.unwrap();
     let actor = Actor {
         name: "test".into(),
         address: "local".into(),
@@ -177,7 +177,9 @@ impl TestServer {
     /// Stops the server (graceful) and starts a new one on the same database file.
     pub async fn restart(&mut self) {
         self.server.take().unwrap().shutdown().await.unwrap();
-        let db: Arc<dyn Database> = Arc::new(Sqlite::open(&self.config.database).await.unwrap());
+        let db = anshin::server::db::open(&self.config.database)
+            .await
+            .unwrap();
         let server = start_with(db.clone(), self.config.clone()).await.unwrap();
         self.url = server.url();
         self.db = db;
@@ -186,7 +188,12 @@ impl TestServer {
 
     /// Raw SQL on the server's database, for moving a session's clock.
     pub async fn sql(&self, statement: &str) {
-        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&self.config.database);
+        let file = self
+            .config
+            .database
+            .sqlite_path()
+            .expect("the tests' SQLite file");
+        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(file);
         let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
         sqlx::query(statement).execute(&pool).await.unwrap();
         pool.close().await;

@@ -90,9 +90,10 @@ impl LoginThrottle {
     /// success there says nothing about the other attempts), and the address becomes known for
     /// the account. Returns the failures the account had since its previous sign-in.
     pub async fn record_success(&self, reserved: Reserved, now: UnixTime) -> anyhow::Result<u32> {
-        self.db
+        Ok(self
+            .db
             .login_succeeded(reserved.id, &reserved.account, &reserved.address, now)
-            .await
+            .await?)
     }
 
     /// Takes back a reservation whose attempt was never judged (the server was too busy to

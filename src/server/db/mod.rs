@@ -1,13 +1,78 @@
 //! Storage behind a trait (as atuin does), so PostgreSQL can follow SQLite without touching the
 //! HTTP layer or the admin commands.
 
+mod settings;
 mod sqlite;
 
+pub use settings::DatabaseSettings;
 pub use sqlite::Sqlite;
 
 use async_trait::async_trait;
 use serde::Serialize;
 use std::path::Path;
+
+/// What a storage call can fail with: the cases callers must tell apart, and everything else
+/// (the backend's own error, for the operator's log). The words a user reads are the callers':
+/// the admin commands and the HTTP layer turn these into Japanese.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// `add_user` with a login ID another account has (case-insensitively).
+    #[error("login ID {0:?} is taken")]
+    LoginTaken(String),
+    /// `backup` to a path that exists already.
+    #[error("backup target {0} exists")]
+    BackupExists(std::path::PathBuf),
+    /// `backup` to a path the backend cannot name (not UTF-8).
+    #[error("backup target {0} is not a valid path for the backend")]
+    BackupPath(std::path::PathBuf),
+    /// What this backend does not do (PostgreSQL's backups are `pg_dump`'s).
+    #[error("not supported by the {backend} storage: {what}")]
+    Unsupported {
+        backend: &'static str,
+        what: &'static str,
+    },
+    /// The database's folder could not be made.
+    #[error("cannot create the folder {0}")]
+    Folder(std::path::PathBuf, #[source] std::io::Error),
+    /// The database could not be reached or opened.
+    #[error("cannot open the database {0}")]
+    Open(String, #[source] sqlx::Error),
+    /// Its schema could not be brought to this version's.
+    #[error("cannot migrate the database schema")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+    /// A row the code cannot read (an unknown role or status): a schema from another version.
+    #[error("unreadable row: {0}")]
+    Corrupt(String),
+    /// The backend's own failure (connection, constraint, I/O).
+    #[error(transparent)]
+    Storage(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for DbError {
+    fn from(error: sqlx::Error) -> Self {
+        DbError::Storage(error.into())
+    }
+}
+
+impl From<serde_json::Error> for DbError {
+    fn from(error: serde_json::Error) -> Self {
+        DbError::Storage(error.into())
+    }
+}
+
+pub type DbResult<T> = Result<T, DbError>;
+
+/// Opens the storage the settings name, its schema brought up to date: the one way every part
+/// of the server (the service, the admin commands, the demo) opens it.
+pub async fn open(settings: &DatabaseSettings) -> DbResult<std::sync::Arc<dyn Database>> {
+    match settings {
+        DatabaseSettings::Sqlite(path) => Ok(std::sync::Arc::new(Sqlite::open(path).await?)),
+        DatabaseSettings::Postgres(_) => Err(DbError::Unsupported {
+            backend: "PostgreSQL",
+            what: "this build (PostgreSQL storage is not built yet, issue 13)",
+        }),
+    }
+}
 
 /// Seconds since the Unix epoch; the storage layer's clock unit.
 pub type UnixTime = i64;
@@ -386,12 +451,32 @@ pub struct StoredListing {
     pub people: Vec<(String, String)>,
 }
 
+/// The storage, as every part of the server uses it (SQLite now; PostgreSQL to follow, issue 13).
+///
+/// **The transaction contract** every backend keeps — the HTTP layer and the admin commands
+/// rely on it and on nothing else of the backend:
+/// - Each method is atomic: it happens completely or not at all, its audit row (where it
+///   writes one) in the same transaction.
+/// - `directory()` and `delta()` read one consistent snapshot: the records and the revision
+///   they report belong together (SQLite: one read transaction; PostgreSQL needs REPEATABLE
+///   READ).
+/// - Writers of the directory — `replace_directory` and `approve_change_request` — are
+///   serialised: the revision is read and advanced under one lock, so no two commits share a
+///   revision and a delta never misses one. `approve_change_request` writes only if every
+///   record still has the body it was read with.
+/// - `reserve_login` checks the limits and counts the attempt under one lock, so concurrent
+///   attempts (from any number of servers on the database) cannot all pass one check.
+/// - `use_totp_step` compares and records in one statement: a code works once.
+/// - The audit log is append-only; ids increase in commit order (rows are appended under the
+///   writers' lock), so paging by id (`audit_entries(after_id)`) cannot skip a row committed
+///   late, and the hash chain links each row to the one committed before it.
+/// - Errors are [`DbError`]: the cases callers must tell apart, and `Storage` for the rest.
 #[async_trait]
 pub trait Database: Send + Sync + 'static {
     // Directory
-    async fn directory(&self) -> anyhow::Result<StoredDirectory>;
-    async fn revision(&self) -> anyhow::Result<u64>;
-    async fn delta(&self, since: u64) -> anyhow::Result<Result<StoredDelta, DeltaUnavailable>>;
+    async fn directory(&self) -> DbResult<StoredDirectory>;
+    async fn revision(&self) -> DbResult<u64>;
+    async fn delta(&self, since: u64) -> DbResult<Result<StoredDelta, DeltaUnavailable>>;
     /// Makes the live directory exactly `organizations` + `people`: changed records get the next
     /// revision, missing ones become tombstones; the audit row is written in the same
     /// transaction. Tombstones older than `retention_seconds` are forgotten.
@@ -402,18 +487,13 @@ pub trait Database: Send + Sync + 'static {
         actor: &Actor,
         now: UnixTime,
         retention_seconds: i64,
-    ) -> anyhow::Result<ImportSummary>;
+    ) -> DbResult<ImportSummary>;
 
     // Accounts
-    async fn add_user(
-        &self,
-        user: NewUser<'_>,
-        actor: &Actor,
-        now: UnixTime,
-    ) -> anyhow::Result<User>;
-    async fn list_users(&self) -> anyhow::Result<Vec<User>>;
+    async fn add_user(&self, user: NewUser<'_>, actor: &Actor, now: UnixTime) -> DbResult<User>;
+    async fn list_users(&self) -> DbResult<Vec<User>>;
     /// The user and their password hash.
-    async fn user_for_login(&self, login_id: &str) -> anyhow::Result<Option<(User, String)>>;
+    async fn user_for_login(&self, login_id: &str) -> DbResult<Option<(User, String)>>;
     /// Also revokes every session of the user. `must_change`: the support centre set it, so the
     /// owner must change it at the next sign-in; false when the owner chose it.
     async fn set_password(
@@ -423,7 +503,7 @@ pub trait Database: Send + Sync + 'static {
         must_change: bool,
         actor: &Actor,
         now: UnixTime,
-    ) -> anyhow::Result<bool>;
+    ) -> DbResult<bool>;
     /// Disabling also revokes every session of the user.
     async fn set_disabled(
         &self,
@@ -431,14 +511,14 @@ pub trait Database: Send + Sync + 'static {
         disabled: bool,
         actor: &Actor,
         now: UnixTime,
-    ) -> anyhow::Result<bool>;
+    ) -> DbResult<bool>;
 
     // Two-factor sign-in (auth::two_factor)
     /// The account's TOTP secret (base32) when two-factor sign-in is on.
-    async fn two_factor_secret(&self, user_id: i64) -> anyhow::Result<Option<String>>;
+    async fn two_factor_secret(&self, user_id: i64) -> DbResult<Option<String>>;
     /// Marks the time step of a code used: false when it, or a later one, already was (a code
     /// works once, even between two concurrent logins).
-    async fn use_totp_step(&self, user_id: i64, step: i64) -> anyhow::Result<bool>;
+    async fn use_totp_step(&self, user_id: i64, step: i64) -> DbResult<bool>;
     /// Spends a recovery code (by its hash): how many are left, or None when it is not one of
     /// the account's unused codes.
     async fn use_recovery_code(
@@ -446,12 +526,12 @@ pub trait Database: Send + Sync + 'static {
         user_id: i64,
         code_hash: &str,
         now: UnixTime,
-    ) -> anyhow::Result<Option<u32>>;
+    ) -> DbResult<Option<u32>>;
     /// Keeps `secret` as the one being enrolled, replacing an unfinished one; false when
     /// two-factor sign-in is already on.
-    async fn begin_two_factor(&self, user_id: i64, secret: &str) -> anyhow::Result<bool>;
+    async fn begin_two_factor(&self, user_id: i64, secret: &str) -> DbResult<bool>;
     /// The secret being enrolled, if any.
-    async fn pending_two_factor(&self, user_id: i64) -> anyhow::Result<Option<String>>;
+    async fn pending_two_factor(&self, user_id: i64) -> DbResult<Option<String>>;
     /// Puts the enrolled secret in force with `step` used, replaces the recovery codes and ends
     /// every session of the account, with the audit row `two_factor.enable`; false when there
     /// was nothing being enrolled.
@@ -462,7 +542,7 @@ pub trait Database: Send + Sync + 'static {
         recovery_code_hashes: &[String],
         actor: &Actor,
         now: UnixTime,
-    ) -> anyhow::Result<bool>;
+    ) -> DbResult<bool>;
     /// Turns two-factor sign-in off (a lost phone and lost codes): secret and codes are gone,
     /// every session ends, audit row `user.reset_2fa`. False for an unknown login ID.
     async fn reset_two_factor(
@@ -470,7 +550,7 @@ pub trait Database: Send + Sync + 'static {
         login_id: &str,
         actor: &Actor,
         now: UnixTime,
-    ) -> anyhow::Result<bool>;
+    ) -> DbResult<bool>;
 
     // Login throttling (auth::throttle), shared by every server on the database
     /// Checks the limits and, when the attempt may go ahead, counts it as a failure in the same
@@ -484,7 +564,7 @@ pub trait Database: Send + Sync + 'static {
         address: &str,
         limits: ThrottleLimits,
         now: UnixTime,
-    ) -> anyhow::Result<Result<i64, Throttled>>;
+    ) -> DbResult<Result<i64, Throttled>>;
     /// The attempt succeeded: its reservation goes, the account's failures no longer count
     /// against it, and the address becomes known for it. Returns the account's failures since
     /// its previous sign-in (to tell the owner).
@@ -494,14 +574,11 @@ pub trait Database: Send + Sync + 'static {
         account: &str,
         address: &str,
         now: UnixTime,
-    ) -> anyhow::Result<u32>;
+    ) -> DbResult<u32>;
     /// Takes back a reservation whose attempt was never judged (too busy, or a code to ask for).
-    async fn release_login(&self, reservation: i64) -> anyhow::Result<()>;
+    async fn release_login(&self, reservation: i64) -> DbResult<()>;
     /// The failures that count against each account since `since`, oldest first.
-    async fn account_failures(
-        &self,
-        since: UnixTime,
-    ) -> anyhow::Result<Vec<(String, Vec<UnixTime>)>>;
+    async fn account_failures(&self, since: UnixTime) -> DbResult<Vec<(String, Vec<UnixTime>)>>;
     /// `user unlock`: the account's failures stop counting against it, audit row
     /// `user.unlock`. False for an unknown login ID.
     async fn clear_login_failures(
@@ -509,11 +586,11 @@ pub trait Database: Send + Sync + 'static {
         login_id: &str,
         actor: &Actor,
         now: UnixTime,
-    ) -> anyhow::Result<bool>;
+    ) -> DbResult<bool>;
 
     // Listing changes (情報変更届, DESIGN §7)
     /// The organisation's live record and its live people; None when it is not in the directory.
-    async fn listing(&self, organization_id: &str) -> anyhow::Result<Option<StoredListing>>;
+    async fn listing(&self, organization_id: &str) -> DbResult<Option<StoredListing>>;
     /// Files a request with the audit row `change_request.submit`. A request with the same
     /// `client_ref` from the same account is not filed twice: the one on file comes back, with
     /// false.
@@ -522,14 +599,14 @@ pub trait Database: Send + Sync + 'static {
         request: NewChangeRequestRow<'_>,
         actor: &Actor,
         now: UnixTime,
-    ) -> anyhow::Result<(StoredChangeRequest, bool)>;
-    async fn change_request(&self, id: i64) -> anyhow::Result<Option<StoredChangeRequest>>;
+    ) -> DbResult<(StoredChangeRequest, bool)>;
+    async fn change_request(&self, id: i64) -> DbResult<Option<StoredChangeRequest>>;
     /// Newest first; of one organisation, of one status, or all.
     async fn change_requests(
         &self,
         organization_id: Option<&str>,
         status: Option<ChangeStatus>,
-    ) -> anyhow::Result<Vec<StoredChangeRequest>>;
+    ) -> DbResult<Vec<StoredChangeRequest>>;
     /// A pending request becomes rejected (with the reason) or withdrawn, audit row
     /// `change_request.reject` / `.withdraw`; false when it was not pending.
     async fn close_change_request(
@@ -539,7 +616,7 @@ pub trait Database: Send + Sync + 'static {
         reason: Option<&str>,
         actor: &Actor,
         now: UnixTime,
-    ) -> anyhow::Result<bool>;
+    ) -> DbResult<bool>;
     /// In one transaction: checks every record of `writes` still has its expected body, writes
     /// them with the next directory revision, marks the request approved with that revision and
     /// writes the audit row `action` with `detail`. The answer is the new revision.
@@ -551,7 +628,7 @@ pub trait Database: Send + Sync + 'static {
         detail: &str,
         actor: &Actor,
         now: UnixTime,
-    ) -> anyhow::Result<Result<u64, ApprovalRefused>>;
+    ) -> DbResult<Result<u64, ApprovalRefused>>;
 
     // Sessions
     /// A new session; the user's oldest live sessions beyond `max_sessions` are revoked.
@@ -563,7 +640,7 @@ pub trait Database: Send + Sync + 'static {
         now: UnixTime,
         expires_at: UnixTime,
         max_sessions: u32,
-    ) -> anyhow::Result<()>;
+    ) -> DbResult<()>;
     /// The live session for a token hash: not revoked, not past its absolute expiry, used
     /// within `idle_seconds`, user not disabled. Marks it used.
     async fn session(
@@ -571,15 +648,15 @@ pub trait Database: Send + Sync + 'static {
         token_hash: &str,
         now: UnixTime,
         idle_seconds: i64,
-    ) -> anyhow::Result<Option<Session>>;
-    async fn revoke_session(&self, token_hash: &str, now: UnixTime) -> anyhow::Result<()>;
+    ) -> DbResult<Option<Session>>;
+    async fn revoke_session(&self, token_hash: &str, now: UnixTime) -> DbResult<()>;
     /// The user's live sessions (as `session` would accept them), the most recently used first.
     async fn live_sessions(
         &self,
         user_id: i64,
         now: UnixTime,
         idle_seconds: i64,
-    ) -> anyhow::Result<Vec<SessionSummary>>;
+    ) -> DbResult<Vec<SessionSummary>>;
     /// Ends one of the user's own sessions by its id, with an audit row; false when the user has
     /// no live session of that id.
     async fn revoke_own_session(
@@ -588,7 +665,7 @@ pub trait Database: Send + Sync + 'static {
         session_id: i64,
         actor: &Actor,
         now: UnixTime,
-    ) -> anyhow::Result<bool>;
+    ) -> DbResult<bool>;
 
     // Audit
     async fn audit(
@@ -598,13 +675,13 @@ pub trait Database: Send + Sync + 'static {
         action: &str,
         target: Option<&str>,
         detail: Option<&str>,
-    ) -> anyhow::Result<()>;
+    ) -> DbResult<()>;
     /// Entries with id greater than `after_id`, oldest first, at most `limit`.
-    async fn audit_entries(&self, after_id: i64, limit: i64) -> anyhow::Result<Vec<AuditEntry>>;
+    async fn audit_entries(&self, after_id: i64, limit: i64) -> DbResult<Vec<AuditEntry>>;
 
     // Operations
     /// A consistent copy of the whole database while the server keeps running.
-    async fn backup(&self, to: &Path) -> anyhow::Result<()>;
+    async fn backup(&self, to: &Path) -> DbResult<()>;
     async fn close(&self);
 }
 

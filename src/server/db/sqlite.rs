@@ -3,7 +3,6 @@
 use super::*;
 
 mod change_requests;
-use anyhow::Context;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 use std::collections::HashMap;
@@ -33,7 +32,7 @@ fn live_after(now: UnixTime, idle_seconds: i64) -> UnixTime {
 
 impl Sqlite {
     /// `PRAGMA integrity_check`: the problems it names (none for a sound file).
-    pub async fn integrity_check(&self) -> anyhow::Result<Vec<String>> {
+    pub async fn integrity_check(&self) -> DbResult<Vec<String>> {
         let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
             .fetch_all(&self.pool)
             .await?;
@@ -45,11 +44,10 @@ impl Sqlite {
     }
 
     /// Opens (creating if needed) the database file and brings its schema up to date.
-    pub async fn open(path: &Path) -> anyhow::Result<Sqlite> {
+    pub async fn open(path: &Path) -> DbResult<Sqlite> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).with_context(|| {
-                format!("データベースのフォルダ {} を作れません", parent.display())
-            })?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| DbError::Folder(parent.to_path_buf(), e))?;
         }
         let options = SqliteConnectOptions::from_str("sqlite:")?
             .filename(path)
@@ -62,11 +60,11 @@ impl Sqlite {
             .max_connections(4)
             .connect_with(options)
             .await
-            .with_context(|| format!("データベース {} を開けません", path.display()))?;
+            .map_err(|e| DbError::Open(path.display().to_string(), e))?;
         sqlx::migrate!("./migrations/sqlite")
             .run(&pool)
             .await
-            .context("データベースの更新（マイグレーション）に失敗しました")?;
+            .map_err(DbError::Migrate)?;
         restrict_permissions(path);
         Ok(Sqlite { pool })
     }
@@ -83,14 +81,15 @@ fn restrict_permissions(path: &Path) {
     let _ = path;
 }
 
-fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<User> {
+fn user_from_row(row: &sqlx::sqlite::SqliteRow) -> DbResult<User> {
     let role: String = row.try_get("role")?;
     Ok(User {
         id: row.try_get("id")?,
         login_id: row.try_get("login_id")?,
         display_name: row.try_get("display_name")?,
         organization: row.try_get("organization")?,
-        role: AccountRole::from_code(&role).context("unknown role in users table")?,
+        role: AccountRole::from_code(&role)
+            .ok_or_else(|| DbError::Corrupt(format!("unknown role {role:?} in users")))?,
         disabled: row.try_get::<i64, _>("disabled")? != 0,
         must_change_password: row.try_get::<i64, _>("must_change_password")? != 0,
         two_factor: row.try_get::<i64, _>("two_factor")? != 0,
@@ -104,7 +103,7 @@ async fn insert_audit(
     action: &str,
     target: Option<&str>,
     detail: Option<&str>,
-) -> anyhow::Result<()> {
+) -> DbResult<()> {
     // Called inside a transaction that writes: SQLite's one writer at a time keeps the chain
     // from forking between the read of the last hash and the insert.
     let previous: Option<String> =
@@ -139,7 +138,7 @@ async fn revoke_user_sessions(
     tx: &mut sqlx::SqliteConnection,
     login_id: &str,
     now: UnixTime,
-) -> anyhow::Result<()> {
+) -> DbResult<()> {
     sqlx::query(
         "UPDATE sessions SET revoked_at = ? WHERE revoked_at IS NULL AND user_id = (SELECT id FROM users WHERE login_id = ?)",
     )
@@ -152,10 +151,7 @@ async fn revoke_user_sessions(
 
 /// The account's failed logins stop counting against it (they still count against their
 /// addresses); how many there were.
-async fn clear_account_failures(
-    tx: &mut sqlx::SqliteConnection,
-    account: &str,
-) -> anyhow::Result<u64> {
+async fn clear_account_failures(tx: &mut sqlx::SqliteConnection, account: &str) -> DbResult<u64> {
     Ok(
         sqlx::query("UPDATE login_failures SET cleared = 1 WHERE account = ? AND cleared = 0")
             .bind(account)
@@ -170,7 +166,7 @@ async fn replace_recovery_codes(
     tx: &mut sqlx::SqliteConnection,
     user_id: i64,
     hashes: &[String],
-) -> anyhow::Result<()> {
+) -> DbResult<()> {
     sqlx::query("DELETE FROM recovery_codes WHERE user_id = ?")
         .bind(user_id)
         .execute(&mut *tx)
@@ -216,7 +212,7 @@ async fn replace_table(
     records: Vec<RecordBody>,
     revision: i64,
     now: UnixTime,
-) -> anyhow::Result<Changes> {
+) -> DbResult<Changes> {
     let name = table.name();
     let existing: HashMap<String, (Option<i64>, String)> =
         sqlx::query(&format!("SELECT id, deleted_at, body FROM {name}"))
@@ -229,7 +225,7 @@ async fn replace_table(
                     (row.try_get("deleted_at")?, row.try_get("body")?),
                 ))
             })
-            .collect::<anyhow::Result<_>>()?;
+            .collect::<DbResult<_>>()?;
     let mut changes = Changes::default();
     let mut seen = std::collections::HashSet::with_capacity(records.len());
     let upsert = format!(
@@ -278,7 +274,7 @@ async fn replace_table(
 
 #[async_trait]
 impl Database for Sqlite {
-    async fn listing(&self, organization_id: &str) -> anyhow::Result<Option<StoredListing>> {
+    async fn listing(&self, organization_id: &str) -> DbResult<Option<StoredListing>> {
         change_requests::listing(&self.pool, organization_id).await
     }
 
@@ -287,11 +283,11 @@ impl Database for Sqlite {
         request: NewChangeRequestRow<'_>,
         actor: &Actor,
         now: UnixTime,
-    ) -> anyhow::Result<(StoredChangeRequest, bool)> {
+    ) -> DbResult<(StoredChangeRequest, bool)> {
         change_requests::add(&self.pool, request, actor, now).await
     }
 
-    async fn change_request(&self, id: i64) -> anyhow::Result<Option<StoredChangeRequest>> {
+    async fn change_request(&self, id: i64) -> DbResult<Option<StoredChangeRequest>> {
         change_requests::get(&self.pool, id).await
     }
 
@@ -299,7 +295,7 @@ impl Database for Sqlite {
         &self,
         organization_id: Option<&str>,
         status: Option<ChangeStatus>,
-    ) -> anyhow::Result<Vec<StoredChangeRequest>> {
+    ) -> DbResult<Vec<StoredChangeRequest>> {
         change_requests::list(&self.pool, organization_id, status).await
     }
 
@@ -310,7 +306,7 @@ impl Database for Sqlite {
         reason: Option<&str>,
         actor: &Actor,
         now: UnixTime,
-    ) -> anyhow::Result<bool> {
+    ) -> DbResult<bool> {
         change_requests::close(&self.pool, id, status, reason, actor, now).await
     }
 
@@ -322,11 +318,11 @@ impl Database for Sqlite {
         detail: &str,
         actor: &Actor,
         now: UnixTime,
-    ) -> anyhow::Result<Result<u64, ApprovalRefused>> {
+    ) -> DbResult<Result<u64, ApprovalRefused>> {
         change_requests::approve(&self.pool, id, writes, action, detail, actor, now).await
     }
 
-    async fn directory(&self) -> anyhow::Result<StoredDirectory> {
+    async fn directory(&self) -> DbResult<StoredDirectory> {
         // One read transaction, so the revision and the records agree.
         let mut tx = self.pool.begin().await?;
         let revision: i64 = sqlx::query_scalar("SELECT revision FROM directory_meta WHERE id = 1")
@@ -349,14 +345,14 @@ impl Database for Sqlite {
         })
     }
 
-    async fn revision(&self) -> anyhow::Result<u64> {
+    async fn revision(&self) -> DbResult<u64> {
         let revision: i64 = sqlx::query_scalar("SELECT revision FROM directory_meta WHERE id = 1")
             .fetch_one(&self.pool)
             .await?;
         Ok(revision as u64)
     }
 
-    async fn delta(&self, since: u64) -> anyhow::Result<Result<StoredDelta, DeltaUnavailable>> {
+    async fn delta(&self, since: u64) -> DbResult<Result<StoredDelta, DeltaUnavailable>> {
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query("SELECT revision, delta_floor FROM directory_meta WHERE id = 1")
             .fetch_one(&mut *tx)
@@ -410,7 +406,7 @@ impl Database for Sqlite {
         actor: &Actor,
         now: UnixTime,
         retention_seconds: i64,
-    ) -> anyhow::Result<ImportSummary> {
+    ) -> DbResult<ImportSummary> {
         let mut tx = self.pool.begin().await?;
         let current: i64 = sqlx::query_scalar("SELECT revision FROM directory_meta WHERE id = 1")
             .fetch_one(&mut *tx)
@@ -468,12 +464,7 @@ impl Database for Sqlite {
         Ok(summary)
     }
 
-    async fn add_user(
-        &self,
-        user: NewUser<'_>,
-        actor: &Actor,
-        now: UnixTime,
-    ) -> anyhow::Result<User> {
+    async fn add_user(&self, user: NewUser<'_>, actor: &Actor, now: UnixTime) -> DbResult<User> {
         let mut tx = self.pool.begin().await?;
         let result = sqlx::query(
             "INSERT INTO users (login_id, display_name, organization, role, password_hash, created_at, password_changed_at, must_change_password) \
@@ -492,7 +483,7 @@ impl Database for Sqlite {
         let id = match result {
             Ok(done) => done.last_insert_rowid(),
             Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                anyhow::bail!("ログインID「{}」はすでに使われています", user.login_id)
+                return Err(DbError::LoginTaken(user.login_id.to_string()))
             }
             Err(e) => return Err(e.into()),
         };
@@ -518,7 +509,7 @@ impl Database for Sqlite {
         })
     }
 
-    async fn list_users(&self) -> anyhow::Result<Vec<User>> {
+    async fn list_users(&self) -> DbResult<Vec<User>> {
         sqlx::query("SELECT id, login_id, display_name, organization, role, disabled, must_change_password, totp_secret IS NOT NULL AS two_factor FROM users ORDER BY login_id")
             .fetch_all(&self.pool)
             .await?
@@ -527,7 +518,7 @@ impl Database for Sqlite {
             .collect()
     }
 
-    async fn user_for_login(&self, login_id: &str) -> anyhow::Result<Option<(User, String)>> {
+    async fn user_for_login(&self, login_id: &str) -> DbResult<Option<(User, String)>> {
         let row = sqlx::query(
             "SELECT id, login_id, display_name, organization, role, disabled, must_change_password, totp_secret IS NOT NULL AS two_factor, password_hash FROM users WHERE login_id = ?",
         )
@@ -547,7 +538,7 @@ impl Database for Sqlite {
         must_change: bool,
         actor: &Actor,
         now: UnixTime,
-    ) -> anyhow::Result<bool> {
+    ) -> DbResult<bool> {
         let mut tx = self.pool.begin().await?;
         let updated = sqlx::query(
             "UPDATE users SET password_hash = ?, password_changed_at = ?, must_change_password = ? WHERE login_id = ?",
@@ -575,7 +566,7 @@ impl Database for Sqlite {
         disabled: bool,
         actor: &Actor,
         now: UnixTime,
-    ) -> anyhow::Result<bool> {
+    ) -> DbResult<bool> {
         let mut tx = self.pool.begin().await?;
         let updated = sqlx::query("UPDATE users SET disabled = ? WHERE login_id = ?")
             .bind(disabled as i64)
@@ -599,7 +590,7 @@ impl Database for Sqlite {
         Ok(true)
     }
 
-    async fn two_factor_secret(&self, user_id: i64) -> anyhow::Result<Option<String>> {
+    async fn two_factor_secret(&self, user_id: i64) -> DbResult<Option<String>> {
         Ok(
             sqlx::query_scalar("SELECT totp_secret FROM users WHERE id = ?")
                 .bind(user_id)
@@ -609,7 +600,7 @@ impl Database for Sqlite {
         )
     }
 
-    async fn use_totp_step(&self, user_id: i64, step: i64) -> anyhow::Result<bool> {
+    async fn use_totp_step(&self, user_id: i64, step: i64) -> DbResult<bool> {
         // One statement: two logins racing with the same code cannot both pass.
         let updated = sqlx::query(
             "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_secret IS NOT NULL \
@@ -629,7 +620,7 @@ impl Database for Sqlite {
         user_id: i64,
         code_hash: &str,
         now: UnixTime,
-    ) -> anyhow::Result<Option<u32>> {
+    ) -> DbResult<Option<u32>> {
         let mut tx = self.pool.begin().await?;
         let used = sqlx::query(
             "UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL",
@@ -653,7 +644,7 @@ impl Database for Sqlite {
         Ok(Some(left as u32))
     }
 
-    async fn begin_two_factor(&self, user_id: i64, secret: &str) -> anyhow::Result<bool> {
+    async fn begin_two_factor(&self, user_id: i64, secret: &str) -> DbResult<bool> {
         let updated =
             sqlx::query("UPDATE users SET totp_pending = ? WHERE id = ? AND totp_secret IS NULL")
                 .bind(secret)
@@ -664,7 +655,7 @@ impl Database for Sqlite {
         Ok(updated == 1)
     }
 
-    async fn pending_two_factor(&self, user_id: i64) -> anyhow::Result<Option<String>> {
+    async fn pending_two_factor(&self, user_id: i64) -> DbResult<Option<String>> {
         Ok(sqlx::query_scalar(
             "SELECT totp_pending FROM users WHERE id = ? AND totp_secret IS NULL",
         )
@@ -681,7 +672,7 @@ impl Database for Sqlite {
         recovery_code_hashes: &[String],
         actor: &Actor,
         now: UnixTime,
-    ) -> anyhow::Result<bool> {
+    ) -> DbResult<bool> {
         let mut tx = self.pool.begin().await?;
         let login_id: Option<String> = sqlx::query_scalar(
             "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = ? \
@@ -716,7 +707,7 @@ impl Database for Sqlite {
         login_id: &str,
         actor: &Actor,
         now: UnixTime,
-    ) -> anyhow::Result<bool> {
+    ) -> DbResult<bool> {
         let mut tx = self.pool.begin().await?;
         let user_id: Option<i64> = sqlx::query_scalar(
             "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL \
@@ -741,7 +732,7 @@ impl Database for Sqlite {
         address: &str,
         limits: ThrottleLimits,
         now: UnixTime,
-    ) -> anyhow::Result<Result<i64, Throttled>> {
+    ) -> DbResult<Result<i64, Throttled>> {
         // IMMEDIATE: the write lock before the counts, so two servers (or two requests) cannot
         // both count below the limit and both go ahead.
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
@@ -812,7 +803,7 @@ impl Database for Sqlite {
         account: &str,
         address: &str,
         now: UnixTime,
-    ) -> anyhow::Result<u32> {
+    ) -> DbResult<u32> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query("DELETE FROM login_failures WHERE id = ?")
             .bind(reservation)
@@ -832,7 +823,7 @@ impl Database for Sqlite {
         Ok(failures as u32)
     }
 
-    async fn release_login(&self, reservation: i64) -> anyhow::Result<()> {
+    async fn release_login(&self, reservation: i64) -> DbResult<()> {
         sqlx::query("DELETE FROM login_failures WHERE id = ?")
             .bind(reservation)
             .execute(&self.pool)
@@ -840,10 +831,7 @@ impl Database for Sqlite {
         Ok(())
     }
 
-    async fn account_failures(
-        &self,
-        since: UnixTime,
-    ) -> anyhow::Result<Vec<(String, Vec<UnixTime>)>> {
+    async fn account_failures(&self, since: UnixTime) -> DbResult<Vec<(String, Vec<UnixTime>)>> {
         let rows: Vec<(String, i64)> = sqlx::query_as(
             "SELECT account, at FROM login_failures WHERE cleared = 0 AND at > ? ORDER BY account, at, id",
         )
@@ -865,7 +853,7 @@ impl Database for Sqlite {
         login_id: &str,
         actor: &Actor,
         now: UnixTime,
-    ) -> anyhow::Result<bool> {
+    ) -> DbResult<bool> {
         let mut tx = self.pool.begin().await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE login_id = ?")
             .bind(login_id)
@@ -897,7 +885,7 @@ impl Database for Sqlite {
         now: UnixTime,
         expires_at: UnixTime,
         max_sessions: u32,
-    ) -> anyhow::Result<()> {
+    ) -> DbResult<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, address, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
@@ -935,7 +923,7 @@ impl Database for Sqlite {
         token_hash: &str,
         now: UnixTime,
         idle_seconds: i64,
-    ) -> anyhow::Result<Option<Session>> {
+    ) -> DbResult<Option<Session>> {
         let row = sqlx::query(
             "SELECT u.id, u.login_id, u.display_name, u.organization, u.role, u.disabled, u.must_change_password, u.totp_secret IS NOT NULL AS two_factor, \
                     s.created_at, s.last_seen_at, s.expires_at \
@@ -964,7 +952,7 @@ impl Database for Sqlite {
         Ok(Some(session))
     }
 
-    async fn revoke_session(&self, token_hash: &str, now: UnixTime) -> anyhow::Result<()> {
+    async fn revoke_session(&self, token_hash: &str, now: UnixTime) -> DbResult<()> {
         sqlx::query(
             "UPDATE sessions SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL",
         )
@@ -980,7 +968,7 @@ impl Database for Sqlite {
         user_id: i64,
         now: UnixTime,
         idle_seconds: i64,
-    ) -> anyhow::Result<Vec<SessionSummary>> {
+    ) -> DbResult<Vec<SessionSummary>> {
         let rows = sqlx::query(
             "SELECT rowid AS id, token_hash, address, created_at, last_seen_at, expires_at FROM sessions \
              WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ? AND last_seen_at > ? \
@@ -1011,7 +999,7 @@ impl Database for Sqlite {
         session_id: i64,
         actor: &Actor,
         now: UnixTime,
-    ) -> anyhow::Result<bool> {
+    ) -> DbResult<bool> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let ended = sqlx::query(
             "UPDATE sessions SET revoked_at = ? \
@@ -1040,7 +1028,7 @@ impl Database for Sqlite {
         action: &str,
         target: Option<&str>,
         detail: Option<&str>,
-    ) -> anyhow::Result<()> {
+    ) -> DbResult<()> {
         // IMMEDIATE: the write lock before the last hash is read (see insert_audit).
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         insert_audit(&mut tx, at, actor, action, target, detail).await?;
@@ -1048,7 +1036,7 @@ impl Database for Sqlite {
         Ok(())
     }
 
-    async fn audit_entries(&self, after_id: i64, limit: i64) -> anyhow::Result<Vec<AuditEntry>> {
+    async fn audit_entries(&self, after_id: i64, limit: i64) -> DbResult<Vec<AuditEntry>> {
         let rows = sqlx::query(
             "SELECT id, at, actor, action, target, address, detail, hash FROM audit_log WHERE id > ? ORDER BY id LIMIT ?",
         )
@@ -1072,17 +1060,14 @@ impl Database for Sqlite {
             .collect()
     }
 
-    async fn backup(&self, to: &Path) -> anyhow::Result<()> {
+    async fn backup(&self, to: &Path) -> DbResult<()> {
         if to.exists() {
-            anyhow::bail!(
-                "{} はすでにあります。別の名前を指定してください",
-                to.display()
-            );
+            return Err(DbError::BackupExists(to.to_path_buf()));
         }
         // VACUUM INTO writes a consistent snapshot while readers and writers carry on.
         let target = to
             .to_str()
-            .context("バックアップ先のパスに使えない文字があります")?;
+            .ok_or_else(|| DbError::BackupPath(to.to_path_buf()))?;
         sqlx::query("VACUUM INTO ?")
             .bind(target)
             .execute(&self.pool)

@@ -4,7 +4,7 @@
 use super::{Admin, ApiError, ApiResult, AppState, Member};
 use crate::directory::{now_in_japan, read_snapshot, Area, Deleted, Timestamp, FORMAT};
 use crate::server::db::{now_unix, DeltaUnavailable, ImportSummary};
-use crate::server::import::import_snapshot;
+use crate::server::import::{import_snapshot, ImportError};
 use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -288,9 +288,9 @@ pub async fn replace(
     let config = state.config.clone();
     let summary = import_snapshot(state.db.as_ref(), &config, snapshot, &admin.actor())
         .await
-        .map_err(|e| match e.downcast::<crate::directory::DirectoryError>() {
-            Ok(invalid) => ApiError::BadRequest(invalid.to_string()),
-            Err(other) => ApiError::Internal(other),
+        .map_err(|e| match e {
+            ImportError::Invalid(invalid) => ApiError::BadRequest(invalid.to_string()),
+            ImportError::Storage(storage) => storage.into(),
         })?;
     Ok(Json(summary))
 }

@@ -60,6 +60,13 @@ pub enum ApiError {
 
 pub use crate::api::{ErrorBody, ErrorDetail};
 
+/// A storage failure the handler did not expect is the server's: logged under a reference.
+impl From<crate::server::db::DbError> for ApiError {
+    fn from(error: crate::server::db::DbError) -> Self {
+        ApiError::Internal(error.into())
+    }
+}
+
 impl From<crate::server::listing::ListingError> for ApiError {
     fn from(error: crate::server::listing::ListingError) -> Self {
         match error {

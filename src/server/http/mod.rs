@@ -15,7 +15,7 @@ pub use openapi::openapi_json;
 
 use super::auth::{hash_token, LoginThrottle, OncePerWindow, PasswordGate};
 use super::config::ServerConfig;
-use super::db::{Actor, Database, Session, Sqlite, User};
+use super::db::{Actor, Database, Session, User};
 use anyhow::Context;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -435,7 +435,7 @@ impl RunningServer {
 
 /// Opens the database of `config` and starts serving on `config.listen` (port 0: any free port).
 pub async fn start(config: ServerConfig) -> anyhow::Result<RunningServer> {
-    let db: Arc<dyn Database> = Arc::new(Sqlite::open(&config.database).await?);
+    let db = super::db::open(&config.database).await?;
     start_with(db, config).await
 }
 

@@ -3,16 +3,15 @@
 
 use super::{insert_audit, Table};
 use crate::server::db::{
-    Actor, ApprovalRefused, ChangeStatus, NewChangeRequestRow, RecordKind, RecordWrite,
-    StoredChangeRequest, StoredListing, UnixTime,
+    Actor, ApprovalRefused, ChangeStatus, DbError, DbResult, NewChangeRequestRow, RecordKind,
+    RecordWrite, StoredChangeRequest, StoredListing, UnixTime,
 };
-use anyhow::Context;
 use sqlx::{Row, SqlitePool};
 
 const COLUMNS: &str = "id, client_ref, submitted_by, submitter, organization_id, base_revision, \
      note, changes, status, submitted_at, reviewer, reviewed_at, reason, applied_revision";
 
-fn from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<StoredChangeRequest> {
+fn from_row(row: &sqlx::sqlite::SqliteRow) -> DbResult<StoredChangeRequest> {
     let status: String = row.try_get("status")?;
     Ok(StoredChangeRequest {
         id: row.try_get("id")?,
@@ -23,7 +22,9 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<StoredChangeRequest
         base_revision: row.try_get::<i64, _>("base_revision")? as u64,
         note: row.try_get("note")?,
         changes: row.try_get("changes")?,
-        status: ChangeStatus::from_code(&status).context("unknown change request status")?,
+        status: ChangeStatus::from_code(&status).ok_or_else(|| {
+            DbError::Corrupt(format!("unknown status {status:?} in change_requests"))
+        })?,
         submitted_at: row.try_get("submitted_at")?,
         reviewer: row.try_get("reviewer")?,
         reviewed_at: row.try_get("reviewed_at")?,
@@ -37,7 +38,7 @@ fn from_row(row: &sqlx::sqlite::SqliteRow) -> anyhow::Result<StoredChangeRequest
 pub(super) async fn listing(
     pool: &SqlitePool,
     organization_id: &str,
-) -> anyhow::Result<Option<StoredListing>> {
+) -> DbResult<Option<StoredListing>> {
     let mut tx = pool.begin().await?;
     let organization: Option<String> =
         sqlx::query_scalar("SELECT body FROM organizations WHERE id = ? AND deleted_at IS NULL")
@@ -56,7 +57,7 @@ pub(super) async fn listing(
     .await?
     .iter()
     .map(|row| Ok((row.try_get("id")?, row.try_get("body")?)))
-    .collect::<anyhow::Result<Vec<(String, String)>>>()?;
+    .collect::<DbResult<Vec<(String, String)>>>()?;
     tx.commit().await?;
     Ok(Some(StoredListing {
         organization,
@@ -69,7 +70,7 @@ pub(super) async fn add(
     request: NewChangeRequestRow<'_>,
     actor: &Actor,
     now: UnixTime,
-) -> anyhow::Result<(StoredChangeRequest, bool)> {
+) -> DbResult<(StoredChangeRequest, bool)> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let existing = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM change_requests WHERE submitted_by = ? AND client_ref = ?"
@@ -123,7 +124,7 @@ pub(super) async fn add(
     Ok((from_row(&row)?, true))
 }
 
-pub(super) async fn get(pool: &SqlitePool, id: i64) -> anyhow::Result<Option<StoredChangeRequest>> {
+pub(super) async fn get(pool: &SqlitePool, id: i64) -> DbResult<Option<StoredChangeRequest>> {
     sqlx::query(&format!(
         "SELECT {COLUMNS} FROM change_requests WHERE id = ?"
     ))
@@ -139,7 +140,7 @@ pub(super) async fn list(
     pool: &SqlitePool,
     organization_id: Option<&str>,
     status: Option<ChangeStatus>,
-) -> anyhow::Result<Vec<StoredChangeRequest>> {
+) -> DbResult<Vec<StoredChangeRequest>> {
     sqlx::query(&format!(
         "SELECT {COLUMNS} FROM change_requests \
          WHERE (?1 IS NULL OR organization_id = ?1) AND (?2 IS NULL OR status = ?2) \
@@ -161,11 +162,16 @@ pub(super) async fn close(
     reason: Option<&str>,
     actor: &Actor,
     now: UnixTime,
-) -> anyhow::Result<bool> {
+) -> DbResult<bool> {
     let action = match status {
         ChangeStatus::Rejected => "change_request.reject",
         ChangeStatus::Withdrawn => "change_request.withdraw",
-        other => anyhow::bail!("a change request cannot be closed as {}", other.code()),
+        other => {
+            return Err(DbError::Storage(anyhow::anyhow!(
+                "a change request cannot be closed as {}",
+                other.code()
+            )))
+        }
     };
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
     let organization: Option<String> = sqlx::query_scalar(
@@ -205,7 +211,7 @@ pub(super) async fn approve(
     detail: &str,
     actor: &Actor,
     now: UnixTime,
-) -> anyhow::Result<Result<u64, ApprovalRefused>> {
+) -> DbResult<Result<u64, ApprovalRefused>> {
     // IMMEDIATE: the write lock before anything is compared, so an import or another approval
     // cannot slip in between the check and the write (the revision is read and advanced here).
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
