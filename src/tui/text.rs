@@ -308,8 +308,8 @@ pub const LISTING_CONFIRMATION: &str = "変更なしの確認";
 pub const LISTING_REASON: &str = "却下の理由";
 pub const LISTING_NO_REQUESTS: &str = "まだ届はありません";
 pub const LISTING_CHANGED: &str = "変更した項目";
-pub const LISTING_HINT: &str = "↑↓ 項目  PgDn 次の担当者の時間帯  ←→ 受け入れ・訪問を変える（1 受け入れ可 2 要相談 3 受け入れ停止）  Enter 書き換える  Delete 担当者を削除  Ctrl-S 確かめて送る  Tab 届の状況  Esc 戻る";
-pub const LISTING_HINT_SHORT: &str = "↑↓ 項目 PgDn 次の担当者 ←→/1 2 3 受け入れ Enter 書き換え Delete 削除 Ctrl-S 送る Tab 届 Esc 戻る";
+pub const LISTING_HINT: &str = "↑↓ 項目  PgDn 次の担当者の時間帯  ←→ 受け入れ・訪問を変える（1 受け入れ可 2 要相談 3 受け入れ停止）  Enter 書き換える  F4 時間帯を表で  Delete 担当者を削除  Ctrl-S 確かめて送る  Tab 届の状況  Esc 戻る";
+pub const LISTING_HINT_SHORT: &str = "↑↓ 項目 PgDn 次の担当者 ←→/1 2 3 受け入れ Enter 書き換え F4 表 Delete 削除 Ctrl-S 送る Tab 届 Esc 戻る";
 pub const LISTING_HINT_TEXT: &str = "Enter 決定  Esc やめる  時間帯は「月水金 13:00-14:00 電話; 木 9:00-12:00 FAX」、複数は「、」で区切ります";
 pub const LISTING_HINT_REQUESTS: &str =
     "↑↓ 届を選ぶ  Delete 取り下げ（審査中）／送るのをやめる（送れなかった届）  Tab Esc 編集に戻る";
@@ -349,6 +349,14 @@ pub const REVIEW_HINT: &str =
 pub const DETAIL_CONFIRMED: &str = "掲載の確認";
 pub const DETAIL_UPDATED: &str = "掲載の更新";
 pub const DETAIL_STALE: &str = "か月以上確認されていません";
+
+pub const LISTING_GRID_CANNOT: &str =
+    "この時間帯は週の表に収まりません（7時〜21時、30分単位のみ）。Enter で文字で書き換えてください";
+pub const LISTING_GRID_WHERE: &str =
+    "F4 は担当者の「連絡できる時間帯」で使えます（PgDn で移れます）";
+pub const LISTING_GRID_TITLE: &str = "連絡できる時間帯を週の表で";
+pub const LISTING_GRID_HINT: &str =
+    "↑↓←→ 移る  Space 塗る／消す（右へ進みます）  Enter 決定  Esc やめる";
 
 #[cfg(test)]
 mod tests {

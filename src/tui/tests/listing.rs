@@ -167,6 +167,34 @@ fn procedures_and_districts_are_chosen_from_their_lists() {
 }
 
 #[test]
+fn a_window_is_painted_on_the_weekly_grid() {
+    let mut app = clinic_app();
+    key(&mut app, KeyCode::F(12));
+    key(&mut app, KeyCode::PageDown);
+    key(&mut app, KeyCode::F(4));
+    // On Monday 13:00, the doctor's first window: extend Wednesday to 14:30.
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Char(' '));
+    assert_screen("listing_grid", screen(&app, 120, 40));
+    key(&mut app, KeyCode::Enter);
+    ctrl(&mut app, 's');
+    let request = filed(&key(&mut app, KeyCode::Enter)).unwrap().clone();
+    let change = &request.changes[0];
+    assert_eq!(change.field, "contact.windows");
+    assert_eq!(
+        crate::listing::describe("contact.windows", &change.new),
+        "月金 13:00-14:00 電話（昼休み）; 水 13:00-14:30"
+    );
+    // F4 elsewhere says where it works.
+    app.receive(Message::Listing(ListingNews::Filed(Ok(Filed::Waiting))));
+    key(&mut app, KeyCode::F(4));
+    assert!(screen(&app, 120, 40).contains("F4 は担当者の「連絡できる時間帯」で使えます"));
+}
+
+#[test]
 fn the_acceptance_by_its_number_with_the_ime_on() {
     let mut app = clinic_app();
     key(&mut app, KeyCode::F(12));

@@ -53,6 +53,19 @@ pub fn draw(
             draw_pick(frame, area, field, choices, *cursor);
             None
         }
+        Mode::Grid(grid) => {
+            let mut lines = grid.lines();
+            lines.push(Line::from(text::LISTING_GRID_HINT.dim()));
+            let rect = popup(area, 64, lines.len() as u16 + 3);
+            clear_popup(frame, rect);
+            frame.render_widget(
+                Paragraph::new(lines)
+                    .wrap(Wrap { trim: false })
+                    .block(Block::bordered().title(format!(" {} ", text::LISTING_GRID_TITLE))),
+                rect,
+            );
+            None
+        }
         _ => caret,
     }
 }

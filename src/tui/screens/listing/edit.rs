@@ -138,4 +138,18 @@ impl ListingScreen {
         self.confirm_delete = false;
         Outcome::none()
     }
+
+    /// F4 on a person's windows: the weekly grid, or why they must be edited as text.
+    pub(super) fn open_grid(&mut self) {
+        let Some(row @ Row::PersonField(_, "contact.windows")) = self.row() else {
+            self.message = Some(text::LISTING_GRID_WHERE.to_string());
+            return;
+        };
+        let windows: Vec<crate::directory::ContactWindow> =
+            serde_json::from_value(rows::value_at(&self.after, &row).clone()).unwrap_or_default();
+        match super::grid::Grid::from_windows(&windows) {
+            Ok(grid) => self.mode = Mode::Grid(grid),
+            Err(why) => self.message = Some(why.to_string()),
+        }
+    }
 }

@@ -24,6 +24,8 @@ pub enum ListingAction {
     Delete,
     /// Ctrl-S / F5: the diff and the note, then send.
     Review,
+    /// F4: the selected person's windows on the weekly grid.
+    Grid,
     /// Tab: between the editor and the list of requests.
     SwitchPane,
     Type(char),
@@ -68,6 +70,11 @@ pub const KEYS: &[Binding<ListingAction>] = &[
         &[Key::Ctrl('s'), Key::Code(KeyCode::F(5))],
         L::Review,
         Help::Row("変更を確かめて送る（変更なしなら確認だけ）"),
+    ),
+    bind(
+        &[Key::Code(KeyCode::F(4))],
+        L::Grid,
+        Help::Row("時間帯を週の表で書き換える"),
     ),
     bind(
         &[Key::Code(KeyCode::Tab)],
@@ -118,4 +125,15 @@ pub const TEXT_KEYS: &[Binding<ListingAction>] = &[
         L::Review,
         Help::Hidden,
     ),
+];
+
+/// On the weekly grid.
+pub const GRID_KEYS: &[Binding<ListingAction>] = &[
+    bind(&[Key::Code(KeyCode::Up)], L::Up, Help::Hidden),
+    bind(&[Key::Code(KeyCode::Down)], L::Down, Help::Hidden),
+    bind(&[Key::Code(KeyCode::Left)], L::Left, Help::Hidden),
+    bind(&[Key::Code(KeyCode::Right)], L::Right, Help::Hidden),
+    bind(&[Key::Char(' ')], L::Space, Help::Hidden),
+    bind(&[Key::Code(KeyCode::Enter)], L::Enter, Help::Hidden),
+    bind(&[Key::Code(KeyCode::Esc)], L::Back, Help::Hidden),
 ];

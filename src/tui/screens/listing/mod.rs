@@ -5,6 +5,7 @@
 
 mod draw;
 mod edit;
+mod grid;
 mod keys;
 pub mod rows;
 
@@ -36,6 +37,8 @@ enum Mode {
         choices: Vec<(String, String, bool)>,
         cursor: usize,
     },
+    /// The selected person's windows on the weekly grid.
+    Grid(grid::Grid),
     /// The diff and the note, before sending.
     Review(TextField),
     /// Sent; waiting for the answer.
@@ -221,6 +224,7 @@ impl Screen for ListingScreen {
             Mode::Text(_) | Mode::Review(_) => {
                 lookup(&[keys::TEXT_KEYS], press).or_else(|| press.text().map(L::Type))
             }
+            Mode::Grid(_) => lookup(&[keys::GRID_KEYS], press),
             // The IME's full-width １２３ too.
             _ => lookup(&[keys::KEYS], press).or_else(|| match press.text().map(halfwidth)? {
                 c @ '1'..='3' => c.to_digit(10).map(L::Number),
@@ -290,6 +294,27 @@ impl Screen for ListingScreen {
                 self.mode = Mode::Review(note);
                 Outcome::none()
             }
+            Mode::Grid(mut grid) => {
+                match action {
+                    L::Up => grid.move_by(-1, 0),
+                    L::Down => grid.move_by(1, 0),
+                    L::Left => grid.move_by(0, -1),
+                    L::Right => grid.move_by(0, 1),
+                    L::Space => grid.toggle(),
+                    L::Enter => {
+                        if let Some(row) = self.row() {
+                            let windows =
+                                serde_json::to_value(grid.windows()).expect("windows serialize");
+                            self.set(&row, windows);
+                        }
+                        return Outcome::none();
+                    }
+                    L::Back => return Outcome::none(),
+                    _ => {}
+                }
+                self.mode = Mode::Grid(grid);
+                Outcome::none()
+            }
             Mode::Pick {
                 field,
                 mut choices,
@@ -354,6 +379,7 @@ impl Screen for ListingScreen {
                         }
                     }
                     L::Enter => return self.enter(),
+                    L::Grid => self.open_grid(),
                     L::Delete => self.toggle_removal(),
                     L::Review => self.mode = Mode::Review(TextField::default()),
                     L::SwitchPane => {
