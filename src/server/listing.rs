@@ -63,14 +63,23 @@ pub async fn view(
 ) -> Result<ChangeRequest, ListingError> {
     let changes: Vec<FieldChange> = serde_json::from_str(&stored.changes)
         .map_err(|e| anyhow::anyhow!("change request {} is unreadable: {e}", stored.id))?;
-    let live = db.listing(&stored.organization_id).await?;
+    let pending = stored.status == ChangeStatus::Pending;
+    // A closed request is shown as filed: only the organisation's name is read then.
+    let live = match pending {
+        true => db.listing(&stored.organization_id).await?,
+        false => db.organization(&stored.organization_id).await?.map(|organization| {
+            StoredListing {
+                organization,
+                people: Vec::new(),
+            }
+        }),
+    };
     let live = live.map(|l| parse_listing(&l)).transpose()?;
     let organization_name = live
         .as_ref()
         .and_then(|l| l.organization["name"].as_str())
         .unwrap_or_default()
         .to_string();
-    let pending = stored.status == ChangeStatus::Pending;
     let changes = changes
         .into_iter()
         .map(|change| {

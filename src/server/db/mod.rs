@@ -591,6 +591,8 @@ pub trait Database: Send + Sync + 'static {
     // Listing changes (情報変更届, DESIGN §7)
     /// The organisation's live record and its live people; None when it is not in the directory.
     async fn listing(&self, organization_id: &str) -> DbResult<Option<StoredListing>>;
+    /// The organisation's live record alone.
+    async fn organization(&self, organization_id: &str) -> DbResult<Option<String>>;
     /// Files a request with the audit row `change_request.submit`. A request with the same
     /// `client_ref` from the same account is not filed twice: the one on file comes back, with
     /// false.

@@ -278,6 +278,10 @@ impl Database for Sqlite {
         change_requests::listing(&self.pool, organization_id).await
     }
 
+    async fn organization(&self, organization_id: &str) -> DbResult<Option<String>> {
+        change_requests::organization(&self.pool, organization_id).await
+    }
+
     async fn add_change_request(
         &self,
         request: NewChangeRequestRow<'_>,

@@ -65,6 +65,18 @@ pub(super) async fn listing(
     }))
 }
 
+pub(super) async fn organization(
+    pool: &SqlitePool,
+    organization_id: &str,
+) -> DbResult<Option<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT body FROM organizations WHERE id = ? AND deleted_at IS NULL")
+            .bind(organization_id)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
 pub(super) async fn add(
     pool: &SqlitePool,
     request: NewChangeRequestRow<'_>,
