@@ -1681,6 +1681,10 @@ async fn change_requests_are_checked_like_the_import_and_kept_to_the_own_organis
             assert!(message.contains(word), "{word}: {message}");
         }
     }
+    let (status, _, message) =
+        error_of(t.get("/api/v1/change-requests?status=maybe", &member).await).await;
+    assert_eq!(status, 400);
+    assert!(message.contains("pending"), "{message}");
     // Nothing of these was filed.
     let list: Value = t
         .get("/api/v1/change-requests", &member)

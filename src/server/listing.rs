@@ -67,12 +67,13 @@ pub async fn view(
     // A closed request is shown as filed: only the organisation's name is read then.
     let live = match pending {
         true => db.listing(&stored.organization_id).await?,
-        false => db.organization(&stored.organization_id).await?.map(|organization| {
-            StoredListing {
+        false => db
+            .organization(&stored.organization_id)
+            .await?
+            .map(|organization| StoredListing {
                 organization,
                 people: Vec::new(),
-            }
-        }),
+            }),
     };
     let live = live.map(|l| parse_listing(&l)).transpose()?;
     let organization_name = live

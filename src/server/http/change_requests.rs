@@ -70,8 +70,13 @@ pub async fn submit(
 pub async fn list(
     State(state): State<AppState>,
     member: Member,
-    Query(query): Query<ListQuery>,
+    query: Result<Query<ListQuery>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<Vec<ChangeRequest>>> {
+    let Query(query) = query.map_err(|_| {
+        super::ApiError::BadRequest(
+            "status は pending（審査中）/ approved / rejected / withdrawn のどれかです".into(),
+        )
+    })?;
     let list = listing::list(state.db.as_ref(), &member.session.user, query.status).await?;
     Ok(Json(list))
 }
