@@ -797,4 +797,31 @@ async fn a_change_filed_offline_goes_at_the_next_sync_and_comes_back_approved() 
     let mine = online.change_request(second.id).await.unwrap();
     assert_eq!(mine.status, ChangeStatus::Rejected);
     assert_eq!(mine.reason.as_deref(), Some("医師会の確認を待ってください"));
+    // Filing while a sync's delivery is under way loses nothing: the delivery writes the outbox
+    // back with only what it sent taken out.
+    online
+        .drop_queued_change_request(&kept[0].request.client_ref)
+        .unwrap();
+    let confirmation = || NewChangeRequest {
+        client_ref: new_client_ref(),
+        changes: Vec::new(),
+        ..request.clone()
+    };
+    let first = confirmation();
+    let meanwhile = confirmation();
+    online.queue_change_request(first.clone()).unwrap();
+    let (delivery, queued) = tokio::join!(online.send_queued_change_requests(), async {
+        online.queue_change_request(meanwhile.clone())
+    });
+    queued.unwrap();
+    let delivery = delivery.unwrap();
+    assert_eq!(delivery.sent.len(), 1);
+    assert_eq!(delivery.sent[0].client_ref, first.client_ref);
+    let left: Vec<String> = online
+        .queued_change_requests()
+        .unwrap()
+        .into_iter()
+        .map(|q| q.request.client_ref)
+        .collect();
+    assert_eq!(left, [meanwhile.client_ref]);
 }

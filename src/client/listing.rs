@@ -65,66 +65,88 @@ impl Client {
         super::cache::write_atomically(&dir, &path, &bytes)
     }
 
+    /// Reads the outbox, changes it and writes it back, with no other change in between.
+    fn edit_queue(&self, change: impl FnOnce(&mut Vec<Queued>)) -> Result<(), ClientError> {
+        let _held = self.outbox.lock().unwrap_or_else(|e| e.into_inner());
+        let mut queue = self.queued_change_requests()?;
+        change(&mut queue);
+        self.store_queue(&queue)
+    }
+
     /// Puts a request in the outbox (on disk before this returns).
     pub fn queue_change_request(&self, request: NewChangeRequest) -> Result<(), ClientError> {
-        let mut queue = self.queued_change_requests()?;
-        queue.retain(|q| q.request.client_ref != request.client_ref);
-        queue.push(Queued {
-            request,
-            refused: None,
-        });
-        self.store_queue(&queue)
+        self.edit_queue(|queue| {
+            queue.retain(|q| q.request.client_ref != request.client_ref);
+            queue.push(Queued {
+                request,
+                refused: None,
+            });
+        })
     }
 
     /// Drops a request from the outbox (the member gave up on a refused one).
     pub fn drop_queued_change_request(&self, client_ref: &str) -> Result<(), ClientError> {
-        let mut queue = self.queued_change_requests()?;
-        queue.retain(|q| q.request.client_ref != client_ref);
-        self.store_queue(&queue)
+        self.edit_queue(|queue| queue.retain(|q| q.request.client_ref != client_ref))
     }
 
     /// Sends what waits in the outbox, oldest first; stops at the first network failure (the
     /// rest waits for the next sync). A request already received (same `client_ref`) is not
-    /// filed twice.
+    /// filed twice. The outbox is written back with only what was sent taken out and what was
+    /// refused marked: a request queued meanwhile stays.
     pub async fn send_queued_change_requests(&self) -> Result<Delivery, ClientError> {
-        let mut queue = self.queued_change_requests()?;
+        let queue = self.queued_change_requests()?;
         let mut delivery = Delivery::default();
-        if queue.iter().all(|q| q.refused.is_some()) {
+        let waiting: Vec<NewChangeRequest> = queue
+            .into_iter()
+            .filter(|q| q.refused.is_none())
+            .map(|q| q.request)
+            .collect();
+        if waiting.is_empty() {
             return Ok(delivery);
         }
         let token = self.token()?;
-        let mut kept = Vec::new();
-        let mut offline = false;
         let mut signed_out = None;
-        for mut queued in queue.drain(..) {
-            if offline || queued.refused.is_some() {
-                kept.push(queued);
-                continue;
-            }
-            match self.file_with(&token, &queued.request).await {
+        for request in waiting {
+            match self.file_with(&token, &request).await {
                 Ok(filed) => delivery.sent.push(filed),
                 Err(e) if e.is_offline() || matches!(e, ClientError::ServerTrouble { .. }) => {
-                    offline = true;
-                    kept.push(queued);
+                    break;
                 }
-                Err(e @ (ClientError::SessionExpired | ClientError::NotLoggedIn)) => {
-                    // Not filed; the rest waits for the next sign-in.
-                    offline = true;
+                // The account cannot file now (signed out, or the centre's password or the
+                // two-factor setup to see to first): not a refusal of the request; the rest
+                // waits for the next sign-in.
+                Err(
+                    e @ (ClientError::SessionExpired
+                    | ClientError::NotLoggedIn
+                    | ClientError::PasswordChangeRequired
+                    | ClientError::TwoFactorSetupRequired),
+                ) => {
                     signed_out = Some(e);
-                    kept.push(queued);
+                    break;
                 }
-                Err(e) => {
-                    let reason = e.to_string();
-                    delivery
-                        .refused
-                        .push((queued.request.clone(), reason.clone()));
-                    queued.refused = Some(reason);
-                    kept.push(queued);
-                }
+                Err(e) => delivery.refused.push((request, e.to_string())),
             }
         }
-        delivery.waiting = kept.iter().filter(|q| q.refused.is_none()).count();
-        self.store_queue(&kept)?;
+        let mut waiting = 0;
+        self.edit_queue(|queue| {
+            queue.retain(|q| {
+                !delivery
+                    .sent
+                    .iter()
+                    .any(|s| s.client_ref == q.request.client_ref)
+            });
+            for q in queue.iter_mut() {
+                if let Some((_, why)) = delivery
+                    .refused
+                    .iter()
+                    .find(|(r, _)| r.client_ref == q.request.client_ref)
+                {
+                    q.refused = Some(why.clone());
+                }
+            }
+            waiting = queue.iter().filter(|q| q.refused.is_none()).count();
+        })?;
+        delivery.waiting = waiting;
         match signed_out {
             Some(e) => Err(e),
             None => Ok(delivery),

@@ -35,6 +35,9 @@ pub struct Client {
     cache_dir: PathBuf,
     /// The server's idle timeout in minutes, as its last answer said (0: not known yet).
     idle_minutes: AtomicU32,
+    /// Held while the listing outbox file is read and written back (the TUI's sync and a
+    /// filing may run at once; neither may write over what the other added).
+    outbox: std::sync::Mutex<()>,
 }
 
 impl Client {
@@ -49,6 +52,7 @@ impl Client {
             notice,
             cache_dir,
             idle_minutes: AtomicU32::new(0),
+            outbox: std::sync::Mutex::new(()),
         })
     }
 
