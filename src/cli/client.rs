@@ -260,6 +260,18 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     })
                 }
                 Command::Sync => {
+                    // Change requests filed offline in the TUI go first (DESIGN §7).
+                    if let Ok(delivery) = client.send_queued_change_requests().await {
+                        if !delivery.sent.is_empty() {
+                            println!(
+                                "送信待ちだった変更届 {} 件を送りました",
+                                delivery.sent.len()
+                            );
+                        }
+                        for (_, why) in &delivery.refused {
+                            eprintln!("変更届を送れませんでした: {why}");
+                        }
+                    }
                     let (revision, outcome) = client.sync_quick().await?;
                     println!("{}", outcome.message(revision));
                     Ok(())
