@@ -741,9 +741,12 @@ async fn a_change_filed_offline_goes_at_the_next_sync_and_comes_back_approved() 
     assert_eq!(online.change_requests(None).await.unwrap().len(), 1);
     // The centre approves through the same client library.
     let centre_cache = tempfile::tempdir().unwrap();
+    // Its own credential store: the mock keyring is shared by every client of this process,
+    // and the centre's token must not replace the clinic's.
     let centre = Client::new(ClientConfig {
         cache_dir: Some(centre_cache.path().to_path_buf()),
         data_dir: Some(centre_cache.path().join("data")),
+        credential_store: CredentialStoreChoice::Memory,
         ..config(&t.url)
     })
     .unwrap();
@@ -761,6 +764,12 @@ async fn a_change_filed_offline_goes_at_the_next_sync_and_comes_back_approved() 
         .await
         .unwrap();
     assert_eq!(approved.status, ChangeStatus::Approved);
+    // A resend after the approval (its answer lost) is still the same request, not a refusal.
+    let resent = online.file_change_request(&request).await.unwrap();
+    assert_eq!(
+        (resent.id, resent.status),
+        (filed.id, ChangeStatus::Approved)
+    );
     // The clinic's next sync carries it.
     let (directory, _) = online.sync().await.unwrap();
     let live = directory.snapshot.organization("o-00001").unwrap();
@@ -777,7 +786,9 @@ async fn a_change_filed_offline_goes_at_the_next_sync_and_comes_back_approved() 
     let delivery = online.send_queued_change_requests().await.unwrap();
     assert_eq!(delivery.refused.len(), 1);
     assert!(
-        delivery.refused[0].1.contains("ほかの機関"),
+        delivery.refused[0]
+            .1
+            .contains("ほかの機関の掲載は変更できません"),
         "{:?}",
         delivery.refused
     );
@@ -795,6 +806,7 @@ async fn a_change_filed_offline_goes_at_the_next_sync_and_comes_back_approved() 
         .await
         .unwrap();
     let mine = online.change_request(second.id).await.unwrap();
+    assert_eq!(mine.submitter, MEMBER.0);
     assert_eq!(mine.status, ChangeStatus::Rejected);
     assert_eq!(mine.reason.as_deref(), Some("医師会の確認を待ってください"));
     // Filing while a sync's delivery is under way loses nothing: the delivery writes the outbox

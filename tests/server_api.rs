@@ -1829,14 +1829,14 @@ async fn reject_withdraw_confirm_and_people_added_and_removed() {
     newcomer["id"] = json!("p-00007"); // another organisation's id: must not be reused
     newcomer["name"] = json!("新井 花子");
     newcomer["name_kana"] = json!("あらい はなこ");
-    let people = file(change_request(
+    let body = change_request(
         "ref-p",
         json!([
             {"record": "p-00007", "field": "", "old": null, "new": newcomer},
             {"record": "p-00001", "field": "", "old": existing, "new": null},
         ]),
-    ))
-    .await;
+    );
+    let people = file(body.clone()).await;
     assert_eq!(people.status(), 201);
     let people: Value = people.json().await.unwrap();
     let new_id = people["changes"][0]["record"].as_str().unwrap().to_string();
@@ -1849,6 +1849,15 @@ async fn reject_withdraw_confirm_and_people_added_and_removed() {
     )
     .await;
     assert_eq!(approved.status(), 200);
+    // Resent after its approval (the answer lost): the request on file, although p-00001 is
+    // gone from the listing now and the request would no longer pass the checks.
+    let resent = file(body).await;
+    assert_eq!(resent.status(), 200);
+    let resent: Value = resent.json().await.unwrap();
+    assert_eq!(
+        (&resent["id"], &resent["status"]),
+        (&people["id"], &json!("approved"))
+    );
     let snapshot: Value = t
         .get("/api/v1/directory", &member)
         .await

@@ -167,6 +167,14 @@ pub async fn submit(
         return Err(ListingError::NotYourOrganization(user.organization.clone()));
     }
     check_request_shape(&request)?;
+    // A resend (the answer was lost, the client crashed) gets the request on file, even when
+    // the listing has moved on since — say, because that very request was approved.
+    if let Some(filed) = db
+        .change_request_by_ref(user.id, &request.client_ref)
+        .await?
+    {
+        return Ok((view(db, filed).await?, false));
+    }
     let Some(stored) = db.listing(&request.organization_id).await? else {
         return Err(ListingError::Invalid(format!(
             "機関「{}」はディレクトリにありません",

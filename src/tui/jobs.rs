@@ -64,6 +64,8 @@ async fn file(client: &Client, request: crate::listing::NewChangeRequest) -> Res
                 .into_iter()
                 .find(|(r, _)| r.client_ref == client_ref)
             {
+                // The editor still holds the edits to correct: the refused copy need not wait.
+                let _ = client.drop_queued_change_request(&client_ref);
                 return Ok(Filed::Refused(why));
             }
             Ok(Filed::Waiting)

@@ -603,6 +603,12 @@ pub trait Database: Send + Sync + 'static {
         now: UnixTime,
     ) -> DbResult<(StoredChangeRequest, bool)>;
     async fn change_request(&self, id: i64) -> DbResult<Option<StoredChangeRequest>>;
+    /// The request this account filed with `client_ref`, if any.
+    async fn change_request_by_ref(
+        &self,
+        user_id: i64,
+        client_ref: &str,
+    ) -> DbResult<Option<StoredChangeRequest>>;
     /// Newest first; of one organisation, of one status, or all.
     async fn change_requests(
         &self,

@@ -295,6 +295,14 @@ impl Database for Sqlite {
         change_requests::get(&self.pool, id).await
     }
 
+    async fn change_request_by_ref(
+        &self,
+        user_id: i64,
+        client_ref: &str,
+    ) -> DbResult<Option<StoredChangeRequest>> {
+        change_requests::by_ref(&self.pool, user_id, client_ref).await
+    }
+
     async fn change_requests(
         &self,
         organization_id: Option<&str>,

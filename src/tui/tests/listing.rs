@@ -81,6 +81,13 @@ fn a_clinic_changes_its_acceptance_and_a_window_with_the_keyboard() {
     assert_eq!(request.changes[0].old, "accepting");
     assert_eq!(request.changes[0].new, "consult");
     assert_eq!(request.changes[1].new[0]["start"], "12:30");
+    // Refused by the server: the edits stay to correct (nothing the member typed is lost).
+    app.receive(Message::Listing(ListingNews::Filed(Ok(Filed::Refused(
+        "髙橋 一郎さんの「連絡できる時間帯」: …".into(),
+    )))));
+    let shown = screen(&app, 120, 40);
+    assert!(shown.contains("送れませんでした"), "{shown}");
+    assert!(shown.contains("月水金 12:30-13:30 電話"), "{shown}");
     // Offline: it waits in the outbox, and the member is told so.
     app.receive(Message::Listing(ListingNews::Filed(Ok(Filed::Waiting))));
     let shown = screen(&app, 120, 40);

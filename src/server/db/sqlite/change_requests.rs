@@ -148,6 +148,23 @@ pub(super) async fn get(pool: &SqlitePool, id: i64) -> DbResult<Option<StoredCha
     .transpose()
 }
 
+pub(super) async fn by_ref(
+    pool: &SqlitePool,
+    user_id: i64,
+    client_ref: &str,
+) -> DbResult<Option<StoredChangeRequest>> {
+    sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM change_requests WHERE submitted_by = ? AND client_ref = ?"
+    ))
+    .bind(user_id)
+    .bind(client_ref)
+    .fetch_optional(pool)
+    .await?
+    .as_ref()
+    .map(from_row)
+    .transpose()
+}
+
 pub(super) async fn list(
     pool: &SqlitePool,
     organization_id: Option<&str>,

@@ -412,18 +412,23 @@ impl Screen for ListingScreen {
         match news {
             ListingNews::Filed(result) => {
                 self.mode = Mode::Browse;
-                self.message = Some(match result {
+                let (message, filed) = match result {
                     Ok(Filed::Sent(request)) if request.is_confirmation() => {
-                        text::LISTING_CONFIRMED.to_string()
+                        (text::LISTING_CONFIRMED.to_string(), true)
                     }
-                    Ok(Filed::Sent(_)) => text::LISTING_SENT.to_string(),
-                    Ok(Filed::Waiting) => text::LISTING_WAITING.to_string(),
-                    Ok(Filed::Refused(why)) => format!("{}{why}", text::LISTING_REFUSED),
-                    Err(why) => why,
-                });
-                // What was sent is in the request now; the editor starts again from the listing.
-                self.after = self.before.clone();
-                self.cursor = 0;
+                    Ok(Filed::Sent(_)) => (text::LISTING_SENT.to_string(), true),
+                    Ok(Filed::Waiting) => (text::LISTING_WAITING.to_string(), true),
+                    // Refused, or not even queued: the edits stay here to correct and send.
+                    Ok(Filed::Refused(why)) => (format!("{}{why}", text::LISTING_REFUSED), false),
+                    Err(why) => (why, false),
+                };
+                self.message = Some(message);
+                if filed {
+                    // What was filed is in the request now; the editor starts again from the
+                    // listing.
+                    self.after = self.before.clone();
+                    self.cursor = 0;
+                }
                 Received::Taken(refresh)
             }
             ListingNews::Mine { requests, queued } => {
