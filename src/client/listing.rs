@@ -65,9 +65,25 @@ impl Client {
         super::cache::write_atomically(&dir, &path, &bytes)
     }
 
-    /// Reads the outbox, changes it and writes it back, with no other change in between.
+    /// Reads the outbox, changes it and writes it back, with no other change in between: not
+    /// from this process (a mutex) nor from another — the TUI and `anshin sync` on one PC — (an
+    /// exclusive lock on `listing-outbox.lock` beside it, released when the file closes).
     fn edit_queue(&self, change: impl FnOnce(&mut Vec<Queued>)) -> Result<(), ClientError> {
         let _held = self.outbox.lock().unwrap_or_else(|e| e.into_inner());
+        let path = self.outbox_path()?;
+        let dir = path.parent().map(PathBuf::from).unwrap_or_default();
+        let fail = |e: std::io::Error| ClientError::CacheWrite {
+            path: dir.display().to_string(),
+            detail: e.to_string(),
+        };
+        std::fs::create_dir_all(&dir).map_err(fail)?;
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join("listing-outbox.lock"))
+            .map_err(fail)?;
+        lock.lock().map_err(fail)?;
         let mut queue = self.queued_change_requests()?;
         change(&mut queue);
         self.store_queue(&queue)
@@ -233,5 +249,52 @@ impl Client {
                 false,
             )
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::client::config::{ClientConfig, CredentialStoreChoice};
+
+    /// Two clients on one PC (the TUI and `anshin sync`: two processes, here two clients with
+    /// their own in-process locks) filing at once: every request is kept.
+    #[test]
+    fn filings_from_two_clients_at_once_are_all_kept() {
+        let data = tempfile::tempdir().unwrap();
+        let client = || {
+            Client::new(ClientConfig {
+                credential_store: CredentialStoreChoice::Memory,
+                data_dir: Some(data.path().to_path_buf()),
+                cache_dir: Some(data.path().join("cache")),
+                ..ClientConfig::default()
+            })
+            .unwrap()
+        };
+        let (a, b) = (client(), client());
+        let request = |n: usize| NewChangeRequest {
+            client_ref: format!("ref-{n}"),
+            organization_id: "o-00001".into(),
+            base_revision: 1,
+            note: String::new(),
+            changes: Vec::new(),
+        };
+        std::thread::scope(|scope| {
+            for (offset, client) in [(0, &a), (1000, &b)] {
+                scope.spawn(move || {
+                    for n in 0..40 {
+                        client.queue_change_request(request(offset + n)).unwrap();
+                    }
+                });
+            }
+        });
+        assert_eq!(a.queued_change_requests().unwrap().len(), 80);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let file = data.path().join("listing-outbox.json");
+            let mode = std::fs::metadata(file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
     }
 }
