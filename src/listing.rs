@@ -411,63 +411,50 @@ pub fn diff(before: &Listing, after: &Listing) -> Vec<FieldChange> {
     changes
 }
 
-/// A value as the diff shows it: labels, not codes; windows as 「月水金 13:00-14:00 電話」.
-pub fn describe(field: &str, value: &Value) -> String {
-    if value.is_null() {
-        return "（なし）".into();
-    }
-    let labels = |label: fn(&str) -> Option<&'static str>| -> String {
-        let items: Vec<String> = value
-            .as_array()
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(|code| label(code).map(str::to_string).unwrap_or(code.to_string()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        if items.is_empty() {
-            "（なし）".into()
-        } else {
-            items.join("、")
-        }
+/// A value as the member reads and types it: labels, not codes; 「、」 between items; windows as
+/// 「月水金 13:00-14:00 電話」. Empty when there is none. The editor shows and edits this text,
+/// the diff shows it (with 「（なし）」 for empty).
+pub fn value_text(field: &str, value: &Value) -> String {
+    let label = |code: &str| -> String {
+        let label = match field {
+            "contact.preferred_methods" => ContactMethod::parse(code).map(|m| m.label()),
+            "home_care.procedures" => Procedure::parse(code).map(|p| p.label()),
+            "home_care.accepting" => Accepting::parse(code).map(|a| a.label()),
+            "role" => Role::parse(code).map(|r| r.label()),
+            _ => None,
+        };
+        label.map_or_else(|| code.to_string(), str::to_string)
     };
-    match field {
-        "" => {
-            let name = value["name"].as_str().unwrap_or_default();
-            let role = value["role"]
-                .as_str()
-                .and_then(Role::parse)
-                .map(Role::label)
-                .unwrap_or_default();
-            format!("{name}（{role}）")
+    match value {
+        Value::Null => String::new(),
+        Value::Bool(true) => "あり".into(),
+        Value::Bool(false) => "なし".into(),
+        Value::String(s) => label(s),
+        Value::Array(_) if field == "contact.windows" => {
+            serde_json::from_value::<Vec<ContactWindow>>(value.clone())
+                .map(|windows| format_windows(&windows))
+                .unwrap_or_else(|_| value.to_string())
         }
-        "contact.windows" => match serde_json::from_value::<Vec<ContactWindow>>(value.clone()) {
-            Ok(windows) if windows.is_empty() => "（なし）".into(),
-            Ok(windows) => format_windows(&windows),
-            Err(_) => value.to_string(),
-        },
-        "contact.preferred_methods" => labels(|c| ContactMethod::parse(c).map(|m| m.label())),
-        "home_care.procedures" => labels(|c| Procedure::parse(c).map(|p| p.label())),
-        "home_care.accepting" => value
-            .as_str()
-            .and_then(Accepting::parse)
-            .map(|a| a.label().to_string())
-            .unwrap_or_else(|| value.to_string()),
-        "role" => value
-            .as_str()
-            .and_then(Role::parse)
-            .map(|r| r.label().to_string())
-            .unwrap_or_else(|| value.to_string()),
-        _ => match value {
-            Value::Bool(true) => "あり".into(),
-            Value::Bool(false) => "なし".into(),
-            Value::String(s) if s.is_empty() => "（なし）".into(),
-            Value::String(s) => s.clone(),
-            Value::Array(_) => labels(|_| None),
-            other => other.to_string(),
-        },
+        Value::Array(items) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(label)
+            .collect::<Vec<_>>()
+            .join("、"),
+        other => other.to_string(),
+    }
+}
+
+/// A value as the diff shows it: [`value_text`], 「（なし）」 for nothing, and a whole person
+/// as 「鈴木 花子（医師）」.
+pub fn describe(field: &str, value: &Value) -> String {
+    if field.is_empty() && value.is_object() {
+        let name = value["name"].as_str().unwrap_or_default();
+        return format!("{name}（{}）", value_text("role", &value["role"]));
+    }
+    match value_text(field, value) {
+        text if text.is_empty() => "（なし）".into(),
+        text => text,
     }
 }
 

@@ -2,8 +2,8 @@
 //! text a member types becomes the directory JSON again (with a Japanese reason when it
 //! cannot). Pure functions of the listing; the screen keeps the state.
 
-use crate::directory::window_text::{format_windows, parse_methods, parse_windows};
-use crate::directory::{Accepting, Area, ContactMethod, Procedure, Role};
+use crate::directory::window_text::{parse_methods, parse_windows};
+use crate::directory::{Accepting, Area, Procedure, Role};
 use crate::listing::{field_label, get_path, Listing, ORGANIZATION_FIELDS, PERSON_FIELDS};
 use serde_json::Value;
 
@@ -65,54 +65,8 @@ pub fn rows(listing: &Listing) -> Vec<Row> {
     rows
 }
 
-/// The value as the member edits it: labels, 「、」 between items, windows as text.
-pub fn to_text(field: &str, value: &Value) -> String {
-    let list = |label: &dyn Fn(&str) -> String| -> String {
-        value
-            .as_array()
-            .map(|items| {
-                items
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .map(label)
-                    .collect::<Vec<_>>()
-                    .join("、")
-            })
-            .unwrap_or_default()
-    };
-    match field {
-        "contact.windows" => {
-            serde_json::from_value::<Vec<crate::directory::ContactWindow>>(value.clone())
-                .map(|w| format_windows(&w))
-                .unwrap_or_default()
-        }
-        "contact.preferred_methods" => {
-            list(&|c| ContactMethod::parse(c).map_or(c.to_string(), |m| m.label().to_string()))
-        }
-        "home_care.procedures" => {
-            list(&|c| Procedure::parse(c).map_or(c.to_string(), |p| p.label().to_string()))
-        }
-        "home_care.accepting" => value
-            .as_str()
-            .and_then(Accepting::parse)
-            .map(|a| a.label().to_string())
-            .unwrap_or_default(),
-        "role" => value
-            .as_str()
-            .and_then(Role::parse)
-            .map(|r| r.label().to_string())
-            .unwrap_or_default(),
-        "home_care.home_visits" => match value.as_bool() {
-            Some(true) => "あり".into(),
-            _ => "なし".into(),
-        },
-        _ => match value {
-            Value::Array(_) => list(&|c| c.to_string()),
-            Value::String(s) => s.clone(),
-            _ => String::new(),
-        },
-    }
-}
+/// The value as the member edits it (the same text the diff shows).
+pub use crate::listing::value_text as to_text;
 
 /// Items of a typed list: separated by 、 , ; or spaces.
 fn items(text: &str) -> impl Iterator<Item = &str> {
