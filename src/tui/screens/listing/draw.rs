@@ -5,7 +5,7 @@
 use super::rows::{self, Row};
 use super::{ListingScreen, Mode};
 use crate::directory::ContactWindow;
-use crate::listing::{describe_change, field_label, ChangeStatus};
+use crate::listing::{describe_change, field_label, ChangeStatus, FieldChange};
 use crate::tui::context::Context;
 use crate::tui::text;
 use crate::tui::widgets::fold::shorten;
@@ -40,11 +40,13 @@ pub fn draw(
             Layout::vertical([Constraint::Min(6), Constraint::Length(side)]).areas(main);
         (editor, side)
     };
-    let caret = draw_fields(screen, frame, editor);
+    // The diff, once a frame: the fields' marks, the footer's count and the review read it.
+    let changes = screen.changes();
+    let caret = draw_fields(screen, &changes, frame, editor);
     draw_side(screen, frame, side, ctx);
-    draw_footer(screen, frame, footer);
+    draw_footer(screen, changes.len(), frame, footer);
     match &screen.mode {
-        Mode::Review(note) => draw_review(screen, frame, area, note),
+        Mode::Review(note) => draw_review(screen, &changes, frame, area, note),
         Mode::Pick {
             field,
             choices,
@@ -70,8 +72,12 @@ pub fn draw(
     }
 }
 
-fn draw_fields(screen: &ListingScreen, frame: &mut Frame, area: Rect) -> Option<Position> {
-    let changed = screen.changes();
+fn draw_fields(
+    screen: &ListingScreen,
+    changed: &[FieldChange],
+    frame: &mut Frame,
+    area: Rect,
+) -> Option<Position> {
     let is_changed = |record: &str, field: &str| {
         changed
             .iter()
@@ -245,14 +251,13 @@ fn draw_side(screen: &ListingScreen, frame: &mut Frame, area: Rect, ctx: &Contex
     );
 }
 
-fn draw_footer(screen: &ListingScreen, frame: &mut Frame, area: Rect) {
+fn draw_footer(screen: &ListingScreen, changes: usize, frame: &mut Frame, area: Rect) {
     let hint = match screen.mode {
         Mode::Text(_) => text::LISTING_HINT_TEXT,
         Mode::Requests => text::LISTING_HINT_REQUESTS,
         _ if area.width < 110 => text::LISTING_HINT_SHORT,
         _ => text::LISTING_HINT,
     };
-    let changes = screen.changes().len();
     let mut lines = vec![Line::from(
         screen
             .message
@@ -266,11 +271,11 @@ fn draw_footer(screen: &ListingScreen, frame: &mut Frame, area: Rect) {
 
 fn draw_review(
     screen: &ListingScreen,
+    changes: &[FieldChange],
     frame: &mut Frame,
     area: Rect,
     note: &crate::tui::widgets::text_field::TextField,
 ) -> Option<Position> {
-    let changes = screen.changes();
     let height = (changes.len() as u16 + 9).min(area.height);
     let rect = popup(area, area.width.saturating_sub(6).min(100), height);
     let block = Block::bordered().title(format!(" {} ", text::LISTING_REVIEW_TITLE));
@@ -280,7 +285,7 @@ fn draw_review(
         lines.push(Line::from(text::LISTING_NO_CHANGE));
     } else {
         lines.push(Line::from(text::LISTING_DIFF_HEAD.bold()));
-        for c in &changes {
+        for c in changes {
             let person = screen
                 .before
                 .people

@@ -64,10 +64,7 @@ impl ListingScreen {
     /// Enter in a text field: the value read back, or the reason it cannot be, staying there.
     pub(super) fn finish_text(&mut self, field: TextField) {
         let Some(row) = self.row() else { return };
-        let path = match &row {
-            Row::Organization(path) | Row::PersonField(_, path) => *path,
-            _ => return,
-        };
+        let Some(path) = row.field() else { return };
         match rows::from_text(path, &field.value) {
             Ok(value) => {
                 self.set(&row, value);

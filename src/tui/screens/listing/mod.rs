@@ -121,20 +121,16 @@ impl ListingScreen {
     }
 
     fn set(&mut self, row: &Row, value: Value) {
-        let change = match row {
-            Row::Organization(path) => crate::listing::FieldChange {
-                record: self.organization_id.clone(),
-                field: path.to_string(),
-                old: Value::Null,
-                new: value,
-            },
-            Row::PersonField(id, path) => crate::listing::FieldChange {
-                record: id.clone(),
-                field: path.to_string(),
-                old: Value::Null,
-                new: value,
-            },
-            _ => return,
+        let record = match row {
+            Row::PersonField(id, _) => id.clone(),
+            _ => self.organization_id.clone(),
+        };
+        let Some(field) = row.field() else { return };
+        let change = crate::listing::FieldChange {
+            record,
+            field: field.to_string(),
+            old: Value::Null,
+            new: value,
         };
         if let Err(why) = self.after.apply(&change) {
             self.message = Some(why);
@@ -144,10 +140,7 @@ impl ListingScreen {
     /// ← → 1 2 3 and Space on the selected row.
     fn step(&mut self, step: i32) {
         let Some(row) = self.row() else { return };
-        let field = match &row {
-            Row::Organization(path) | Row::PersonField(_, path) => *path,
-            _ => return,
-        };
+        let Some(field) = row.field() else { return };
         let current = rows::value_at(&self.after, &row).clone();
         match rows::kind_of(field) {
             Kind::Acceptance => self.set(&row, rows::acceptance_step(&current, step)),

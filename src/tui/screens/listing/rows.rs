@@ -20,6 +20,16 @@ pub enum Row {
     AddPerson,
 }
 
+impl Row {
+    /// The field a row edits (none for a person's name line and the add line).
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Row::Organization(path) | Row::PersonField(_, path) => Some(path),
+            Row::Person(_) | Row::AddPerson => None,
+        }
+    }
+}
+
 /// How a field is edited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
