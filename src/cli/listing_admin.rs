@@ -64,10 +64,7 @@ pub async fn change_requests(
     match command {
         ChangeRequestCommand::List { all, json } => {
             let status = (!all).then_some(ChangeStatus::Pending);
-            let mut list = Vec::new();
-            for stored in db.change_requests(None, status).await? {
-                list.push(listing::view(db, stored).await?);
-            }
+            let list = listing::list_of(db, None, status).await?;
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&list)?)?;
                 return Ok(());

@@ -702,7 +702,7 @@ async fn add_user(
     // A member files listing changes for its organisation (DESIGN §7): it must be one of the
     // directory's. The support centre's own accounts (admins) need not be listed.
     let organization = account.organization.trim();
-    if account.role == AccountRole::Member && db.listing(organization).await?.is_none() {
+    if account.role == AccountRole::Member && db.organization(organization).await?.is_none() {
         bail!(
             "所属「{organization}」はディレクトリの機関IDにありません。会員のアカウントは所属する機関のID（o-00001 など。`anshin-server export` の organizations[].id）で作ってください"
         );

@@ -43,18 +43,16 @@ impl Client {
     /// Requests waiting to be sent, and refused ones, oldest first.
     pub fn queued_change_requests(&self) -> Result<Vec<Queued>, ClientError> {
         let path = self.outbox_path()?;
-        match std::fs::read(&path) {
-            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                ClientError::Config(format!(
-                    "変更届の送信待ちファイル {} を読めません: {e}",
-                    path.display()
-                ))
-            }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-            Err(e) => Err(ClientError::Config(format!(
+        let unreadable = |e: &dyn std::fmt::Display| {
+            ClientError::Config(format!(
                 "変更届の送信待ちファイル {} を読めません: {e}",
                 path.display()
-            ))),
+            ))
+        };
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| unreadable(&e)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(unreadable(&e)),
         }
     }
 

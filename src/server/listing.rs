@@ -646,6 +646,15 @@ pub async fn list(
     status: Option<ChangeStatus>,
 ) -> Result<Vec<ChangeRequest>, ListingError> {
     let organization = (user.role != AccountRole::Admin).then_some(user.organization.as_str());
+    list_of(db, organization, status).await
+}
+
+/// Requests of one organisation (or all), of one status (or any), newest first, as shown.
+pub async fn list_of(
+    db: &dyn Database,
+    organization: Option<&str>,
+    status: Option<ChangeStatus>,
+) -> Result<Vec<ChangeRequest>, ListingError> {
     let mut out = Vec::new();
     for stored in db.change_requests(organization, status).await? {
         out.push(view(db, stored).await?);
