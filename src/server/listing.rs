@@ -26,8 +26,6 @@ pub const MAX_NOTE_CHARS: usize = 2000;
 pub enum ListingError {
     #[error("ほかの機関の掲載は変更できません。変更届は自分の機関（{0}）の分だけ出せます")]
     NotYourOrganization(String),
-    #[error("この操作は支援センター（管理者）だけができます")]
-    AdminOnly,
     #[error("取り下げられるのは、その届を出したアカウントだけです")]
     NotSubmitter,
     #[error("変更届 {0} はありません")]
@@ -209,15 +207,15 @@ pub async fn submit(
         )
         .await?;
     // 「変更なし」 needs no review: the confirmation date goes on the listing at once.
-    if filed && request.changes.is_empty() {
+    let stored = if filed && request.changes.is_empty() {
         let id = stored.id;
         apply(db, config, id, &[], actor, "listing.confirm").await?;
-        let stored = db
-            .change_request(id)
+        db.change_request(id)
             .await?
-            .ok_or(ListingError::NotFound(id))?;
-        return Ok((view(db, stored).await?, filed));
-    }
+            .ok_or(ListingError::NotFound(id))?
+    } else {
+        stored
+    };
     Ok((view(db, stored).await?, filed))
 }
 

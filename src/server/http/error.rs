@@ -102,9 +102,7 @@ impl ApiError {
             ApiError::Listing(e) => {
                 use crate::server::listing::ListingError as L;
                 match e {
-                    L::NotYourOrganization(_) | L::AdminOnly | L::NotSubmitter => {
-                        StatusCode::FORBIDDEN
-                    }
+                    L::NotYourOrganization(_) | L::NotSubmitter => StatusCode::FORBIDDEN,
                     L::NotFound(_) | L::NoSuchNumber(_) => StatusCode::NOT_FOUND,
                     L::NotPending { .. } | L::Conflict(_) => StatusCode::CONFLICT,
                     L::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -140,7 +138,7 @@ impl ApiError {
             ApiError::Listing(e) => {
                 use crate::server::listing::ListingError as L;
                 match e {
-                    L::NotYourOrganization(_) | L::AdminOnly | L::NotSubmitter => "forbidden",
+                    L::NotYourOrganization(_) | L::NotSubmitter => "forbidden",
                     L::NotFound(_) | L::NoSuchNumber(_) => "change_request_not_found",
                     L::NotPending { .. } => "change_request_closed",
                     L::Conflict(_) => "change_conflict",
