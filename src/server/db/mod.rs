@@ -1,9 +1,15 @@
 //! Storage behind a trait (as atuin does), so PostgreSQL can follow SQLite without touching the
 //! HTTP layer or the admin commands.
 
+#[cfg(test)]
+mod conformance;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 mod settings;
 mod sqlite;
 
+#[cfg(feature = "postgres")]
+pub use postgres::Postgres;
 pub use settings::DatabaseSettings;
 pub use sqlite::Sqlite;
 
@@ -67,11 +73,31 @@ pub type DbResult<T> = Result<T, DbError>;
 pub async fn open(settings: &DatabaseSettings) -> DbResult<std::sync::Arc<dyn Database>> {
     match settings {
         DatabaseSettings::Sqlite(path) => Ok(std::sync::Arc::new(Sqlite::open(path).await?)),
+        #[cfg(feature = "postgres")]
+        DatabaseSettings::Postgres(url) => Ok(std::sync::Arc::new(Postgres::open(url).await?)),
+        #[cfg(not(feature = "postgres"))]
         DatabaseSettings::Postgres(_) => Err(DbError::Unsupported {
             backend: "PostgreSQL",
-            what: "this build (PostgreSQL storage is not built yet, issue 13)",
+            what: "this build (built without the `postgres` feature)",
         }),
     }
+}
+
+/// Sessions are marked used at most this often, so a busy client does not write on every call.
+const TOUCH_INTERVAL_SECONDS: i64 = 60;
+
+/// How stale a session's recorded last use may be: a minute, or a tenth of the idle timeout when
+/// that is shorter. The idle check allows this much slack, so a session is never refused early
+/// (issue 12, item 8: with a 1-minute idle timeout, a token used at 20 s and 40 s was refused
+/// at 60 s, its last use never written), and ends at most this much late.
+pub(crate) fn touch_interval(idle_seconds: i64) -> i64 {
+    TOUCH_INTERVAL_SECONDS.min(idle_seconds / 10).max(1)
+}
+
+/// A session last used after this is still live (the idle timeout and its slack), for the
+/// token check and for the owner's list alike.
+pub(crate) fn live_after(now: UnixTime, idle_seconds: i64) -> UnixTime {
+    now - idle_seconds - touch_interval(idle_seconds)
 }
 
 /// Seconds since the Unix epoch; the storage layer's clock unit.
@@ -451,14 +477,14 @@ pub struct StoredListing {
     pub people: Vec<(String, String)>,
 }
 
-/// The storage, as every part of the server uses it (SQLite now; PostgreSQL to follow, issue 13).
+/// The storage, as every part of the server uses it: SQLite, or PostgreSQL (issue 13).
 ///
 /// **The transaction contract** every backend keeps — the HTTP layer and the admin commands
 /// rely on it and on nothing else of the backend:
 /// - Each method is atomic: it happens completely or not at all, its audit row (where it
 ///   writes one) in the same transaction.
-/// - `directory()` and `delta()` read one consistent snapshot: the records and the revision
-///   they report belong together (SQLite: one read transaction; PostgreSQL needs REPEATABLE
+/// - `directory()`, `delta()` and `listing()` read one consistent snapshot: the records and the
+///   revision they report belong together (SQLite: one read transaction; PostgreSQL: REPEATABLE
 ///   READ).
 /// - Writers of the directory — `replace_directory` and `approve_change_request` — are
 ///   serialised: the revision is read and advanced under one lock, so no two commits share a

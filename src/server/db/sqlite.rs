@@ -13,24 +13,11 @@ pub struct Sqlite {
     pool: SqlitePool,
 }
 
-/// Sessions are marked used at most this often, so a busy client does not write on every call.
-const TOUCH_INTERVAL_SECONDS: i64 = 60;
-
-/// How stale a session's recorded last use may be: a minute, or a tenth of the idle timeout when
-/// that is shorter. The idle check allows this much slack, so a session is never refused early
-/// (issue 12, item 8: with a 1-minute idle timeout, a token used at 20 s and 40 s was refused
-/// at 60 s, its last use never written), and ends at most this much late.
-fn touch_interval(idle_seconds: i64) -> i64 {
-    TOUCH_INTERVAL_SECONDS.min(idle_seconds / 10).max(1)
-}
-
-/// A session last used after this is still live (the idle timeout and its slack), for the
-/// token check and for the owner's list alike.
-fn live_after(now: UnixTime, idle_seconds: i64) -> UnixTime {
-    now - idle_seconds - touch_interval(idle_seconds)
-}
-
 impl Sqlite {
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     /// `PRAGMA integrity_check`: the problems it names (none for a sound file).
     pub async fn integrity_check(&self) -> DbResult<Vec<String>> {
         let rows: Vec<(String,)> = sqlx::query_as("PRAGMA integrity_check")
@@ -419,7 +406,10 @@ impl Database for Sqlite {
         now: UnixTime,
         retention_seconds: i64,
     ) -> DbResult<ImportSummary> {
-        let mut tx = self.pool.begin().await?;
+        // IMMEDIATE: the write lock before the revision is read. A deferred transaction that
+        // reads first fails with "database is locked" when another import commits in between
+        // (found by the conformance suite's concurrent imports).
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let current: i64 = sqlx::query_scalar("SELECT revision FROM directory_meta WHERE id = 1")
             .fetch_one(&mut *tx)
             .await?;
@@ -866,7 +856,7 @@ impl Database for Sqlite {
         actor: &Actor,
         now: UnixTime,
     ) -> DbResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE login_id = ?")
             .bind(login_id)
             .fetch_optional(&mut *tx)
