@@ -885,3 +885,194 @@ fn the_centre_reviews_change_requests_and_lists_stale_listings() {
         .stdout(contains("\"action\":\"change_request.approve\""))
         .stdout(contains("\"actor\":\"cli:"));
 }
+
+/// Issue 13, item 7: a SQLite deployment moves to PostgreSQL with nothing lost — directory with
+/// its revision and tombstones, accounts with their two-factor secrets, sessions, login
+/// failures, change requests and the audit log with its hash chain — and the copy is checked.
+#[test]
+fn migrate_moves_a_sqlite_deployment_to_postgres_with_nothing_lost() {
+    use anshin::server::db::{self, Actor, DatabaseSettings, NewChangeRequestRow, NewUser};
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let Some(url) = runtime.block_on(db::postgres::testing::database()) else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let demo = d.join("demo.json");
+    server(d)
+        .args(["demo-data", "--people", "300", "-o"])
+        .arg(&demo)
+        .assert()
+        .success();
+    server(d).arg("import").arg(&demo).assert().success();
+    // A second import with one person fewer: revision 2 and a tombstone.
+    let mut snapshot: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&demo).unwrap()).unwrap();
+    snapshot["people"].as_array_mut().unwrap().pop();
+    std::fs::write(&demo, snapshot.to_string()).unwrap();
+    server(d).arg("import").arg(&demo).assert().success();
+    let sqlite = DatabaseSettings::Sqlite(d.join("anshin.db"));
+    let actor = Actor {
+        name: "test".into(),
+        address: "local".into(),
+    };
+    let now = db::now_unix();
+    runtime.block_on(async {
+        let db = db::open(&sqlite).await.unwrap();
+        let user = db
+            .add_user(
+                NewUser {
+                    login_id: "Sato",
+                    display_name: "佐藤",
+                    organization: "o-00001",
+                    role: db::AccountRole::Member,
+                    password_hash: "argon2-hash",
+                    must_change_password: true,
+                },
+                &actor,
+                now,
+            )
+            .await
+            .unwrap();
+        assert!(db.begin_two_factor(user.id, "SECRET").await.unwrap());
+        let codes = vec!["code-hash".to_string()];
+        assert!(db
+            .enable_two_factor(user.id, 5, &codes, &actor, now)
+            .await
+            .unwrap());
+        db.create_session("token-hash", &user, "192.0.2.1", now, now + 3600, 5)
+            .await
+            .unwrap();
+        let limits = db::ThrottleLimits {
+            per_account: 5,
+            per_address: 20,
+            window_seconds: 900,
+        };
+        db.reserve_login("sato", "203.0.113.9", limits, now)
+            .await
+            .unwrap()
+            .unwrap();
+        db.add_change_request(
+            NewChangeRequestRow {
+                client_ref: "ref-1",
+                user: &user,
+                organization_id: "o-00001",
+                base_revision: 2,
+                note: "電話番号の変更",
+                changes: "[]",
+            },
+            &actor,
+            now,
+        )
+        .await
+        .unwrap();
+        db.close().await;
+    });
+
+    server(d)
+        .args(["migrate", "--to", &url])
+        .assert()
+        .success()
+        .stdout(contains("読み比べました").and(contains("版 2")));
+
+    runtime.block_on(async {
+        let (from, to) = (
+            db::open(&sqlite).await.unwrap(),
+            db::open(&DatabaseSettings::Postgres(url.clone()))
+                .await
+                .unwrap(),
+        );
+        assert_eq!(
+            from.list_users().await.unwrap(),
+            to.list_users().await.unwrap()
+        );
+        let user = to.list_users().await.unwrap().remove(0);
+        assert!(user.two_factor && user.must_change_password);
+        assert_eq!(
+            to.two_factor_secret(user.id).await.unwrap().as_deref(),
+            Some("SECRET")
+        );
+        let session = to.session("token-hash", now + 1, 1800).await.unwrap();
+        assert_eq!(session.unwrap().user.login_id, "Sato", "the session moved");
+        assert_eq!(to.account_failures(now - 1).await.unwrap().len(), 1);
+        assert_eq!(
+            from.change_requests(None, None).await.unwrap(),
+            to.change_requests(None, None).await.unwrap()
+        );
+        let (a, b) = (
+            from.directory().await.unwrap(),
+            to.directory().await.unwrap(),
+        );
+        assert_eq!((a.revision, &a.people), (b.revision, &b.people));
+        // The tombstone came too: a delta from revision 1 names the person removed.
+        let delta = to.delta(1).await.unwrap().unwrap();
+        assert_eq!(delta.deleted_people.len(), 1);
+        // The audit log: every row as it was, then the migration's own.
+        let (a, b) = (
+            from.audit_entries(0, 10_000).await.unwrap(),
+            to.audit_entries(0, 10_000).await.unwrap(),
+        );
+        assert_eq!(&b[..a.len()], &a[..]);
+        assert_eq!(b.len(), a.len() + 1);
+        assert_eq!(b.last().unwrap().action, "database.migrate");
+        // New rows continue after the copied ids.
+        let next = to
+            .add_user(
+                NewUser {
+                    login_id: "suzuki",
+                    display_name: "鈴木",
+                    organization: "o-00002",
+                    role: db::AccountRole::Member,
+                    password_hash: "h",
+                    must_change_password: false,
+                },
+                &actor,
+                now,
+            )
+            .await
+            .unwrap();
+        assert!(next.id > user.id);
+        from.close().await;
+        to.close().await;
+    });
+
+    // The PostgreSQL deployment through the commands: its chain verifies, its export is the
+    // SQLite one's, and its backups are pg_dump's.
+    let on_pg = |args: &[&str]| {
+        let mut cmd = Command::cargo_bin("anshin-server").unwrap();
+        cmd.env_remove("ANSHIN_CONFIG")
+            .env("HOME", d)
+            .args(["--database", &url])
+            .args(args);
+        cmd
+    };
+    on_pg(&["audit", "verify"]).assert().success();
+    let exported = on_pg(&["export"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let exported = anshin::directory::parse_snapshot(&exported).unwrap();
+    assert_eq!(exported.people.len(), 299);
+    on_pg(&["backup", d.join("pg.db").to_str().unwrap()])
+        .assert()
+        .code(1)
+        .stderr(contains("pg_dump"));
+    // A second migration into the same database is refused: it holds data now.
+    server(d)
+        .args(["migrate", "--to", &url])
+        .assert()
+        .code(1)
+        .stderr(contains("もうデータがあります"));
+    // And the source must exist (opening it would make an empty one).
+    Command::cargo_bin("anshin-server")
+        .unwrap()
+        .env("HOME", d)
+        .args(["--database", d.join("missing.db").to_str().unwrap()])
+        .args(["migrate", "--to", &url])
+        .assert()
+        .code(1)
+        .stderr(contains("ありません"));
+    assert!(!d.join("missing.db").exists());
+}

@@ -545,30 +545,16 @@ async fn audit_log_records_who_what_and_where() {
     assert_eq!(find("logout").actor, "sato");
     assert!(entries.iter().all(|e| e.at > 0));
     // Append-only, enforced by the database itself.
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(t.config.database.sqlite_path().unwrap());
-    let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
-    assert!(sqlx::query("DELETE FROM audit_log")
-        .execute(&pool)
-        .await
-        .is_err());
-    assert!(sqlx::query("UPDATE audit_log SET actor = 'x'")
-        .execute(&pool)
-        .await
-        .is_err());
+    assert!(t.try_sql("DELETE FROM audit_log").await.is_err());
+    assert!(t.try_sql("UPDATE audit_log SET actor = 'x'").await.is_err());
     // No token or password anywhere in the database.
-    let dump: Vec<String> =
-        sqlx::query_scalar("SELECT actor || ifnull(detail,'') || ifnull(target,'') FROM audit_log")
-            .fetch_all(&pool)
-            .await
-            .unwrap();
+    let dump = t
+        .sql_strings("SELECT actor || coalesce(detail,'') || coalesce(target,'') FROM audit_log")
+        .await;
     assert!(!dump
         .iter()
         .any(|row| row.contains(&token) || row.contains(MEMBER.1)));
-    let sessions: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM sessions")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let sessions = t.sql_strings("SELECT token_hash FROM sessions").await;
     assert!(!sessions.contains(&token));
 }
 
@@ -1226,17 +1212,7 @@ async fn an_admin_sets_up_two_factor_before_anything_else() {
         200
     );
     // The database keeps no recovery code, only hashes.
-    let stored: Vec<String> = sqlx::query_scalar("SELECT code_hash FROM recovery_codes")
-        .fetch_all(
-            &sqlx::SqlitePool::connect_with(
-                sqlx::sqlite::SqliteConnectOptions::new()
-                    .filename(t.config.database.sqlite_path().unwrap()),
-            )
-            .await
-            .unwrap(),
-        )
-        .await
-        .unwrap();
+    let stored = t.sql_strings("SELECT code_hash FROM recovery_codes").await;
     assert!(!stored.is_empty());
     for code in &recovery {
         assert!(!stored.iter().any(|h| h.contains(&code.replace('-', ""))));
@@ -1371,11 +1347,7 @@ async fn guessing_elsewhere_does_not_lock_the_owner_out_and_every_server_counts_
         "a new address waits"
     );
     // A second server on the same database file counts the same attempts.
-    let second_db: std::sync::Arc<dyn anshin::server::db::Database> = std::sync::Arc::new(
-        anshin::server::db::Sqlite::open(t.config.database.sqlite_path().unwrap())
-            .await
-            .unwrap(),
-    );
+    let second_db = anshin::server::db::open(&t.config.database).await.unwrap();
     let second = anshin::server::http::start_with(second_db, t.config.clone())
         .await
         .unwrap();
@@ -1899,4 +1871,171 @@ async fn reject_withdraw_confirm_and_people_added_and_removed() {
             "change_request.approve",
         ]
     );
+}
+
+// Replicas (issue 13, item 6) ------------------------------------------------------------------
+
+/// An `anshin-server serve` process of its own.
+struct Replica {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Replica {
+    fn spawn(dir: &std::path::Path, database: &str) -> Replica {
+        use std::io::BufRead as _;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_anshin-server"))
+            .arg("--config")
+            .arg(dir.join("config.toml"))
+            .arg("serve")
+            .env("ANSHIN_SERVER_DATABASE", database)
+            .env("ANSHIN_SERVER_LISTEN", "127.0.0.1:0")
+            .env("HOME", dir)
+            .env("XDG_CONFIG_HOME", dir.join("config"))
+            .env("XDG_DATA_HOME", dir.join("data"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|word| word.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no address in {line:?}"))
+            .to_string();
+        Replica { child, url }
+    }
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Two `anshin-server` processes on one PostgreSQL database, as behind a load balancer: what one
+/// of them knows, the other knows — a session signed in on A works on B, an import on A is the
+/// next delta on B (whose full snapshot was built for the old revision), a sign-out on A ends the
+/// token on B, and failed sign-ins on either count toward one limit. Nothing is shared but the
+/// database: each process has its own memory, caches and throttle.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_postgres_share_sessions_deltas_sign_outs_and_the_throttle() {
+    let Some(database) = anshin::server::db::postgres::testing::database().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "[server.auth]\nmax_failures_per_account = 4\nmax_failures_per_address = 100\n",
+    )
+    .unwrap();
+    let config = anshin::server::ServerConfig {
+        database: anshin::server::db::DatabaseSettings::Postgres(database.clone()),
+        ..anshin::server::ServerConfig::default()
+    };
+    let db = anshin::server::db::open(&config.database).await.unwrap();
+    common::seed(db.as_ref(), &config).await;
+    db.close().await;
+    let (a, b) = (
+        Replica::spawn(dir.path(), &database),
+        Replica::spawn(dir.path(), &database),
+    );
+    assert_ne!(a.url, b.url);
+    let http = reqwest::Client::new();
+    let sign_in = |url: &str, login: &str, password: &str, code: Option<String>| {
+        let mut body = json!({"login_id": login, "password": password});
+        if let Some(code) = code {
+            body["code"] = json!(code);
+        }
+        http.post(format!("{url}/api/v1/session"))
+            .json(&body)
+            .send()
+    };
+    let get = |url: &str, path: &str, token: &str| {
+        http.get(format!("{url}{path}")).bearer_auth(token).send()
+    };
+
+    // Signed in on A, the token works on B.
+    let response = sign_in(&a.url, MEMBER.0, MEMBER.1, None).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let token = response.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let on_b = get(&b.url, "/api/v1/directory", &token).await.unwrap();
+    assert_eq!(on_b.status(), 200, "A's session on B");
+    let mut snapshot: Value = on_b.json().await.unwrap();
+    assert_eq!(snapshot["revision"], 1);
+
+    // An import on A is the next delta on B, and B's full snapshot moves with it.
+    let admin = sign_in(
+        &a.url,
+        ADMIN.0,
+        ADMIN.1,
+        Some(common::admin_recovery_code(0)),
+    )
+    .await
+    .unwrap();
+    assert_eq!(admin.status(), 200);
+    let admin = admin.json::<Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let removed = snapshot["people"].as_array_mut().unwrap().pop().unwrap();
+    let put = http
+        .put(format!("{}/api/v1/directory", a.url))
+        .bearer_auth(&admin)
+        .json(&snapshot)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 200);
+    let delta: Value = get(&b.url, "/api/v1/directory?since=1", &token)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(delta["revision"], 2);
+    assert_eq!(delta["deleted"]["people"], json!([removed["id"]]));
+    let full: Value = get(&b.url, "/api/v1/directory", &token)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(full["revision"], 2);
+
+    // Signed out on A, the token is dead on B.
+    let out = http
+        .delete(format!("{}/api/v1/session", a.url))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert!(out.status().is_success());
+    assert_eq!(
+        get(&b.url, "/api/v1/directory", &token)
+            .await
+            .unwrap()
+            .status(),
+        401,
+        "A's sign-out on B"
+    );
+
+    // Two wrong guesses on each: the limit of four is reached across both.
+    for url in [&a.url, &b.url, &a.url, &b.url] {
+        let wrong = sign_in(url, MEMBER.0, "wrong-password-123", None)
+            .await
+            .unwrap();
+        assert_eq!(wrong.status(), 401);
+    }
+    for url in [&a.url, &b.url] {
+        let right = sign_in(url, MEMBER.0, MEMBER.1, None).await.unwrap();
+        assert_eq!(right.status(), 429, "the fifth attempt waits on {url}");
+    }
 }

@@ -8,6 +8,8 @@ pub mod demo;
 #[cfg(feature = "server")]
 mod listing_admin;
 #[cfg(feature = "server")]
+mod migrate;
+#[cfg(feature = "server")]
 pub mod server;
 mod two_factor;
 

@@ -90,6 +90,14 @@ enum Command {
         #[arg(long, value_name = "NEW_DB")]
         to: PathBuf,
     },
+    /// SQLite のデータベース（--database）を、空の PostgreSQL のデータベースへそのまま移す
+    /// （ディレクトリ、アカウント、セッション、監査ログ）。移したあと全部を読み比べて確かめます。
+    /// 先にサーバーを止めてください。SQLite のファイルは読むだけです
+    Migrate {
+        /// 移行先 postgres://ユーザー:パスワード@ホスト/データベース名
+        #[arg(long, value_name = "POSTGRES_URL")]
+        to: String,
+    },
     /// 監査ログを表示する（verify: 改ざんの検査、export: 月次の見直し用の書き出し）
     Audit {
         #[command(subcommand)]
@@ -214,6 +222,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Restore { backup, to } = &cli.command {
         return restore(backup, to).await;
     }
+    // The source of a migration must exist: opening it would make an empty one.
+    if let Command::Migrate { to } = &cli.command {
+        return super::migrate::run(&config.database, to).await;
+    }
     let db = crate::server::db::open(&config.database).await?;
     let result = dispatch(cli.command, &config, db.clone()).await;
     db.close().await;
@@ -326,7 +338,9 @@ async fn dispatch(
                 println!("古い世代を消しました: {}", old.display());
             }
         }
-        Command::Restore { .. } => unreachable!("handled before the database is opened"),
+        Command::Restore { .. } | Command::Migrate { .. } => {
+            unreachable!("handled before the database is opened")
+        }
         Command::Audit {
             action: Some(AuditAction::Verify),
             ..

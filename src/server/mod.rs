@@ -28,6 +28,10 @@ pub fn explain_storage(error: &db::DbError) -> String {
         E::Unsupported { backend, what } => {
             format!("{backend} のデータベースでは使えません: {what}")
         }
+        E::NotEmpty(target) => format!(
+            "移行先のデータベース {target} にはもうデータがあります。空のデータベースを作って\
+             （createdb）指定してください"
+        ),
         E::Folder(path, e) => format!(
             "データベースのフォルダ {} を作れません: {e}",
             path.display()

@@ -1,8 +1,11 @@
-//! A real `anshin-server` on 127.0.0.1 with a temporary SQLite database, for integration tests.
+//! A real `anshin-server` on 127.0.0.1 with a temporary database, for integration tests: a
+//! SQLite file, or with `ANSHIN_TEST_DATABASE=postgres` a fresh database in a throwaway
+//! PostgreSQL (`anshin::server::db::postgres::testing`), so the same API tests run against both
+//! backends (`.ci/run` runs them both ways).
 #![allow(dead_code)]
 
 use anshin::directory::parse_snapshot;
-use anshin::server::db::{AccountRole, Actor, Database, NewUser};
+use anshin::server::db::{AccountRole, Actor, Database, DatabaseSettings, NewUser};
 use anshin::server::http::start_with;
 use anshin::server::import::import_snapshot;
 use anshin::server::{RunningServer, ServerConfig};
@@ -40,12 +43,26 @@ pub fn test_config(dir: &std::path::Path) -> ServerConfig {
     }
 }
 
-/// Starts a server with an admin and a member account and the shipped demo directory.
-pub async fn start(tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = test_config(dir.path());
-    tweak(&mut config);
-    let db = anshin::server::db::open(&config.database).await.unwrap();
+/// `ANSHIN_TEST_DATABASE=postgres`: the servers of these tests keep their data in PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var("ANSHIN_TEST_DATABASE").is_ok_and(|v| v == "postgres")
+}
+
+/// A fresh database of the backend these tests run on.
+pub async fn fresh_database(dir: &std::path::Path) -> DatabaseSettings {
+    if on_postgres() {
+        let url = anshin::server::db::postgres::testing::database()
+            .await
+            .expect("ANSHIN_TEST_DATABASE=postgres, but there is no PostgreSQL here");
+        DatabaseSettings::Postgres(url)
+    } else {
+        dir.join("anshin.db").into()
+    }
+}
+
+/// The admin (with two-factor sign-in and its recovery codes), the member and the shipped demo
+/// directory, in an empty database.
+pub async fn seed(db: &dyn Database, config: &ServerConfig) {
     let actor = Actor {
         name: "test".into(),
         address: "local".into(),
@@ -84,9 +101,17 @@ pub async fn start(tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
         }
     }
     let snapshot = parse_snapshot(anshin::demo::DEMO_DIRECTORY_JSON.as_bytes()).unwrap();
-    import_snapshot(db.as_ref(), &config, snapshot, &actor)
-        .await
-        .unwrap();
+    import_snapshot(db, config, snapshot, &actor).await.unwrap();
+}
+
+/// Starts a server with an admin and a member account and the shipped demo directory.
+pub async fn start(tweak: impl FnOnce(&mut ServerConfig)) -> TestServer {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(dir.path());
+    config.database = fresh_database(dir.path()).await;
+    tweak(&mut config);
+    let db = anshin::server::db::open(&config.database).await.unwrap();
+    seed(db.as_ref(), &config).await;
     let server = start_with(db.clone(), config.clone()).await.unwrap();
     let url = server.url();
     TestServer {
@@ -186,17 +211,52 @@ impl TestServer {
         self.server = Some(server);
     }
 
-    /// Raw SQL on the server's database, for moving a session's clock.
+    /// Raw SQL on the server's database, for moving a session's clock; `unixepoch()` is
+    /// SQLite's, and stands for the same on PostgreSQL.
     pub async fn sql(&self, statement: &str) {
-        let file = self
-            .config
-            .database
-            .sqlite_path()
-            .expect("the tests' SQLite file");
-        let options = sqlx::sqlite::SqliteConnectOptions::new().filename(file);
-        let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
-        sqlx::query(statement).execute(&pool).await.unwrap();
-        pool.close().await;
+        self.try_sql(statement).await.unwrap();
+    }
+
+    /// Raw SQL that may fail (what the database itself refuses).
+    pub async fn try_sql(&self, statement: &str) -> Result<u64, sqlx::Error> {
+        use sqlx::Connection as _;
+        match &self.config.database {
+            DatabaseSettings::Sqlite(file) => {
+                let options = sqlx::sqlite::SqliteConnectOptions::new().filename(file);
+                let mut c = sqlx::SqliteConnection::connect_with(&options).await?;
+                Ok(sqlx::query(statement)
+                    .execute(&mut c)
+                    .await?
+                    .rows_affected())
+            }
+            DatabaseSettings::Postgres(url) => {
+                let statement =
+                    statement.replace("unixepoch()", "extract(epoch from now())::bigint");
+                let mut c = sqlx::PgConnection::connect(url).await?;
+                Ok(sqlx::query(&statement)
+                    .execute(&mut c)
+                    .await?
+                    .rows_affected())
+            }
+        }
+    }
+
+    /// One text column of every row a query returns.
+    pub async fn sql_strings(&self, query: &str) -> Vec<String> {
+        use sqlx::Connection as _;
+        match &self.config.database {
+            DatabaseSettings::Sqlite(file) => {
+                let options = sqlx::sqlite::SqliteConnectOptions::new().filename(file);
+                let mut c = sqlx::SqliteConnection::connect_with(&options)
+                    .await
+                    .unwrap();
+                sqlx::query_scalar(query).fetch_all(&mut c).await.unwrap()
+            }
+            DatabaseSettings::Postgres(url) => {
+                let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+                sqlx::query_scalar(query).fetch_all(&mut c).await.unwrap()
+            }
+        }
     }
 
     pub async fn audit_actions(&self) -> Vec<(String, String, Option<String>)> {

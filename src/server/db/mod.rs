@@ -37,6 +37,9 @@ pub enum DbError {
         backend: &'static str,
         what: &'static str,
     },
+    /// `migrate --to` a database that holds data already.
+    #[error("the target database {0} is not empty")]
+    NotEmpty(String),
     /// The database's folder could not be made.
     #[error("cannot create the folder {0}")]
     Folder(std::path::PathBuf, #[source] std::io::Error),

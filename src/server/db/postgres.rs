@@ -28,6 +28,8 @@ use std::time::Duration;
 
 pub struct Postgres {
     pool: PgPool,
+    /// The URL with its password redacted, for messages.
+    shown: String,
 }
 
 /// Advisory lock keys (one database holds one anshin service).
@@ -47,15 +49,15 @@ impl Postgres {
             .application_name("anshin-server");
         let pool = PgPoolOptions::new()
             .max_connections(16)
-            .acquire_timeout(Duration::from_secs(30))
+            .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await
-            .map_err(|e| DbError::Open(shown, e))?;
+            .map_err(|e| DbError::Open(shown.clone(), e))?;
         sqlx::migrate!("./migrations/postgres")
             .run(&pool)
             .await
             .map_err(DbError::Migrate)?;
-        Ok(Postgres { pool })
+        Ok(Postgres { pool, shown })
     }
 
     pub(crate) fn pool(&self) -> &PgPool {

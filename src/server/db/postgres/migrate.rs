@@ -171,10 +171,7 @@ pub async fn sqlite_to_postgres(from: &Sqlite, to: &Postgres) -> DbResult<Migrat
     .fetch_one(target)
     .await?;
     if occupied {
-        return Err(DbError::Unsupported {
-            backend: "PostgreSQL",
-            what: "migrate（移行先のデータベースが空ではありません。新しく作ったデータベースを指定してください）",
-        });
+        return Err(DbError::NotEmpty(to.shown.clone()));
     }
     // One read transaction on SQLite: every table from the same moment.
     let mut read = source.begin().await?;
