@@ -16,8 +16,9 @@ port=$((20000 + RANDOM % 20000))
 export HOME=$dir ANSHIN_SERVER_DATABASE=$dir/anshin.db ANSHIN_SERVER_LISTEN=127.0.0.1:$port
 "$bin/anshin-server" demo-data --people "$people" --seed 1 -o "$dir/people.json" >/dev/null
 printf 'kanri-password-2026\n' | "$bin/anshin-server" init --admin centre >/dev/null
-printf 'member-password-2026\n' | "$bin/anshin-server" user add sato --name s --organization o-00001 >/dev/null
+# A member account names an organisation of the directory: import first.
 "$bin/anshin-server" import "$dir/people.json" >/dev/null
+printf 'member-password-2026\n' | "$bin/anshin-server" user add sato --name s --organization o-00001 >/dev/null
 "$bin/anshin-server" serve >"$dir/server.log" 2>&1 &
 server=$!
 url=http://127.0.0.1:$port

@@ -610,3 +610,59 @@ async fn an_approval_is_refused_when_its_records_moved() {
         assert_eq!(listing.organization, r#"{"x":1}"#);
     }
 }
+
+/// A request whose client hangs up is dropped mid-call, its transaction with it. sqlx 0.8.6
+/// could leave the pooled connection inside a transaction when that happened while a
+/// transaction was beginning; every later transaction on it then failed (27 075 errors in six
+/// seconds under `bench/server_load.sh`, SQLite) or silently joined the stale one (PostgreSQL).
+/// After many calls cut off at random points, every call still works and the chain is whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn calls_cut_off_mid_transaction_leave_every_connection_usable() {
+    let limits = ThrottleLimits {
+        per_account: 1_000_000,
+        per_address: 1_000_000,
+        window_seconds: 60,
+    };
+    for b in backends().await {
+        // Another writer keeps taking the lock, so that transactions wait as they begin.
+        let blocker = {
+            let settings = b.settings.clone();
+            tokio::spawn(async move {
+                for _ in 0..20 {
+                    let _ = raw(&settings, "UPDATE directory_meta SET revision = revision").await;
+                    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                }
+            })
+        };
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..3000u64 {
+            let db = b.db.clone();
+            tasks.spawn(async move {
+                let cut = std::time::Duration::from_micros((i * 7919) % 3000);
+                let _ = tokio::time::timeout(cut, async {
+                    db.audit(T0, &actor(), "test", None, None).await.unwrap();
+                    db.reserve_login("a", "b", limits, T0)
+                        .await
+                        .unwrap()
+                        .unwrap();
+                })
+                .await;
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.unwrap();
+        }
+        blocker.await.unwrap();
+        for _ in 0..40 {
+            b.db.audit(T0, &actor(), "after", None, None)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e:#}", b.name));
+            b.db.reserve_login("a", "b", limits, T0)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e:#}", b.name))
+                .unwrap();
+        }
+        let report = verify_audit_chain(b.db.as_ref()).await.unwrap();
+        assert_eq!(report.problem, None, "{}", b.name);
+    }
+}

@@ -103,6 +103,31 @@ pub(crate) fn live_after(now: UnixTime, idle_seconds: i64) -> UnixTime {
     now - idle_seconds - touch_interval(idle_seconds)
 }
 
+/// Begins a transaction in a task of its own, so that a caller dropped meanwhile (a client that
+/// hangs up, a timeout) cannot cut the beginning in two. sqlx 0.8.6 counts a transaction begun
+/// only after a second await — SQLite's check of a custom `BEGIN`, PostgreSQL's wait for the
+/// server's answer — and a caller dropped there left the pooled connection inside a
+/// transaction nobody would end: on SQLite every later `BEGIN IMMEDIATE` on it failed ("attempted
+/// to call begin_with at non-zero transaction depth", 27 075 errors in six seconds of
+/// `bench/server_load.sh`), on PostgreSQL the next transaction silently joined the stale one.
+/// Dropped once begun, a transaction is rolled back by sqlx as it should be.
+/// (`conformance::calls_cut_off_mid_transaction_leave_every_connection_usable`.)
+async fn begin_detached<DB: sqlx::Database>(
+    pool: &sqlx::Pool<DB>,
+    statement: Option<&'static str>,
+) -> DbResult<sqlx::Transaction<'static, DB>> {
+    let pool = pool.clone();
+    let begun = tokio::spawn(async move {
+        match statement {
+            Some(statement) => pool.begin_with(statement).await,
+            None => pool.begin().await,
+        }
+    })
+    .await
+    .map_err(|e| DbError::Storage(anyhow::anyhow!("the transaction's task failed: {e}")))?;
+    Ok(begun?)
+}
+
 /// Seconds since the Unix epoch; the storage layer's clock unit.
 pub type UnixTime = i64;
 

@@ -37,7 +37,18 @@ const AUDIT_LOCK: i64 = 0x616e_7368_0001;
 const LOGIN_LOCK: i64 = 0x616e_7368_0002;
 
 /// The snapshot reads of the contract.
-const SNAPSHOT: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+async fn begin_snapshot(pool: &PgPool) -> DbResult<sqlx::Transaction<'static, sqlx::Postgres>> {
+    super::begin_detached(
+        pool,
+        Some("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"),
+    )
+    .await
+}
+
+/// A READ COMMITTED transaction (writers take their locks inside).
+async fn begin(pool: &PgPool) -> DbResult<sqlx::Transaction<'static, sqlx::Postgres>> {
+    super::begin_detached(pool, None).await
+}
 
 impl Postgres {
     /// Connects and brings the schema up to date. The URL's password never reaches an error
@@ -274,7 +285,7 @@ async fn replace_table(
 #[async_trait]
 impl Database for Postgres {
     async fn directory(&self) -> DbResult<StoredDirectory> {
-        let mut tx = self.pool.begin_with(SNAPSHOT).await?;
+        let mut tx = begin_snapshot(&self.pool).await?;
         let revision: i64 = sqlx::query_scalar("SELECT revision FROM directory_meta WHERE id = 1")
             .fetch_one(&mut *tx)
             .await?;
@@ -304,7 +315,7 @@ impl Database for Postgres {
     }
 
     async fn delta(&self, since: u64) -> DbResult<Result<StoredDelta, DeltaUnavailable>> {
-        let mut tx = self.pool.begin_with(SNAPSHOT).await?;
+        let mut tx = begin_snapshot(&self.pool).await?;
         let (revision, floor): (i64, i64) =
             sqlx::query_as("SELECT revision, delta_floor FROM directory_meta WHERE id = 1")
                 .fetch_one(&mut *tx)
@@ -359,7 +370,7 @@ impl Database for Postgres {
         now: UnixTime,
         retention_seconds: i64,
     ) -> DbResult<ImportSummary> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin(&self.pool).await?;
         let current = lock_revision(&mut tx).await?;
         let next = current + 1;
         let orgs =
@@ -412,7 +423,7 @@ impl Database for Postgres {
     }
 
     async fn add_user(&self, user: NewUser<'_>, actor: &Actor, now: UnixTime) -> DbResult<User> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin(&self.pool).await?;
         let result: Result<i64, sqlx::Error> = sqlx::query_scalar(
             "INSERT INTO users (login_id, display_name, organization, role, password_hash, \
              created_at, password_changed_at, must_change_password) \
@@ -488,7 +499,7 @@ impl Database for Postgres {
         actor: &Actor,
         now: UnixTime,
     ) -> DbResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin(&self.pool).await?;
         let updated = sqlx::query(
             "UPDATE users SET password_hash = $1, password_changed_at = $2, \
              must_change_password = $3 WHERE lower(login_id) = lower($4)",
@@ -516,7 +527,7 @@ impl Database for Postgres {
         actor: &Actor,
         now: UnixTime,
     ) -> DbResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin(&self.pool).await?;
         let updated =
             sqlx::query("UPDATE users SET disabled = $1 WHERE lower(login_id) = lower($2)")
                 .bind(disabled)
@@ -571,7 +582,7 @@ impl Database for Postgres {
         code_hash: &str,
         now: UnixTime,
     ) -> DbResult<Option<u32>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin(&self.pool).await?;
         let used = sqlx::query(
             "UPDATE recovery_codes SET used_at = $1 \
              WHERE user_id = $2 AND code_hash = $3 AND used_at IS NULL",
@@ -624,7 +635,7 @@ impl Database for Postgres {
         actor: &Actor,
         now: UnixTime,
     ) -> DbResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin(&self.pool).await?;
         let login_id: Option<String> = sqlx::query_scalar(
             "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = $1 \
              WHERE id = $2 AND totp_pending IS NOT NULL AND totp_secret IS NULL RETURNING login_id",
@@ -658,7 +669,7 @@ impl Database for Postgres {
         actor: &Actor,
         now: UnixTime,
     ) -> DbResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin(&self.pool).await?;
         let user_id: Option<i64> = sqlx::query_scalar(
             "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL \
              WHERE lower(login_id) = lower($1) RETURNING id",
@@ -683,7 +694,7 @@ impl Database for Postgres {
         limits: ThrottleLimits,
         now: UnixTime,
     ) -> DbResult<Result<i64, Throttled>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin(&self.pool).await?;
         // One check-and-count at a time across every server on the database.
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(LOGIN_LOCK)
@@ -755,7 +766,7 @@ impl Database for Postgres {
         address: &str,
         now: UnixTime,
     ) -> DbResult<u32> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin(&self.pool).await?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(LOGIN_LOCK)
             .execute(&mut *tx)
@@ -810,7 +821,7 @@ impl Database for Postgres {
         actor: &Actor,
         now: UnixTime,
     ) -> DbResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin(&self.pool).await?;
         let exists: Option<i64> =
             sqlx::query_scalar("SELECT id FROM users WHERE lower(login_id) = lower($1)")
                 .bind(login_id)
@@ -903,7 +914,7 @@ impl Database for Postgres {
         expires_at: UnixTime,
         max_sessions: u32,
     ) -> DbResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin(&self.pool).await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, address, created_at, last_seen_at, expires_at) \
              VALUES ($1, $2, $3, $4, $4, $5)",
@@ -1020,7 +1031,7 @@ impl Database for Postgres {
         actor: &Actor,
         now: UnixTime,
     ) -> DbResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin(&self.pool).await?;
         let ended = sqlx::query(
             "UPDATE sessions SET revoked_at = $1 \
              WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL AND expires_at > $1",
@@ -1048,7 +1059,7 @@ impl Database for Postgres {
         target: Option<&str>,
         detail: Option<&str>,
     ) -> DbResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin(&self.pool).await?;
         insert_audit(&mut tx, at, actor, action, target, detail).await?;
         tx.commit().await?;
         Ok(())

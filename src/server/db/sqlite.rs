@@ -13,6 +13,16 @@ pub struct Sqlite {
     pool: SqlitePool,
 }
 
+/// A write transaction: SQLite's write lock from the start.
+async fn begin_immediate(pool: &SqlitePool) -> DbResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    super::begin_detached(pool, Some("BEGIN IMMEDIATE")).await
+}
+
+/// A deferred transaction (its first write takes the lock).
+async fn begin(pool: &SqlitePool) -> DbResult<sqlx::Transaction<'static, sqlx::Sqlite>> {
+    super::begin_detached(pool, None).await
+}
+
 impl Sqlite {
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
@@ -323,7 +333,7 @@ impl Database for Sqlite {
 
     async fn directory(&self) -> DbResult<StoredDirectory> {
         // One read transaction, so the revision and the records agree.
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin(&self.pool).await?;
         let revision: i64 = sqlx::query_scalar("SELECT revision FROM directory_meta WHERE id = 1")
             .fetch_one(&mut *tx)
             .await?;
@@ -352,7 +362,7 @@ impl Database for Sqlite {
     }
 
     async fn delta(&self, since: u64) -> DbResult<Result<StoredDelta, DeltaUnavailable>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin(&self.pool).await?;
         let row = sqlx::query("SELECT revision, delta_floor FROM directory_meta WHERE id = 1")
             .fetch_one(&mut *tx)
             .await?;
@@ -409,7 +419,7 @@ impl Database for Sqlite {
         // IMMEDIATE: the write lock before the revision is read. A deferred transaction that
         // reads first fails with "database is locked" when another import commits in between
         // (found by the conformance suite's concurrent imports).
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = begin_immediate(&self.pool).await?;
         let current: i64 = sqlx::query_scalar("SELECT revision FROM directory_meta WHERE id = 1")
             .fetch_one(&mut *tx)
             .await?;
@@ -467,7 +477,7 @@ impl Database for Sqlite {
     }
 
     async fn add_user(&self, user: NewUser<'_>, actor: &Actor, now: UnixTime) -> DbResult<User> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin(&self.pool).await?;
         let result = sqlx::query(
             "INSERT INTO users (login_id, display_name, organization, role, password_hash, created_at, password_changed_at, must_change_password) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -541,7 +551,7 @@ impl Database for Sqlite {
         actor: &Actor,
         now: UnixTime,
     ) -> DbResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin(&self.pool).await?;
         let updated = sqlx::query(
             "UPDATE users SET password_hash = ?, password_changed_at = ?, must_change_password = ? WHERE login_id = ?",
         )
@@ -569,7 +579,7 @@ impl Database for Sqlite {
         actor: &Actor,
         now: UnixTime,
     ) -> DbResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin(&self.pool).await?;
         let updated = sqlx::query("UPDATE users SET disabled = ? WHERE login_id = ?")
             .bind(disabled as i64)
             .bind(login_id)
@@ -623,7 +633,7 @@ impl Database for Sqlite {
         code_hash: &str,
         now: UnixTime,
     ) -> DbResult<Option<u32>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin(&self.pool).await?;
         let used = sqlx::query(
             "UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL",
         )
@@ -675,7 +685,7 @@ impl Database for Sqlite {
         actor: &Actor,
         now: UnixTime,
     ) -> DbResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin(&self.pool).await?;
         let login_id: Option<String> = sqlx::query_scalar(
             "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, totp_last_step = ? \
              WHERE id = ? AND totp_pending IS NOT NULL AND totp_secret IS NULL RETURNING login_id",
@@ -710,7 +720,7 @@ impl Database for Sqlite {
         actor: &Actor,
         now: UnixTime,
     ) -> DbResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin(&self.pool).await?;
         let user_id: Option<i64> = sqlx::query_scalar(
             "UPDATE users SET totp_secret = NULL, totp_pending = NULL, totp_last_step = NULL \
              WHERE login_id = ? RETURNING id",
@@ -737,7 +747,7 @@ impl Database for Sqlite {
     ) -> DbResult<Result<i64, Throttled>> {
         // IMMEDIATE: the write lock before the counts, so two servers (or two requests) cannot
         // both count below the limit and both go ahead.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = begin_immediate(&self.pool).await?;
         sqlx::query("DELETE FROM login_failures WHERE at <= ?")
             .bind(now - super::failure_retention(limits))
             .execute(&mut *tx)
@@ -806,7 +816,7 @@ impl Database for Sqlite {
         address: &str,
         now: UnixTime,
     ) -> DbResult<u32> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = begin_immediate(&self.pool).await?;
         sqlx::query("DELETE FROM login_failures WHERE id = ?")
             .bind(reservation)
             .execute(&mut *tx)
@@ -856,7 +866,7 @@ impl Database for Sqlite {
         actor: &Actor,
         now: UnixTime,
     ) -> DbResult<bool> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = begin_immediate(&self.pool).await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM users WHERE login_id = ?")
             .bind(login_id)
             .fetch_optional(&mut *tx)
@@ -888,7 +898,7 @@ impl Database for Sqlite {
         expires_at: UnixTime,
         max_sessions: u32,
     ) -> DbResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = begin(&self.pool).await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, address, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
         )
@@ -1002,7 +1012,7 @@ impl Database for Sqlite {
         actor: &Actor,
         now: UnixTime,
     ) -> DbResult<bool> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = begin_immediate(&self.pool).await?;
         let ended = sqlx::query(
             "UPDATE sessions SET revoked_at = ? \
              WHERE rowid = ? AND user_id = ? AND revoked_at IS NULL AND expires_at > ?",
@@ -1032,7 +1042,7 @@ impl Database for Sqlite {
         detail: Option<&str>,
     ) -> DbResult<()> {
         // IMMEDIATE: the write lock before the last hash is read (see insert_audit).
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = begin_immediate(&self.pool).await?;
         insert_audit(&mut tx, at, actor, action, target, detail).await?;
         tx.commit().await?;
         Ok(())

@@ -1,7 +1,7 @@
 //! Change requests (情報変更届, DESIGN §7) in PostgreSQL: the SQLite twin's statements, with
 //! row locks where SQLite took its one write lock.
 
-use super::{insert_audit, lock_revision, table_name, SNAPSHOT};
+use super::{begin, begin_snapshot, insert_audit, lock_revision, table_name};
 use crate::server::db::{
     Actor, ApprovalRefused, ChangeStatus, DbError, DbResult, NewChangeRequestRow, RecordWrite,
     StoredChangeRequest, StoredListing, UnixTime,
@@ -39,7 +39,7 @@ pub(super) async fn listing(
     pool: &PgPool,
     organization_id: &str,
 ) -> DbResult<Option<StoredListing>> {
-    let mut tx = pool.begin_with(SNAPSHOT).await?;
+    let mut tx = begin_snapshot(pool).await?;
     let organization: Option<String> =
         sqlx::query_scalar("SELECT body FROM organizations WHERE id = $1 AND deleted_at IS NULL")
             .bind(organization_id)
@@ -80,7 +80,7 @@ pub(super) async fn add(
     actor: &Actor,
     now: UnixTime,
 ) -> DbResult<(StoredChangeRequest, bool)> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin(pool).await?;
     // The unique (submitted_by, client_ref) decides: a resend racing the first waits for it and
     // then finds it on file.
     let id: Option<i64> = sqlx::query_scalar(
@@ -199,7 +199,7 @@ pub(super) async fn close(
             )))
         }
     };
-    let mut tx = pool.begin().await?;
+    let mut tx = begin(pool).await?;
     let organization: Option<String> = sqlx::query_scalar(
         "UPDATE change_requests SET status = $1, reason = $2, reviewer = $3, reviewed_at = $4, \
          reviewed_from = $5 WHERE id = $6 AND status = 'pending' RETURNING organization_id",
@@ -241,7 +241,7 @@ pub(super) async fn approve(
     // The revision row first, as an import takes it: no other directory writer can slip in
     // between the comparison and the write. Then the request's row, against a concurrent
     // reject or withdraw.
-    let mut tx = pool.begin().await?;
+    let mut tx = begin(pool).await?;
     let revision = lock_revision(&mut tx).await? + 1;
     let organization: Option<String> = sqlx::query_scalar(
         "SELECT organization_id FROM change_requests WHERE id = $1 AND status = 'pending' \

@@ -1,7 +1,7 @@
 //! Change requests (情報変更届, DESIGN §7) in SQLite: filing, reading, closing, and the approval
 //! that writes the patched records and the next revision in one transaction.
 
-use super::{insert_audit, Table};
+use super::{begin, begin_immediate, insert_audit, Table};
 use crate::server::db::{
     Actor, ApprovalRefused, ChangeStatus, DbError, DbResult, NewChangeRequestRow, RecordKind,
     RecordWrite, StoredChangeRequest, StoredListing, UnixTime,
@@ -39,7 +39,7 @@ pub(super) async fn listing(
     pool: &SqlitePool,
     organization_id: &str,
 ) -> DbResult<Option<StoredListing>> {
-    let mut tx = pool.begin().await?;
+    let mut tx = begin(pool).await?;
     let organization: Option<String> =
         sqlx::query_scalar("SELECT body FROM organizations WHERE id = ? AND deleted_at IS NULL")
             .bind(organization_id)
@@ -83,7 +83,7 @@ pub(super) async fn add(
     actor: &Actor,
     now: UnixTime,
 ) -> DbResult<(StoredChangeRequest, bool)> {
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = begin_immediate(pool).await?;
     let existing = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM change_requests WHERE submitted_by = ? AND client_ref = ?"
     ))
@@ -202,7 +202,7 @@ pub(super) async fn close(
             )))
         }
     };
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = begin_immediate(pool).await?;
     let organization: Option<String> = sqlx::query_scalar(
         "UPDATE change_requests SET status = ?, reason = ?, reviewer = ?, reviewed_at = ?, \
          reviewed_from = ? WHERE id = ? AND status = 'pending' RETURNING organization_id",
@@ -243,7 +243,7 @@ pub(super) async fn approve(
 ) -> DbResult<Result<u64, ApprovalRefused>> {
     // IMMEDIATE: the write lock before anything is compared, so an import or another approval
     // cannot slip in between the check and the write (the revision is read and advanced here).
-    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = begin_immediate(pool).await?;
     let organization: Option<String> = sqlx::query_scalar(
         "SELECT organization_id FROM change_requests WHERE id = ? AND status = 'pending'",
     )
