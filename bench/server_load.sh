@@ -60,7 +60,7 @@ ms() { python3 -c "
 v='$1'
 print(f'{float(v[:-2])/1000:.1f}' if v.endswith('us') else f'{float(v[:-2]):.1f}' if v.endswith('ms') else f'{float(v[:-1])*1000:.0f}')"; }
 
-# wrk against every replica at once; prints "req/s p99-ms errors".
+# wrk against every replica at once; prints "req/s p99-ms non-2xx/3xx socket-errors".
 load() {
   local seconds=$1 conns=$2; shift 2
   local n=${#urls[@]} i=0 outs=() runs=()
@@ -70,7 +70,7 @@ load() {
     runs+=($!); outs+=("$out"); i=$((i + 1))
   done
   wait "${runs[@]}"
-  local rps=0 p99=0 errors=0
+  local rps=0 p99=0 errors=0 sockets=0
   for o in "${outs[@]}"; do
     r=$(awk '/Requests\/sec/ {print $2}' "$o")
     p=$(ms "$(awk '$1=="99%" {print $2}' "$o")")
@@ -78,9 +78,9 @@ load() {
     s=$(awk '/Socket errors/ {gsub(",",""); print $4+$6+$8+$10}' "$o"); s=${s:-0}
     rps=$(python3 -c "print($rps + $r)")
     p99=$(python3 -c "print(max($p99, $p))")
-    errors=$((errors + e + s))
+    errors=$((errors + e)); sockets=$((sockets + s))
   done
-  printf '%.0f %s %s\n' "$rps" "$p99" "$errors"
+  printf '%.0f %s %s %s\n' "$rps" "$p99" "$errors" "$sockets"
 }
 
 start_servers() {  # database, count
@@ -114,7 +114,7 @@ member_token() {  # url login
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
 echo "durations: ${DUR}s per measurement, ${MIXED}s mixed"
 printf '\n| setup | people | 304 req/s | 304 p99 ms | full req/s | full p99 ms | one full download ms | logins/s | login p99 ms |\n|---|---|---|---|---|---|---|---|---|\n' >"$work/table"
-printf '\n| setup | people | mixed: syncs 304 | full | logins | 5xx or socket errors | after: revision, people, audit chain |\n|---|---|---|---|---|---|---|\n' >"$work/mixed"
+printf '\n| setup | people | mixed: syncs 304 | full | logins | non-2xx/3xx answers | 5xx in the server logs | no answer within wrk's 2 s: syncs 304 / full / logins | after: revision, people, audit chain |\n|---|---|---|---|---|---|---|---|---|\n' >"$work/mixed"
 db_n=0
 for people in $sizes; do
   "$bin/anshin-server" demo-data --people "$people" --seed 1 -o "$work/people.json" >/dev/null
@@ -128,7 +128,7 @@ import json; s=json.load(open('$work/people.json')); s['people'].pop(); json.dum
          case $setup in *2*) replicas=2 ;; *) replicas=1 ;; esac ;;
     esac
     export ANSHIN_SERVER_DATABASE=$database
-    "$bin/anshin-server" import "$work/people.json" >/dev/null
+    "$bin/anshin-server" import "$work/people.json" >/dev/null 2>"$work/import.log"
     for login in sato suzuki; do
       printf 'centre-set-password-1\n' | "$bin/anshin-server" user add $login --name $login --organization o-00001 >/dev/null
     done
@@ -156,16 +156,20 @@ import json; s=json.load(open('$work/people.json')); s['people'].pop(); json.dum
     (path=api/v1/session; load "$MIXED" 2 -s "$work/login.lua" >"$work/mlogin") &
     mixed+=($!)
     sleep $((MIXED / 2))
-    "$bin/anshin-server" import "$work/people-1.json" >/dev/null
+    "$bin/anshin-server" import "$work/people-1.json" >/dev/null 2>"$work/import.log"
     wait "${mixed[@]}"
-    read -r m304 _ e304 <"$work/m304"; read -r mfull _ efull <"$work/mfull"; read -r mlogin _ elogin <"$work/mlogin"
+    read -r m304 _ e304 s304 <"$work/m304"; read -r mfull _ efull sfull <"$work/mfull"; read -r mlogin _ elogin slogin <"$work/mlogin"
+    fives=$(cat "$work"/server.*.log | grep -c 'Status code: 5' || true)
     after=$(curl -s -H "authorization: Bearer $token" "${urls[-1]}/api/v1/directory" | tee "$work/after.json" \
       | python3 -c "import json,sys; d=json.load(sys.stdin); print(f\"revision {d['revision']}, {len(d['people'])} people\")")
     chain=$("$bin/anshin-server" audit verify >/dev/null 2>&1 && echo whole || echo BROKEN)
-    printf '| %s | %s | %s req/s | %s req/s | %s/s | %s | %s (expected revision 2, %s people), chain %s |\n' "$setup" "$people" "$m304" "$mfull" "$mlogin" "$((e304 + efull + elogin))" "$after" "$((people - 1))" "$chain" >>"$work/mixed"
+    printf '| %s | %s | %s req/s | %s req/s | %s/s | %s | %s | %s | %s (expected revision 2, %s people), chain %s |\n' "$setup" "$people" "$m304" "$mfull" "$mlogin" "$((e304 + efull + elogin))" "$fives" "$s304 / $sfull / $slogin" "$after" "$((people - 1))" "$chain" >>"$work/mixed"
     tail -1 "$work/mixed"
-    [ -n "${KEEP_LOGS:-}" ] && cp "$work/after.json" "$work"/server.*.log /tmp/ 2>/dev/null
     stop_servers
+    warnings=$(cat "$work"/server.*.log | grep -c 'transaction in progress' || true)
+    [ "$warnings" = 0 ] || echo "  ($warnings 'transaction in progress' warnings in the server logs)"
+    [ -n "${KEEP_LOGS:-}" ] && mkdir -p "$KEEP_LOGS" && cp "$work"/server.*.log "$KEEP_LOGS"/
+    rm -f "$work"/server.*.log
   done
 done
 cat "$work/table" "$work/mixed"

@@ -392,7 +392,7 @@ fn config_errors_are_reported() {
         .assert()
         .code(1)
         .stderr(contains("missing.toml"));
-    // A PostgreSQL URL is understood, said to be not built yet, and its password never shown.
+    // A PostgreSQL server that is not there is said at once, its password never shown.
     let out = Command::cargo_bin("anshin-server")
         .unwrap()
         .env_remove("ANSHIN_CONFIG")
@@ -400,7 +400,7 @@ fn config_errors_are_reported() {
         .env("XDG_CONFIG_HOME", d.join("config"))
         .env(
             "ANSHIN_SERVER_DATABASE",
-            "postgres://anshin:pg-secret-pw@127.0.0.1:5432/anshin",
+            "postgres://anshin:pg-secret-pw@127.0.0.1:1/anshin",
         )
         .args(["user", "list"])
         .assert()
@@ -409,7 +409,7 @@ fn config_errors_are_reported() {
         .clone();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("PostgreSQL のデータベースでは使えません"),
+        stderr.contains("データベース postgres://anshin:***@127.0.0.1:1/anshin を開けません"),
         "{stderr}"
     );
     assert!(!stderr.contains("pg-secret-pw"), "{stderr}");

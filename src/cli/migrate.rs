@@ -1,7 +1,7 @@
 //! `anshin-server migrate --to postgres://…` (issue 13, item 7): a SQLite deployment moved to
 //! PostgreSQL with nothing lost, checked after the copy.
 
-use crate::server::db::{DatabaseSettings, Sqlite};
+use crate::server::db::DatabaseSettings;
 use anyhow::bail;
 
 pub async fn run(from: &DatabaseSettings, to: &str) -> anyhow::Result<()> {
@@ -24,7 +24,7 @@ async fn migrate(
     url: &str,
     target: &DatabaseSettings,
 ) -> anyhow::Result<()> {
-    use crate::server::db::{now_unix, postgres, Actor, Database};
+    use crate::server::db::{now_unix, postgres, Actor, Database, Sqlite};
     let source = Sqlite::open(path).await?;
     let destination = postgres::Postgres::open(url).await?;
     let result = postgres::migrate::sqlite_to_postgres(&source, &destination).await;

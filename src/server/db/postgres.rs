@@ -58,6 +58,15 @@ impl Postgres {
         let options = PgConnectOptions::from_str(url)
             .map_err(|e| DbError::Open(shown.clone(), e))?
             .application_name("anshin-server");
+        // One connection first: an unreachable server or a wrong password is said at once,
+        // not after the pool has retried for its whole acquire timeout.
+        {
+            use sqlx::Connection as _;
+            let probe = PgConnection::connect_with(&options)
+                .await
+                .map_err(|e| DbError::Open(shown.clone(), e))?;
+            let _ = probe.close().await;
+        }
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(Duration::from_secs(10))

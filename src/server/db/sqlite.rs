@@ -24,6 +24,7 @@ async fn begin(pool: &SqlitePool) -> DbResult<sqlx::Transaction<'static, sqlx::S
 }
 
 impl Sqlite {
+    #[cfg(feature = "postgres")]
     pub(crate) fn pool(&self) -> &SqlitePool {
         &self.pool
     }
