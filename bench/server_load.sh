@@ -114,7 +114,7 @@ member_token() {  # url login
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
 echo "durations: ${DUR}s per measurement, ${MIXED}s mixed"
 printf '\n| setup | people | 304 req/s | 304 p99 ms | full req/s | full p99 ms | one full download ms | logins/s | login p99 ms |\n|---|---|---|---|---|---|---|---|---|\n' >"$work/table"
-printf '\n| setup | people | mixed: syncs 304 | full | logins | non-2xx/3xx answers | 5xx in the server logs | no answer within wrk's 2 s: syncs 304 / full / logins | after: revision, people, audit chain |\n|---|---|---|---|---|---|---|---|---|\n' >"$work/mixed"
+printf '\n| setup | people | mixed: syncs 304 | full | logins | non-2xx/3xx answers | 5xx in the server logs | no answer within 2 s (wrk): syncs 304 / full / logins | after: revision, people, audit chain |\n|---|---|---|---|---|---|---|---|---|\n' >"$work/mixed"
 db_n=0
 for people in $sizes; do
   "$bin/anshin-server" demo-data --people "$people" --seed 1 -o "$work/people.json" >/dev/null

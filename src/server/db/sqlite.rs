@@ -195,14 +195,6 @@ impl Table {
     }
 }
 
-#[derive(Default)]
-struct Changes {
-    added: usize,
-    updated: usize,
-    deleted: usize,
-    unchanged: usize,
-}
-
 /// Applies one table's part of a directory replacement inside the transaction.
 async fn replace_table(
     tx: &mut sqlx::SqliteConnection,
@@ -210,7 +202,7 @@ async fn replace_table(
     records: Vec<RecordBody>,
     revision: i64,
     now: UnixTime,
-) -> DbResult<Changes> {
+) -> DbResult<super::rows::Changes> {
     let name = table.name();
     let existing: HashMap<String, (Option<i64>, String)> =
         sqlx::query(&format!("SELECT id, deleted_at, body FROM {name}"))
@@ -224,7 +216,7 @@ async fn replace_table(
                 ))
             })
             .collect::<DbResult<_>>()?;
-    let mut changes = Changes::default();
+    let mut changes = super::rows::Changes::default();
     let mut seen = std::collections::HashSet::with_capacity(records.len());
     let upsert = format!(
         "INSERT INTO {name} (id, revision, deleted_at, body) VALUES (?, ?, NULL, ?) \
@@ -427,10 +419,9 @@ impl Database for Sqlite {
         let next = current + 1;
         let orgs = replace_table(&mut tx, Table::Organizations, organizations, next, now).await?;
         let ppl = replace_table(&mut tx, Table::People, people, next, now).await?;
-        let changed =
-            orgs.added + orgs.updated + orgs.deleted + ppl.added + ppl.updated + ppl.deleted;
-        let revision = if changed > 0 { next } else { current };
-        if changed > 0 {
+        let changed = orgs.any() || ppl.any();
+        let revision = if changed { next } else { current };
+        if changed {
             sqlx::query("UPDATE directory_meta SET revision = ? WHERE id = 1")
                 .bind(next)
                 .execute(&mut *tx)
@@ -461,17 +452,7 @@ impl Database for Sqlite {
                 .await?;
             }
         }
-        let summary = ImportSummary {
-            revision: revision as u64,
-            added: orgs.added + ppl.added,
-            updated: orgs.updated + ppl.updated,
-            deleted: orgs.deleted + ppl.deleted,
-            unchanged: orgs.unchanged + ppl.unchanged,
-        };
-        let detail = format!(
-            "revision={} added={} updated={} deleted={} unchanged={}",
-            summary.revision, summary.added, summary.updated, summary.deleted, summary.unchanged
-        );
+        let (summary, detail) = super::rows::import_summary(revision, &orgs, &ppl);
         insert_audit(&mut tx, now, actor, "directory.import", None, Some(&detail)).await?;
         tx.commit().await?;
         Ok(summary)
@@ -758,9 +739,6 @@ impl Database for Sqlite {
             .execute(&mut *tx)
             .await?;
         let window_start = now - limits.window_seconds;
-        // The failure that must age out before the next attempt: the one `limit` places from
-        // the newest.
-        let wait = |at: Option<i64>| at.map(|at| (at + limits.window_seconds - now).max(1) as u64);
         let by_address: Option<i64> = sqlx::query_scalar(
             "SELECT at FROM login_failures WHERE address = ? AND at > ? ORDER BY at DESC, id DESC LIMIT 1 OFFSET ?",
         )
@@ -788,15 +766,10 @@ impl Database for Sqlite {
         .bind(i64::from(limits.per_account.max(1)) - 1)
         .fetch_optional(&mut *tx)
         .await?;
-        match (wait(by_account), wait(by_address)) {
-            (None, None) => {}
-            (a, b) => {
-                tx.rollback().await?;
-                return Ok(Err(Throttled {
-                    retry_after: a.max(b).unwrap_or(1),
-                    by_address: b.is_some() && b >= a,
-                }));
-            }
+        if let Some(throttled) = super::rows::throttle_verdict(by_account, by_address, limits, now)
+        {
+            tx.rollback().await?;
+            return Ok(Err(throttled));
         }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO login_failures (account, address, at) VALUES (?, ?, ?) RETURNING id",
@@ -851,14 +824,7 @@ impl Database for Sqlite {
         .bind(since)
         .fetch_all(&self.pool)
         .await?;
-        let mut grouped: Vec<(String, Vec<UnixTime>)> = Vec::new();
-        for (account, at) in rows {
-            match grouped.last_mut() {
-                Some((last, times)) if *last == account => times.push(at),
-                _ => grouped.push((account, vec![at])),
-            }
-        }
-        Ok(grouped)
+        Ok(super::rows::group_failures(rows))
     }
 
     async fn clear_login_failures(
@@ -956,11 +922,15 @@ impl Database for Sqlite {
             expires_at: row.try_get("expires_at")?,
         };
         if now - session.last_seen_at >= touch_interval(idle_seconds) {
-            sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
-                .bind(now)
-                .bind(token_hash)
-                .execute(&self.pool)
-                .await?;
+            let (pool, token_hash) = (self.pool.clone(), token_hash.to_string());
+            super::touch_soon(async move {
+                sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
+                    .bind(now)
+                    .bind(token_hash)
+                    .execute(&pool)
+                    .await
+            })
+            .await;
         }
         Ok(Some(session))
     }
@@ -992,18 +962,7 @@ impl Database for Sqlite {
         .bind(live_after(now, idle_seconds))
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(SessionSummary {
-                    id: row.try_get("id")?,
-                    token_hash: row.try_get("token_hash")?,
-                    address: row.try_get("address")?,
-                    created_at: row.try_get("created_at")?,
-                    last_seen_at: row.try_get("last_seen_at")?,
-                    expires_at: row.try_get("expires_at")?,
-                })
-            })
-            .collect()
+        rows.iter().map(super::rows::session_summary).collect()
     }
 
     async fn revoke_own_session(
@@ -1057,20 +1016,7 @@ impl Database for Sqlite {
         .bind(limit)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(AuditEntry {
-                    id: row.try_get("id")?,
-                    at: row.try_get("at")?,
-                    actor: row.try_get("actor")?,
-                    action: row.try_get("action")?,
-                    target: row.try_get("target")?,
-                    address: row.try_get("address")?,
-                    detail: row.try_get("detail")?,
-                    hash: row.try_get("hash")?,
-                })
-            })
-            .collect()
+        rows.iter().map(super::rows::audit_entry).collect()
     }
 
     async fn backup(&self, to: &Path) -> DbResult<()> {

@@ -11,30 +11,6 @@ use sqlx::{PgPool, Row};
 const COLUMNS: &str = "id, client_ref, submitted_by, submitter, organization_id, base_revision, \
      note, changes, status, submitted_at, reviewer, reviewed_at, reason, applied_revision";
 
-fn from_row(row: &sqlx::postgres::PgRow) -> DbResult<StoredChangeRequest> {
-    let status: String = row.try_get("status")?;
-    Ok(StoredChangeRequest {
-        id: row.try_get("id")?,
-        client_ref: row.try_get("client_ref")?,
-        submitted_by: row.try_get("submitted_by")?,
-        submitter: row.try_get("submitter")?,
-        organization_id: row.try_get("organization_id")?,
-        base_revision: row.try_get::<i64, _>("base_revision")? as u64,
-        note: row.try_get("note")?,
-        changes: row.try_get("changes")?,
-        status: ChangeStatus::from_code(&status).ok_or_else(|| {
-            DbError::Corrupt(format!("unknown status {status:?} in change_requests"))
-        })?,
-        submitted_at: row.try_get("submitted_at")?,
-        reviewer: row.try_get("reviewer")?,
-        reviewed_at: row.try_get("reviewed_at")?,
-        reason: row.try_get("reason")?,
-        applied_revision: row
-            .try_get::<Option<i64>, _>("applied_revision")?
-            .map(|r| r as u64),
-    })
-}
-
 pub(super) async fn listing(
     pool: &PgPool,
     organization_id: &str,
@@ -130,7 +106,7 @@ pub(super) async fn add(
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok((from_row(&row)?, true))
+    Ok((crate::server::db::rows::change_request(&row)?, true))
 }
 
 pub(super) async fn get(pool: &PgPool, id: i64) -> DbResult<Option<StoredChangeRequest>> {
@@ -141,7 +117,7 @@ pub(super) async fn get(pool: &PgPool, id: i64) -> DbResult<Option<StoredChangeR
     .fetch_optional(pool)
     .await?
     .as_ref()
-    .map(from_row)
+    .map(crate::server::db::rows::change_request)
     .transpose()
 }
 
@@ -158,7 +134,7 @@ pub(super) async fn by_ref(
     .fetch_optional(pool)
     .await?
     .as_ref()
-    .map(from_row)
+    .map(crate::server::db::rows::change_request)
     .transpose()
 }
 
@@ -177,7 +153,7 @@ pub(super) async fn list(
     .fetch_all(pool)
     .await?
     .iter()
-    .map(from_row)
+    .map(crate::server::db::rows::change_request)
     .collect()
 }
 

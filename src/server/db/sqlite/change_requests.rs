@@ -11,30 +11,6 @@ use sqlx::{Row, SqlitePool};
 const COLUMNS: &str = "id, client_ref, submitted_by, submitter, organization_id, base_revision, \
      note, changes, status, submitted_at, reviewer, reviewed_at, reason, applied_revision";
 
-fn from_row(row: &sqlx::sqlite::SqliteRow) -> DbResult<StoredChangeRequest> {
-    let status: String = row.try_get("status")?;
-    Ok(StoredChangeRequest {
-        id: row.try_get("id")?,
-        client_ref: row.try_get("client_ref")?,
-        submitted_by: row.try_get("submitted_by")?,
-        submitter: row.try_get("submitter")?,
-        organization_id: row.try_get("organization_id")?,
-        base_revision: row.try_get::<i64, _>("base_revision")? as u64,
-        note: row.try_get("note")?,
-        changes: row.try_get("changes")?,
-        status: ChangeStatus::from_code(&status).ok_or_else(|| {
-            DbError::Corrupt(format!("unknown status {status:?} in change_requests"))
-        })?,
-        submitted_at: row.try_get("submitted_at")?,
-        reviewer: row.try_get("reviewer")?,
-        reviewed_at: row.try_get("reviewed_at")?,
-        reason: row.try_get("reason")?,
-        applied_revision: row
-            .try_get::<Option<i64>, _>("applied_revision")?
-            .map(|r| r as u64),
-    })
-}
-
 pub(super) async fn listing(
     pool: &SqlitePool,
     organization_id: &str,
@@ -92,7 +68,7 @@ pub(super) async fn add(
     .fetch_optional(&mut *tx)
     .await?;
     if let Some(row) = existing {
-        return Ok((from_row(&row)?, false));
+        return Ok((crate::server::db::rows::change_request(&row)?, false));
     }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO change_requests (client_ref, submitted_by, submitter, organization_id, \
@@ -133,7 +109,7 @@ pub(super) async fn add(
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok((from_row(&row)?, true))
+    Ok((crate::server::db::rows::change_request(&row)?, true))
 }
 
 pub(super) async fn get(pool: &SqlitePool, id: i64) -> DbResult<Option<StoredChangeRequest>> {
@@ -144,7 +120,7 @@ pub(super) async fn get(pool: &SqlitePool, id: i64) -> DbResult<Option<StoredCha
     .fetch_optional(pool)
     .await?
     .as_ref()
-    .map(from_row)
+    .map(crate::server::db::rows::change_request)
     .transpose()
 }
 
@@ -161,7 +137,7 @@ pub(super) async fn by_ref(
     .fetch_optional(pool)
     .await?
     .as_ref()
-    .map(from_row)
+    .map(crate::server::db::rows::change_request)
     .transpose()
 }
 
@@ -180,7 +156,7 @@ pub(super) async fn list(
     .fetch_all(pool)
     .await?
     .iter()
-    .map(from_row)
+    .map(crate::server::db::rows::change_request)
     .collect()
 }
 
