@@ -129,24 +129,6 @@ async fn begin_detached<DB: sqlx::Database>(
     Ok(begun?)
 }
 
-/// Records a session's use without making its request wait for long: the write goes on in a task
-/// of its own, and the request waits for it at most a quarter of a second. On SQLite an import
-/// holds the write lock for seconds, and every sync whose session was due its once-a-minute mark
-/// waited behind it (`bench/server_load.sh`, 50 000 people: all 40 connections of the 304 load
-/// timed out after 2 s while an import ran). A late mark is within the idle check's slack.
-async fn touch_soon<F, T>(write: F)
-where
-    F: std::future::Future<Output = Result<T, sqlx::Error>> + Send + 'static,
-    T: Send + 'static,
-{
-    let task = tokio::spawn(async move {
-        if let Err(e) = write.await {
-            tracing::warn!(error = %e, "a session's last use was not recorded");
-        }
-    });
-    let _ = tokio::time::timeout(std::time::Duration::from_millis(250), task).await;
-}
-
 /// Seconds since the Unix epoch; the storage layer's clock unit.
 pub type UnixTime = i64;
 

@@ -949,18 +949,13 @@ impl Database for Postgres {
         };
         // Marked used at most once a minute: the 304 path of every replica does not write.
         if now - session.last_seen_at >= super::touch_interval(idle_seconds) {
-            let (pool, token_hash) = (self.pool.clone(), token_hash.to_string());
-            super::touch_soon(async move {
-                sqlx::query(
-                    "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 \
-                     AND last_seen_at < $1",
-                )
-                .bind(now)
-                .bind(token_hash)
-                .execute(&pool)
-                .await
-            })
-            .await;
+            sqlx::query(
+                "UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $1",
+            )
+            .bind(now)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
         }
         Ok(Some(session))
     }

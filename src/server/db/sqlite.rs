@@ -922,15 +922,11 @@ impl Database for Sqlite {
             expires_at: row.try_get("expires_at")?,
         };
         if now - session.last_seen_at >= touch_interval(idle_seconds) {
-            let (pool, token_hash) = (self.pool.clone(), token_hash.to_string());
-            super::touch_soon(async move {
-                sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
-                    .bind(now)
-                    .bind(token_hash)
-                    .execute(&pool)
-                    .await
-            })
-            .await;
+            sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
+                .bind(now)
+                .bind(token_hash)
+                .execute(&self.pool)
+                .await?;
         }
         Ok(Some(session))
     }
