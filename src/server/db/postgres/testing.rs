@@ -132,6 +132,17 @@ fn run(mut command: Command, what: &str) -> Result<(), String> {
     }
 }
 
+#[cfg(unix)]
+fn chown(dir: &Path, owner: u32) -> Result<(), String> {
+    std::os::unix::fs::chown(dir, Some(owner), None)
+        .map_err(|e| format!("chown {}: {e}", dir.display()))
+}
+
+#[cfg(not(unix))]
+fn chown(_: &Path, _: u32) -> Result<(), String> {
+    Err("a throwaway cluster is started only on Unix; set ANSHIN_TEST_POSTGRES_URL".into())
+}
+
 /// initdb + pg_ctl start in a new temporary folder; the maintenance database's URL.
 fn start_cluster() -> Result<String, String> {
     let bin = bin_dir()?;
@@ -148,8 +159,7 @@ fn start_cluster() -> Result<String, String> {
             .ok()
             .and_then(|out| String::from_utf8_lossy(&out.stdout).trim().parse().ok())
             .ok_or("no postgres user (Debian's postgresql package makes it)")?;
-        std::os::unix::fs::chown(&dir, Some(owner), None)
-            .map_err(|e| format!("chown {}: {e}", dir.display()))?;
+        chown(&dir, owner)?;
     }
     let data = dir.join("data");
     let mut initdb = as_owner(root, &bin.join("initdb"));
