@@ -59,12 +59,12 @@ pub(super) async fn add(
     let mut tx = begin(pool).await?;
     // The unique (submitted_by, client_ref) decides: a resend racing the first waits for it and
     // then finds it on file.
-    let id: Option<i64> = sqlx::query_scalar(
+    let row = sqlx::query(&format!(
         "INSERT INTO change_requests (client_ref, submitted_by, submitter, organization_id, \
          base_revision, note, changes, status, submitted_at, submitted_from) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9) \
-         ON CONFLICT (submitted_by, client_ref) DO NOTHING RETURNING id",
-    )
+         ON CONFLICT (submitted_by, client_ref) DO NOTHING RETURNING {COLUMNS}"
+    ))
     .bind(request.client_ref)
     .bind(request.user.id)
     .bind(&request.user.login_id)
@@ -76,13 +76,15 @@ pub(super) async fn add(
     .bind(&actor.address)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(id) = id else {
+    let Some(row) = row else {
         tx.rollback().await?;
         let filed = by_ref(pool, request.user.id, request.client_ref)
             .await?
             .ok_or_else(|| DbError::Storage(anyhow::anyhow!("change request vanished")))?;
         return Ok((filed, false));
     };
+    let filed = crate::server::db::rows::change_request(&row)?;
+    let id = filed.id;
     let count = serde_json::from_str::<Vec<serde_json::Value>>(request.changes)
         .map(|c| c.len())
         .unwrap_or(0);
@@ -99,14 +101,8 @@ pub(super) async fn add(
         Some(&detail),
     )
     .await?;
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM change_requests WHERE id = $1"
-    ))
-    .bind(id)
-    .fetch_one(&mut *tx)
-    .await?;
     tx.commit().await?;
-    Ok((crate::server::db::rows::change_request(&row)?, true))
+    Ok((filed, true))
 }
 
 pub(super) async fn get(pool: &PgPool, id: i64) -> DbResult<Option<StoredChangeRequest>> {

@@ -70,11 +70,11 @@ pub(super) async fn add(
     if let Some(row) = existing {
         return Ok((crate::server::db::rows::change_request(&row)?, false));
     }
-    let id: i64 = sqlx::query_scalar(
+    let row = sqlx::query(&format!(
         "INSERT INTO change_requests (client_ref, submitted_by, submitter, organization_id, \
          base_revision, note, changes, status, submitted_at, submitted_from) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING id",
-    )
+         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?) RETURNING {COLUMNS}"
+    ))
     .bind(request.client_ref)
     .bind(request.user.id)
     .bind(&request.user.login_id)
@@ -86,6 +86,8 @@ pub(super) async fn add(
     .bind(&actor.address)
     .fetch_one(&mut *tx)
     .await?;
+    let filed = crate::server::db::rows::change_request(&row)?;
+    let id = filed.id;
     let count = serde_json::from_str::<Vec<serde_json::Value>>(request.changes)
         .map(|c| c.len())
         .unwrap_or(0);
@@ -102,14 +104,8 @@ pub(super) async fn add(
         Some(&detail),
     )
     .await?;
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM change_requests WHERE id = ?"
-    ))
-    .bind(id)
-    .fetch_one(&mut *tx)
-    .await?;
     tx.commit().await?;
-    Ok((crate::server::db::rows::change_request(&row)?, true))
+    Ok((filed, true))
 }
 
 pub(super) async fn get(pool: &SqlitePool, id: i64) -> DbResult<Option<StoredChangeRequest>> {
