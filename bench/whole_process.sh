@@ -6,9 +6,13 @@
 #   anshin login            the first full sync: request, parse, seal, write, exit
 #   anshin sync (5×)        nothing changed
 #   anshin sync             after one person changed (a delta)
+#   anshin sync (3×)        full, with no cache (request, parse, index, seal, write)
 #   anshin search QUERY (5×, one core) from the cache, and fzf --filter over the same people as
 #                           lines with the same query, in the same run
+#   anshin (the TUI, 3×)    to its first frame from the cache, in tmux at 120×40
 # Each figure is the wall time of the whole process and its peak RSS (GNU time). Not in CI.
+# With ANSHIN_BENCH_RESULTS=FILE every figure is also appended there as "label seconds KiB"
+# (bench/run.sh builds its table from that).
 #   bash bench/whole_process.sh [people] [query]   (default 100000, 'さいとう けいこ')
 #   ANSHIN_BENCH_BIN=DIR uses the binaries in DIR instead of building target/release.
 # Needs: dbus, gnome-keyring, fzf, time (apt-get install dbus gnome-keyring fzf time).
@@ -60,6 +64,9 @@ timed() { # label, command…
   }
   read -r secs kib <"$dir/time"
   printf '%-44s %7.3f s  %6d MiB  %s\n' "$label" "$secs" $((kib / 1024)) "$(head -c 90 "$dir/out" | head -1)"
+  if [ -n "${ANSHIN_BENCH_RESULTS:-}" ]; then
+    printf '%s %s %s\n' "${label%% (*}" "$secs" "$kib" >>"$ANSHIN_BENCH_RESULTS"
+  fi
 }
 
 echo "$people people; credential store: $("$bin/anshin" config path | sed -n 's/^ログイン情報の保管先: //p')"
@@ -76,7 +83,24 @@ json.dump(data, open(path, "w"), ensure_ascii=False)
 PY
 "$bin/anshin-server" import "$dir/people.json" >/dev/null
 timed "anshin sync, one person changed" "$bin/anshin" sync
-for i in 1 2 3 4 5; do timed "anshin search '$query' (one core, $i)" taskset -c 0 "$bin/anshin" search --limit 5 $query; done
+for i in 1 2 3; do
+  rm -f "$dir/cache/anshin/directory.cache" "$dir/cache/anshin/directory.state"
+  timed "anshin sync, full (no cache) ($i)" "$bin/anshin" sync
+done
+for i in 1 2 3 4 5; do timed "anshin search (one core, $i)" taskset -c 0 "$bin/anshin" search --limit 5 $query; done
+# The TUI to its first frame: started in tmux (it needs a terminal), leaves right after drawing.
+for i in 1 2 3; do
+  rm -f "$dir/tui.time"
+  tmux -L "anshin-bench-$$" new-session -d -x 120 -y 40 \
+    "ANSHIN_BENCH_EXIT_AFTER_FIRST_FRAME=1 /usr/bin/time -f '%e %M' -o '$dir/tui.time' '$bin/anshin' 2>'$dir/tui.err'"
+  for _ in $(seq 300); do [ -s "$dir/tui.time" ] && break; sleep 0.05; done
+  tmux -L "anshin-bench-$$" kill-server 2>/dev/null || true
+  read -r secs kib <"$dir/tui.time" || { cat "$dir/tui.err"; exit 1; }
+  printf '%-44s %7.3f s  %6d MiB\n' "anshin TUI to its first frame ($i)" "$secs" $((kib / 1024))
+  if [ -n "${ANSHIN_BENCH_RESULTS:-}" ]; then
+    printf '%s %s %s\n' "anshin TUI to its first frame" "$secs" "$kib" >>"$ANSHIN_BENCH_RESULTS"
+  fi
+done
 python3 - "$dir/people.json" "$dir/lines.txt" <<'PY'
 import json, sys
 data = json.load(open(sys.argv[1]))
@@ -85,4 +109,4 @@ with open(sys.argv[2], "w") as out:
     for p in data["people"]:
         out.write(f'{p["name"]}\t{p.get("name_kana", "")}\t{orgs.get(p.get("organization_id"), "")}\n')
 PY
-for i in 1 2 3; do timed "fzf --filter '$query' (one core, $i)" sh -c "taskset -c 0 fzf --filter '$query' < '$dir/lines.txt'"; done
+for i in 1 2 3 4 5; do timed "fzf --filter (one core, $i)" sh -c "taskset -c 0 fzf --filter '$query' < '$dir/lines.txt'"; done

@@ -167,6 +167,23 @@ pub struct CompactWindow {
     end: u16,
 }
 
+impl CompactWindow {
+    /// Its bytes for the persisted index: days, start, end.
+    pub(crate) fn parts(self) -> (u8, u16, u16) {
+        (self.days, self.start, self.end)
+    }
+
+    /// Back from [`CompactWindow::parts`]; minutes beyond a day are clamped to its end.
+    pub(crate) fn from_parts(days: u8, start: u16, end: u16) -> CompactWindow {
+        let day = DAY as u16;
+        CompactWindow {
+            days: days & 0x7f,
+            start: start.min(day),
+            end: end.min(day),
+        }
+    }
+}
+
 pub fn compact_windows(contact: &Contact) -> Box<[CompactWindow]> {
     contact
         .windows

@@ -33,8 +33,8 @@ fn client_for(t: &TestServer, cache: &std::path::Path) -> Client {
     client
 }
 
-fn search_names(directory: &anshin::directory::Snapshot, query: &str) -> Vec<String> {
-    let index = SearchIndex::build(directory.clone());
+/// Names found by the index the client holds (read from the cache: the persisted index).
+fn search_names(index: &SearchIndex, query: &str) -> Vec<String> {
     let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
         .unwrap()
         .and_hms_opt(13, 30, 0)
@@ -66,11 +66,11 @@ async fn login_sync_search_then_offline() {
         matches!(outcome, SyncOutcome::Full { people: 600, .. }),
         "{outcome:?}"
     );
-    assert!(!search_names(&directory.snapshot, "takahasi").is_empty());
+    assert!(!search_names(&directory.index, "takahasi").is_empty());
 
     // The cache on disk is sealed: no member name in it, owner-only.
     let bytes = std::fs::read(cache_file(cache.path())).unwrap();
-    let name = &directory.snapshot.people[0].name;
+    let name = &directory.snapshot().people[0].name;
     assert!(!bytes.windows(name.len()).any(|w| w == name.as_bytes()));
     #[cfg(unix)]
     {
@@ -96,19 +96,19 @@ async fn login_sync_search_then_offline() {
     assert!(err.to_string().contains("接続できません"), "{err}");
     let cached = client.load_cache().unwrap();
     // Same records and revision (generated_at moves with every sync).
-    assert_eq!(cached.snapshot.revision, directory.snapshot.revision);
-    assert_eq!(cached.snapshot.people, directory.snapshot.people);
+    assert_eq!(cached.snapshot().revision, directory.snapshot().revision);
+    assert_eq!(cached.snapshot().people, directory.snapshot().people);
     assert_eq!(
-        cached.snapshot.organizations,
-        directory.snapshot.organizations
+        cached.snapshot().organizations,
+        directory.snapshot().organizations
     );
     assert!(anshin::tui::text::sync_state(
         Some(cached.synced_at),
         Some(false),
-        cached.snapshot.revision
+        cached.snapshot().revision
     )
     .starts_with("オフライン — 最終同期"));
-    assert!(!search_names(&cached.snapshot, "ﾀｶﾊｼ").is_empty());
+    assert!(!search_names(&cached.index, "ﾀｶﾊｼ").is_empty());
 }
 
 #[tokio::test]
@@ -140,15 +140,15 @@ async fn delta_sync_applies_updates_and_deletions() {
             deleted: 1
         }
     );
-    assert_eq!(after.snapshot.revision, before.snapshot.revision + 1);
+    assert_eq!(after.snapshot().revision, before.snapshot().revision + 1);
     assert_eq!(
-        after.snapshot.person(&changed).unwrap().title.as_deref(),
+        after.snapshot().person(&changed).unwrap().title.as_deref(),
         Some("理事長")
     );
-    assert!(after.snapshot.person(&removed).is_none());
+    assert!(after.snapshot().person(&removed).is_none());
     assert_eq!(
-        after.snapshot.people.len(),
-        before.snapshot.people.len() - 1
+        after.snapshot().people.len(),
+        before.snapshot().people.len() - 1
     );
     // What the client pieced together equals what a fresh full sync gives.
     let fresh: Value = t
@@ -162,10 +162,13 @@ async fn delta_sync_applies_updates_and_deletions() {
         people.sort_by(|a, b| a.id.cmp(&b.id));
         people
     };
-    assert_eq!(sorted(after.snapshot.people.clone()), sorted(fresh.people));
     assert_eq!(
-        client.load_cache().unwrap().snapshot.revision,
-        after.snapshot.revision
+        sorted(after.snapshot().people.clone()),
+        sorted(fresh.people)
+    );
+    assert_eq!(
+        client.load_cache().unwrap().snapshot().revision,
+        after.snapshot().revision
     );
 }
 
@@ -187,7 +190,7 @@ async fn a_quiet_sync_writes_only_the_state_and_a_delta_still_reaches_the_cache(
     let (revision, outcome) = client.sync_quick().await.unwrap();
     assert_eq!(
         (revision, outcome),
-        (first.snapshot.revision, SyncOutcome::Unchanged)
+        (first.snapshot().revision, SyncOutcome::Unchanged)
     );
     assert_eq!(
         std::fs::read(cache_file(cache.path())).unwrap(),
@@ -219,7 +222,7 @@ async fn a_quiet_sync_writes_only_the_state_and_a_delta_still_reaches_the_cache(
     assert_eq!(
         (revision, outcome),
         (
-            first.snapshot.revision + 1,
+            first.snapshot().revision + 1,
             SyncOutcome::Delta {
                 changed: 1,
                 deleted: 0
@@ -227,9 +230,9 @@ async fn a_quiet_sync_writes_only_the_state_and_a_delta_still_reaches_the_cache(
         )
     );
     let loaded = client.load_cache().unwrap();
-    assert_eq!(loaded.snapshot.revision, revision);
+    assert_eq!(loaded.snapshot().revision, revision);
     assert_eq!(
-        loaded.snapshot.person(&changed).unwrap().title.as_deref(),
+        loaded.snapshot().person(&changed).unwrap().title.as_deref(),
         Some("理事長")
     );
     // And quiet again at the new revision; what the TUI asks (it holds an index at a
@@ -268,7 +271,10 @@ async fn corrupt_and_truncated_caches_are_refetched() {
     assert_eq!(client.load_cache().unwrap_err(), CacheProblem::Corrupt);
     let (directory, outcome) = client.sync().await.unwrap();
     assert!(matches!(outcome, SyncOutcome::Full { .. }));
-    assert_eq!(client.load_cache().unwrap().snapshot, directory.snapshot);
+    assert_eq!(
+        client.load_cache().unwrap().snapshot(),
+        directory.snapshot()
+    );
 }
 
 #[tokio::test]
@@ -342,7 +348,7 @@ async fn memory_store_never_writes_a_cache() {
     assert!(!client.credentials.is_persistent());
     client.login(MEMBER.0, MEMBER.1, None).await.unwrap();
     let (directory, _) = client.sync().await.unwrap();
-    assert_eq!(directory.snapshot.people.len(), 600);
+    assert_eq!(directory.snapshot().people.len(), 600);
     assert_eq!(
         std::fs::read_dir(cache.path()).unwrap().count(),
         0,
@@ -687,7 +693,7 @@ async fn a_change_filed_offline_goes_at_the_next_sync_and_comes_back_approved() 
     let online = Client::new(config(&t.url)).unwrap();
     online.login(MEMBER.0, MEMBER.1, None).await.unwrap();
     let (directory, _) = online.sync().await.unwrap();
-    let snapshot = &directory.snapshot;
+    let snapshot = &directory.snapshot();
     let organization = snapshot.organization("o-00001").unwrap();
     let people: Vec<_> = snapshot
         .people
@@ -772,7 +778,7 @@ async fn a_change_filed_offline_goes_at_the_next_sync_and_comes_back_approved() 
     );
     // The clinic's next sync carries it.
     let (directory, _) = online.sync().await.unwrap();
-    let live = directory.snapshot.organization("o-00001").unwrap();
+    let live = directory.snapshot().organization("o-00001").unwrap();
     assert_eq!(
         live.home_care.as_ref().unwrap().accepting,
         anshin::directory::Accepting::NotAccepting

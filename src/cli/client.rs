@@ -5,7 +5,7 @@ use super::{read_line, Failure};
 use crate::client::cache::CacheProblem;
 use crate::client::config::{config_path, ClientConfig};
 use crate::client::{Client, ClientError};
-use crate::directory::{parse_snapshot, Snapshot};
+use crate::directory::parse_snapshot;
 use crate::search::{EntryRef, Filters, SearchIndex};
 use clap::{Parser, Subcommand};
 use std::io::{IsTerminal, Write};
@@ -209,7 +209,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 .map_err(|e| usage(format!("{} を読めません: {e}", file.display())))?;
             let snapshot = parse_snapshot(&bytes)
                 .map_err(|e| usage(format!("{} を読めません: {e}", file.display())))?;
-            print_search(snapshot, &query.join(" "), json, limit)
+            print_search(&SearchIndex::build(snapshot), &query.join(" "), json, limit)
         }
         Command::Lint {
             patient_name,
@@ -292,11 +292,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                             crate::tui::text::sync_state(
                                 Some(directory.synced_at),
                                 None,
-                                directory.snapshot.revision
+                                directory.index.revision()
                             )
                         );
                     }
-                    print_search(directory.snapshot, &query.join(" "), json, limit)
+                    print_search(&directory.index, &query.join(" "), json, limit)
                 }
                 Command::Config(_) | Command::Lint { .. } | Command::Slip(_) => {
                     unreachable!("handled above")
@@ -400,7 +400,7 @@ async fn login(client: &Client, user: Option<String>) -> Result<(), Failure> {
         super::two_factor::enrol(client, interactive).await?;
     }
     match client.sync().await {
-        Ok((directory, outcome)) => println!("{}", outcome.message(directory.snapshot.revision)),
+        Ok((directory, outcome)) => println!("{}", outcome.message(directory.index.revision())),
         Err(e) => eprintln!("注意: ログインはできましたが、同期できませんでした: {e}"),
     }
     Ok(())
@@ -550,7 +550,7 @@ fn slip(command: SlipCommand) -> Result<(), Failure> {
             .ok()
             .and_then(|config| Client::new(config).ok())
             .and_then(|client| client.load_cache().ok())
-            .map(|cached| cached.snapshot),
+            .map(|cached| cached.index.into_snapshot()),
     };
     let context = RuleContext {
         directory: directory.as_ref(),
@@ -663,9 +663,8 @@ fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-fn print_search(snapshot: Snapshot, query: &str, json: bool, limit: usize) -> Result<(), Failure> {
+fn print_search(index: &SearchIndex, query: &str, json: bool, limit: usize) -> Result<(), Failure> {
     let now = crate::directory::now_in_japan().naive_local();
-    let index = SearchIndex::build(snapshot);
     let hits = index.search(query, &Filters::default(), now);
     let mut out = std::io::stdout().lock();
     let results: Vec<serde_json::Value> = hits

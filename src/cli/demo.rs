@@ -117,8 +117,8 @@ pub async fn client_demo(role: DemoRole, reset: bool) -> Result<(), Failure> {
     let info = demo_login(&client, role).await?;
     let (directory, _) = client.sync().await?;
     let organization = directory
-        .snapshot
-        .organization(&info.user.organization)
+        .index
+        .organization_by_id(&info.user.organization)
         .map_or(info.user.organization.clone(), |o| o.name.to_string());
     let sender = &mut client.config.sender;
     if sender.office.is_empty() && sender.name.is_empty() {

@@ -1,22 +1,28 @@
 //! The offline copy of the directory, encrypted at rest (DESIGN §5): XChaCha20-Poly1305 under a
 //! random key kept in the keyring, bound to the server it came from, file mode 0600, written
-//! atomically (temp file + rename) so a crash never leaves half a cache. The JSON is gzipped
-//! before sealing and parsed straight from the decompressor, so loading 100k people never holds
-//! the whole text in memory beside the parsed directory (DESIGN §8: ≤ 150 MB). Anything unreadable —
-//! truncated, corrupt, another server's, a key that is gone — is reported as such, never a panic,
-//! and the caller fetches afresh.
+//! atomically (temp file + rename) so a crash never leaves half a cache. Anything unreadable —
+//! truncated, corrupt, another server's, a key that is gone, an older layout — is reported as
+//! such, never a panic, and the caller fetches afresh.
+//!
+//! What is sealed is the search index itself (issue 15): its columns as bytes — folded names,
+//! masks, contact windows as minutes, kana order — and the records as JSON in small LZ4 blocks
+//! (`search::SearchIndex::encode`). Opening is one file read and one AEAD pass in place; nothing
+//! is parsed or folded again, and a record is decoded only when it is shown. The index is
+//! built once per sync, by the sync, and the TUI is handed that same index.
 
 use super::ClientError;
 use crate::directory::{Snapshot, Timestamp};
-use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use crate::search::SearchIndex;
+use chacha20poly1305::aead::{Aead, AeadInPlace, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use serde::{Deserialize, Serialize};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 12] = b"ANSHIN-CACHE";
-/// 2: gzip inside the seal (1 held plain JSON; such a file reads as corrupt and is refetched).
-const VERSION: u8 = 2;
+/// 3: the search index and LZ4 record blocks inside the seal (issue 15). 2 held gzipped JSON,
+/// 1 plain JSON: such a file reads as corrupt and is refetched.
+const VERSION: u8 = 3;
 const NONCE_LEN: usize = 24;
 const HEADER_LEN: usize = MAGIC.len() + 1 + NONCE_LEN;
 
@@ -27,6 +33,68 @@ pub struct CachedDirectory {
     pub etag: Option<String>,
     pub synced_at: Timestamp,
     pub snapshot: Snapshot,
+}
+
+/// The cache as it is read and written: the directory already indexed.
+pub struct CachedIndex {
+    pub server_url: String,
+    pub etag: Option<String>,
+    pub synced_at: Timestamp,
+    pub index: SearchIndex,
+}
+
+/// Not the records: the cache's identity and size only.
+impl std::fmt::Debug for CachedIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CachedIndex")
+            .field("server_url", &self.server_url)
+            .field("etag", &self.etag)
+            .field("synced_at", &self.synced_at)
+            .field("revision", &self.index.revision())
+            .field("people", &self.index.people_count())
+            .field("organizations", &self.index.organization_count())
+            .finish()
+    }
+}
+
+impl CachedIndex {
+    /// Indexes a directory (the work of a sync: folding every name, on every core).
+    pub fn build(directory: CachedDirectory) -> CachedIndex {
+        CachedIndex {
+            server_url: directory.server_url,
+            etag: directory.etag,
+            synced_at: directory.synced_at,
+            index: SearchIndex::build(directory.snapshot),
+        }
+    }
+
+    /// The whole snapshot (decoded on first use when read from the file).
+    pub fn snapshot(&self) -> &Snapshot {
+        self.index.snapshot()
+    }
+
+    pub fn into_directory(self) -> CachedDirectory {
+        CachedDirectory {
+            server_url: self.server_url,
+            etag: self.etag,
+            synced_at: self.synced_at,
+            snapshot: self.index.into_snapshot(),
+        }
+    }
+}
+
+impl From<CachedDirectory> for CachedIndex {
+    fn from(directory: CachedDirectory) -> CachedIndex {
+        CachedIndex::build(directory)
+    }
+}
+
+/// How the cache was synced, sealed with the index (small: after the index's bytes).
+#[derive(Serialize, Deserialize)]
+struct Meta {
+    server_url: String,
+    etag: Option<String>,
+    synced_at: Timestamp,
 }
 
 /// Why a cache could not be used.
@@ -162,36 +230,85 @@ fn unseal(
 }
 
 /// Encrypts a cache image. Pure: the caller picks the file.
-pub fn seal(directory: &CachedDirectory, key: &[u8; 32]) -> Vec<u8> {
-    let gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    // serde_json writes a few bytes at a time; straight into the encoder every one of those
-    // writes ran the compressor (and zeroed its output buffer): 30 s at 100 000 people. A
-    // 64 KiB buffer in front makes it one compressor call per 64 KiB.
-    let mut buffered = std::io::BufWriter::with_capacity(1 << 16, gzip);
-    serde_json::to_writer(&mut buffered, directory).expect("a directory always serializes");
-    let gzip = buffered
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .expect("writing to memory cannot fail");
-    let plaintext = gzip.finish().expect("writing to memory cannot fail");
-    seal_bytes(MAGIC, &plaintext, key, &directory.server_url)
+pub fn seal(cached: &CachedIndex, key: &[u8; 32]) -> Vec<u8> {
+    let index = cached.index.encode();
+    let meta = serde_json::to_vec(&Meta {
+        server_url: cached.server_url.clone(),
+        etag: cached.etag.clone(),
+        synced_at: cached.synced_at,
+    })
+    .expect("the cache's meta always serializes");
+    let nonce: [u8; NONCE_LEN] = rand::random();
+    let mut out = Vec::with_capacity(HEADER_LEN + index.len() + meta.len() + 8 + 16);
+    out.extend_from_slice(MAGIC);
+    out.push(VERSION);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&index);
+    drop(index);
+    out.extend_from_slice(&meta);
+    out.extend_from_slice(&(meta.len() as u64).to_le_bytes());
+    // In place: 10–30 MiB at 100 000 people is not copied again.
+    let tag = XChaCha20Poly1305::new(key.into())
+        .encrypt_in_place_detached(
+            XNonce::from_slice(&nonce),
+            &aad(MAGIC, &cached.server_url),
+            &mut out[HEADER_LEN..],
+        )
+        .expect("encryption with a valid key cannot fail");
+    out.extend_from_slice(&tag);
+    out
 }
 
-/// Decrypts and parses a cache image for `server_url`.
-pub fn open(
-    bytes: &[u8],
+/// Decrypts and reads a cache image for `server_url`.
+pub fn open(bytes: &[u8], key: &[u8; 32], server_url: &str) -> Result<CachedIndex, CacheProblem> {
+    let header: [u8; HEADER_LEN] = bytes
+        .get(..HEADER_LEN)
+        .and_then(|h| h.try_into().ok())
+        .ok_or(CacheProblem::Corrupt)?;
+    open_parts(&header, bytes[HEADER_LEN..].to_vec(), key, server_url)
+}
+
+/// The header, and the rest of the file in a buffer of its own, which is decrypted in place and
+/// becomes the index's text: the file is read once and copied once.
+fn open_parts(
+    header: &[u8; HEADER_LEN],
+    mut body: Vec<u8>,
     key: &[u8; 32],
     server_url: &str,
-) -> Result<CachedDirectory, CacheProblem> {
-    let plaintext = unseal(MAGIC, bytes, key, server_url)?;
-    let reader =
-        std::io::BufReader::with_capacity(256 * 1024, flate2::read::GzDecoder::new(&plaintext[..]));
-    let directory: CachedDirectory =
-        serde_json::from_reader(reader).map_err(|_| CacheProblem::Corrupt)?;
-    if directory.server_url != server_url {
+) -> Result<CachedIndex, CacheProblem> {
+    if &header[..MAGIC.len()] != MAGIC || header[MAGIC.len()] != VERSION || body.len() < 16 {
+        return Err(CacheProblem::Corrupt);
+    }
+    let split = body.len() - 16;
+    let tag = chacha20poly1305::Tag::clone_from_slice(&body[split..]);
+    XChaCha20Poly1305::new(key.into())
+        .decrypt_in_place_detached(
+            XNonce::from_slice(&header[MAGIC.len() + 1..]),
+            &aad(MAGIC, server_url),
+            &mut body[..split],
+            &tag,
+        )
+        .map_err(|_| CacheProblem::Unreadable)?;
+    body.truncate(split);
+    let meta_len = body
+        .split_last_chunk::<8>()
+        .and_then(|(_, n)| usize::try_from(u64::from_le_bytes(*n)).ok())
+        .filter(|&n| n + 8 <= body.len())
+        .ok_or(CacheProblem::Corrupt)?;
+    let meta_start = body.len() - 8 - meta_len;
+    let meta: Meta = serde_json::from_slice(&body[meta_start..body.len() - 8])
+        .map_err(|_| CacheProblem::Corrupt)?;
+    if meta.server_url != server_url {
         return Err(CacheProblem::Unreadable);
     }
-    Ok(directory)
+    body.truncate(meta_start);
+    let index = SearchIndex::decode(body).ok_or(CacheProblem::Corrupt)?;
+    Ok(CachedIndex {
+        server_url: meta.server_url,
+        etag: meta.etag,
+        synced_at: meta.synced_at,
+        index,
+    })
 }
 
 /// Reads the cache file of `dir`, with the time (and ETag) of its last sync from the state
@@ -200,21 +317,29 @@ pub fn load(
     dir: &Path,
     key: Option<&[u8; 32]>,
     server_url: &str,
-) -> Result<CachedDirectory, CacheProblem> {
-    let bytes = match std::fs::read(cache_file(dir)) {
-        Ok(b) => b,
+) -> Result<CachedIndex, CacheProblem> {
+    use std::io::Read;
+    let mut file = match std::fs::File::open(cache_file(dir)) {
+        Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(CacheProblem::Missing),
         Err(_) => return Err(CacheProblem::Corrupt),
     };
+    let mut header = [0u8; HEADER_LEN];
+    file.read_exact(&mut header)
+        .map_err(|_| CacheProblem::Corrupt)?;
+    let size = file.metadata().map_or(0, |m| m.len() as usize);
+    let mut body = Vec::with_capacity(size.saturating_sub(HEADER_LEN));
+    file.read_to_end(&mut body)
+        .map_err(|_| CacheProblem::Corrupt)?;
     let key = key.ok_or(CacheProblem::Unreadable)?;
-    let mut directory = open(&bytes, key, server_url)?;
+    let mut cached = open_parts(&header, body, key, server_url)?;
     if let Some(state) = load_state(dir, key, server_url) {
-        if state.revision == directory.snapshot.revision {
-            directory.synced_at = state.synced_at;
-            directory.etag = state.etag;
+        if state.revision == cached.index.revision() {
+            cached.synced_at = state.synced_at;
+            cached.etag = state.etag;
         }
     }
-    Ok(directory)
+    Ok(cached)
 }
 
 /// Writes `bytes` to `path` in `dir` atomically with owner-only permissions.
@@ -234,16 +359,16 @@ pub(crate) fn write_atomically(dir: &Path, path: &Path, bytes: &[u8]) -> Result<
 
 /// Writes the cache, and the state that records its sync, atomically with owner-only
 /// permissions.
-pub fn store(dir: &Path, directory: &CachedDirectory, key: &[u8; 32]) -> Result<(), ClientError> {
-    let sealed = seal(directory, key);
+pub fn store(dir: &Path, cached: &CachedIndex, key: &[u8; 32]) -> Result<(), ClientError> {
+    let sealed = seal(cached, key);
     write_atomically(dir, &cache_file(dir), &sealed)?;
     let state = SyncState {
-        revision: directory.snapshot.revision,
-        etag: directory.etag.clone(),
-        synced_at: directory.synced_at,
+        revision: cached.index.revision(),
+        etag: cached.etag.clone(),
+        synced_at: cached.synced_at,
         cache_nonce: hex(&sealed[MAGIC.len() + 1..HEADER_LEN]),
     };
-    store_state(dir, &state, key, &directory.server_url)
+    store_state(dir, &state, key, &cached.server_url)
 }
 
 /// Removes the cache and its state (logout, or a cache found unusable).
@@ -255,14 +380,19 @@ pub fn remove(dir: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::fold;
 
-    fn sample() -> CachedDirectory {
+    fn sample_directory() -> CachedDirectory {
         CachedDirectory {
             server_url: "https://a.example.jp".into(),
             etag: Some("W/\"anshin-r1\"".into()),
             synced_at: crate::directory::now_in_japan(),
-            snapshot: crate::demo::generate(20, 1),
+            snapshot: crate::demo::generate(200, 1),
         }
+    }
+
+    fn sample() -> CachedIndex {
+        CachedIndex::build(sample_directory())
     }
 
     /// Issue 15: a sync that finds nothing new writes only the state beside the cache; the
@@ -274,7 +404,7 @@ mod tests {
         let directory = sample();
         store(dir.path(), &directory, &key).unwrap();
         let state = load_state(dir.path(), &key, &directory.server_url).unwrap();
-        assert_eq!(state.revision, directory.snapshot.revision);
+        assert_eq!(state.revision, directory.index.revision());
         assert_eq!(state.synced_at, directory.synced_at);
         let cache_bytes = std::fs::read(cache_file(dir.path())).unwrap();
 
@@ -317,44 +447,141 @@ mod tests {
     #[test]
     fn round_trip_and_no_plaintext() {
         let key = [7u8; 32];
-        let dir = sample();
+        let original = sample_directory();
+        let dir = CachedIndex::build(original.clone());
         let sealed = seal(&dir, &key);
-        let name = &dir.snapshot.people[0].name;
-        assert!(!sealed.windows(name.len()).any(|w| w == name.as_bytes()));
-        assert_eq!(open(&sealed, &key, "https://a.example.jp").unwrap(), dir);
+        for person in &original.snapshot.people[..20] {
+            for text in [
+                person.name.as_str(),
+                person.name_kana.as_str(),
+                &*fold(&person.name),
+            ] {
+                assert!(
+                    !sealed.windows(text.len()).any(|w| w == text.as_bytes()),
+                    "{text}"
+                );
+            }
+        }
+        assert_eq!(
+            open(&sealed, &key, "https://a.example.jp")
+                .unwrap()
+                .into_directory(),
+            original
+        );
+    }
+
+    /// Issue 15: the index read back is the index that was built — the same hits in the same
+    /// order for every kind of query, the same records — without decoding the whole snapshot
+    /// for a search and its shown rows.
+    #[test]
+    fn the_index_read_back_searches_as_the_one_built() {
+        let key = [7u8; 32];
+        let built = sample();
+        let read = open(&seal(&built, &key), &key, "https://a.example.jp").unwrap();
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
+            .unwrap()
+            .and_hms_opt(13, 30, 0)
+            .unwrap();
+        let plain = crate::search::Filters::default();
+        for query in [
+            "",
+            "t",
+            "tanaka",
+            "さとう",
+            "内科",
+            "sito",
+            "koijma",
+            "緑区",
+            "hasimo u",
+        ] {
+            let a = built.index.search(query, &plain, now);
+            let b = read.index.search(query, &plain, now);
+            assert_eq!(a, b, "{query}");
+            for hit in b.iter().take(5) {
+                assert_eq!(
+                    built.index.availability(hit.entry, now),
+                    read.index.availability(hit.entry, now)
+                );
+                assert_eq!(
+                    built.index.organization_of(hit.entry),
+                    read.index.organization_of(hit.entry)
+                );
+            }
+        }
+        assert_eq!(read.index.revision(), built.index.revision());
+        assert_eq!(read.index.areas(), built.index.areas());
+        let last = built.index.people_count() - 1;
+        assert_eq!(read.index.person(last), built.index.person(last));
+        // A filter (and a number) needs every record: decoded then, and the same answers.
+        let filters = crate::search::Filters {
+            people_only: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            read.index.search("a", &filters, now),
+            built.index.search("a", &filters, now)
+        );
+        let phone = built.index.person(3).contact.phone.clone();
+        if let Some(phone) = phone {
+            assert_eq!(
+                read.index.search(&phone, &plain, now),
+                built.index.search(&phone, &plain, now)
+            );
+        }
+        assert_eq!(read.snapshot(), built.snapshot());
+    }
+
+    /// A cache of the previous layout (gzipped JSON) reads as corrupt, so it is refetched.
+    #[test]
+    fn a_cache_of_the_previous_layout_is_refetched() {
+        let key = [7u8; 32];
+        let mut sealed = seal(&sample(), &key);
+        sealed[MAGIC.len()] = 2;
+        assert_eq!(
+            open(&sealed, &key, "https://a.example.jp").err(),
+            Some(CacheProblem::Corrupt)
+        );
     }
 
     #[test]
     fn every_kind_of_damage_is_detected() {
         let key = [7u8; 32];
         let sealed = seal(&sample(), &key);
+        let problem = |bytes: &[u8], key: &[u8; 32], server: &str| open(bytes, key, server).err();
         assert_eq!(
-            open(&sealed[..sealed.len() / 2], &key, "https://a.example.jp"),
-            Err(CacheProblem::Unreadable)
+            problem(&sealed[..sealed.len() / 2], &key, "https://a.example.jp"),
+            Some(CacheProblem::Unreadable)
         );
         assert_eq!(
-            open(&sealed[..10], &key, "https://a.example.jp"),
-            Err(CacheProblem::Corrupt)
+            problem(&sealed[..10], &key, "https://a.example.jp"),
+            Some(CacheProblem::Corrupt)
         );
         assert_eq!(
-            open(b"{\"json\": true}", &key, "https://a.example.jp"),
-            Err(CacheProblem::Corrupt)
+            problem(b"{\"json\": true}", &key, "https://a.example.jp"),
+            Some(CacheProblem::Corrupt)
         );
         assert_eq!(
-            open(&sealed, &[8u8; 32], "https://a.example.jp"),
-            Err(CacheProblem::Unreadable)
+            problem(&sealed, &[8u8; 32], "https://a.example.jp"),
+            Some(CacheProblem::Unreadable)
         );
         assert_eq!(
-            open(&sealed, &key, "https://b.example.jp"),
-            Err(CacheProblem::Unreadable)
+            problem(&sealed, &key, "https://b.example.jp"),
+            Some(CacheProblem::Unreadable)
         );
-        let mut flipped = sealed.clone();
-        let last = flipped.len() - 1;
-        flipped[last] ^= 1;
-        assert_eq!(
-            open(&flipped, &key, "https://a.example.jp"),
-            Err(CacheProblem::Unreadable)
-        );
+        for at in [
+            HEADER_LEN,
+            HEADER_LEN + 100,
+            sealed.len() / 2,
+            sealed.len() - 1,
+        ] {
+            let mut flipped = sealed.clone();
+            flipped[at] ^= 1;
+            assert_eq!(
+                problem(&flipped, &key, "https://a.example.jp"),
+                Some(CacheProblem::Unreadable),
+                "a bit flipped at {at}"
+            );
+        }
     }
 
     #[test]
@@ -379,13 +606,13 @@ mod tests {
         );
         assert!(load(tmp.path(), Some(&key), "https://a.example.jp").is_ok());
         assert_eq!(
-            load(tmp.path(), None, "https://a.example.jp"),
-            Err(CacheProblem::Unreadable)
+            load(tmp.path(), None, "https://a.example.jp").err(),
+            Some(CacheProblem::Unreadable)
         );
         remove(tmp.path());
         assert_eq!(
-            load(tmp.path(), Some(&key), "https://a.example.jp"),
-            Err(CacheProblem::Missing)
+            load(tmp.path(), Some(&key), "https://a.example.jp").err(),
+            Some(CacheProblem::Missing)
         );
     }
 }

@@ -14,7 +14,7 @@ pub mod unlock;
 pub use error::ClientError;
 pub use unlock::Unlock;
 
-use cache::{CacheProblem, CachedDirectory};
+use cache::{CacheProblem, CachedDirectory, CachedIndex};
 use config::ClientConfig;
 use credentials::Credentials;
 use std::path::PathBuf;
@@ -232,8 +232,9 @@ impl Client {
         server_result
     }
 
-    /// The offline copy. An unusable file is removed so that the next sync starts clean.
-    pub fn load_cache(&self) -> Result<CachedDirectory, CacheProblem> {
+    /// The offline copy, indexed (issue 15: read, decrypted and ready to search without parsing
+    /// or folding anything). An unusable file is removed so that the next sync starts clean.
+    pub fn load_cache(&self) -> Result<CachedIndex, CacheProblem> {
         let key = self
             .credentials
             .cache_key(self.server(), false)
@@ -258,7 +259,7 @@ impl Client {
             return Ok((revision, SyncOutcome::Unchanged));
         }
         let (directory, outcome) = self.sync().await?;
-        Ok((directory.snapshot.revision, outcome))
+        Ok((directory.index.revision(), outcome))
     }
 
     fn cache_key_if_kept(&self) -> Option<[u8; 32]> {
@@ -317,16 +318,19 @@ impl Client {
         Ok(Some((revision, state.synced_at)))
     }
 
-    /// Seals and writes the cache off the async workers (10 MiB is blocking work).
-    async fn store_cache(
+    /// Indexes the synced directory and, where secrets persist, seals and writes it — off the
+    /// async workers (at 100 000 people this is the sync's real work). The same index is what
+    /// the TUI then searches: it is built once.
+    async fn index_and_store(
         &self,
         directory: CachedDirectory,
-        key: [u8; 32],
-    ) -> Result<CachedDirectory, ClientError> {
+        key: Option<[u8; 32]>,
+    ) -> Result<CachedIndex, ClientError> {
         let dir = self.cache_dir.clone();
-        let (directory, stored) = tokio::task::spawn_blocking(move || {
-            let stored = cache::store(&dir, &directory, &key);
-            (directory, stored)
+        let (cached, stored) = tokio::task::spawn_blocking(move || {
+            let cached = CachedIndex::build(directory);
+            let stored = key.map_or(Ok(()), |key| cache::store(&dir, &cached, &key));
+            (cached, stored)
         })
         .await
         .map_err(|e| ClientError::CacheWrite {
@@ -334,22 +338,23 @@ impl Client {
             detail: e.to_string(),
         })?;
         stored?;
-        Ok(directory)
+        Ok(cached)
     }
 
     /// Syncs from the cache (or from nothing) and writes the new cache. Where secrets cannot be
     /// persisted no cache is written: it would need a key on disk.
-    pub async fn sync(&self) -> Result<(CachedDirectory, SyncOutcome), ClientError> {
+    pub async fn sync(&self) -> Result<(CachedIndex, SyncOutcome), ClientError> {
         let token = self.token()?;
-        let current = self.load_cache().ok();
+        // A delta is merged into the records: the whole snapshot, decoded.
+        let current = self.load_cache().ok().map(CachedIndex::into_directory);
         let (directory, outcome) = sync::sync(&self.api, &token, current).await?;
-        if self.credentials.is_persistent() {
-            // Written after every sync, so "last synced at" survives a restart offline.
-            if let Some(key) = self.credentials.cache_key(self.server(), true)? {
-                let directory = self.store_cache(directory, key).await?;
-                return Ok((directory, outcome));
-            }
-        }
-        Ok((directory, outcome))
+        // Written after every sync, so "last synced at" survives a restart offline.
+        let key = if self.credentials.is_persistent() {
+            self.credentials.cache_key(self.server(), true)?
+        } else {
+            None
+        };
+        let cached = self.index_and_store(directory, key).await?;
+        Ok((cached, outcome))
     }
 }

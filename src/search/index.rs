@@ -1,10 +1,12 @@
 //! The index: one folded haystack per person and per organisation, fields in falling weight,
 //! with character masks as a cheap prefilter before any fuzzy scoring.
 
+use super::columns::{Columns, NO_ORGANIZATION};
 use super::normalize::{fold, fold_query, katakana_to_hiragana};
 use super::readings::{
     kind_reading, place_reading, procedure_reading, role_reading, specialty_reading,
 };
+use super::records::{in_parallel, Records};
 use crate::availability::{
     availability, compact_windows, minute_of_week, reachable_at, Availability, CompactWindow,
 };
@@ -94,13 +96,15 @@ pub struct Hit {
     pub reachable_now: bool,
 }
 
-struct Entry {
+/// One entry of the index, read from its columns (see [`Columns`]).
+#[derive(Clone, Copy)]
+struct Entry<'a> {
     entry: EntryRef,
     /// Folded fields joined by SEP: the entry's own name and reading (weight 3), then a
     /// person's specialties, title and role (weight 1). Nothing of the organisation is copied
     /// into a person: its name (weight 2 for its people) is the organisation entry's haystack,
-    /// its places, procedures, kind and address are `SearchIndex::org_fields` (weight 1).
-    haystack: Box<str>,
+    /// its places, procedures, kind and address are `Columns::org_fields` (weight 1).
+    haystack: &'a str,
     mask: u64,
     name_mask: u64,
     /// Where the name fields (weight 3) end in the haystack, in bytes.
@@ -111,21 +115,16 @@ struct Entry {
     /// the haystack; NO_BOUNDARY when there is one part only).
     given: [u16; 2],
     /// People: contact windows as minutes of the week.
-    week: Box<[CompactWindow]>,
+    week: &'a [CompactWindow],
     /// Index of the organisation, or NO_ORGANIZATION.
     organization: u32,
 }
 
-/// A person whose organisation is not in the directory (a bad delta).
-const NO_ORGANIZATION: u32 = u32::MAX;
-
 pub struct SearchIndex {
     /// People first (entry i is person i), then organisations.
-    entries: Vec<Entry>,
-    /// Per organisation: its folded place/procedure/kind/address fields, and their mask.
-    org_fields: Vec<(Box<str>, u64)>,
-    /// For filters and availability: the snapshot's records.
-    snapshot: Snapshot,
+    cols: Columns,
+    /// For filters, availability and what is shown: the snapshot's records, decoded or not.
+    records: Records,
 }
 
 fn char_bit(c: char) -> u64 {
@@ -164,7 +163,8 @@ impl HaystackBuilder {
         self.text.push_str(&fold(raw));
     }
 
-    fn finish(self) -> (Box<str>, u64, u64, u16) {
+    /// (mask, name mask, end of the name fields)
+    fn finish(&self) -> (u64, u64, u16) {
         let name_end = self
             .text
             .match_indices(SEP)
@@ -173,7 +173,7 @@ impl HaystackBuilder {
         let name_mask = mask_of(&self.text[..name_end]);
         let mask = mask_of(&self.text);
         let name_end = u16::try_from(name_end).unwrap_or(u16::MAX);
-        (self.text.into_boxed_str(), mask, name_mask, name_end)
+        (mask, name_mask, name_end)
     }
 }
 
@@ -201,27 +201,22 @@ impl SearchIndex {
     pub fn build(snapshot: Snapshot) -> SearchIndex {
         let mut index = SearchIndex::build_unranked(snapshot);
         // Kana order once, at build time: comparing strings on every keystroke is too slow.
-        let kana = |e: &Entry| match e.entry {
-            EntryRef::Person(p) => index.snapshot.people[p].name_kana.as_str(),
-            EntryRef::Organization(o) => index.snapshot.organizations[o].name_kana.as_str(),
+        let people = index.records.people();
+        let kana: Vec<Vec<char>> = {
+            let snapshot = index.records.snapshot();
+            snapshot
+                .people
+                .iter()
+                .map(|p| p.name_kana.as_str())
+                .chain(snapshot.organizations.iter().map(|o| o.name_kana.as_str()))
+                .map(|k| k.chars().map(katakana_to_hiragana).collect())
+                .collect()
         };
-        let mut order: Vec<u32> = (0..index.entries.len() as u32).collect();
-        order.sort_by(|&a, &b| {
-            let (a, b) = (
-                kana(&index.entries[a as usize]),
-                kana(&index.entries[b as usize]),
-            );
-            a.chars()
-                .map(katakana_to_hiragana)
-                .cmp(b.chars().map(katakana_to_hiragana))
-        });
-        let ranks: Vec<(u32, u32)> = order
-            .into_iter()
-            .enumerate()
-            .map(|(r, i)| (i, r as u32))
-            .collect();
-        for (i, rank) in ranks {
-            index.entries[i as usize].kana_rank = rank;
+        debug_assert_eq!(kana.len(), people + index.records.organizations());
+        let mut order: Vec<u32> = (0..kana.len() as u32).collect();
+        order.sort_by(|&a, &b| kana[a as usize].cmp(&kana[b as usize]));
+        for (rank, i) in order.into_iter().enumerate() {
+            index.cols.kana_rank[i as usize] = rank as u32;
         }
         index
     }
@@ -233,95 +228,211 @@ impl SearchIndex {
             .enumerate()
             .map(|(i, o)| (o.id.as_str(), i))
             .collect();
-        let org_fields: Vec<(Box<str>, u64)> = snapshot
-            .organizations
-            .iter()
-            .map(|org| {
-                let mut b = HaystackBuilder::new();
-                organization_fields(&mut b, org);
-                let mask = mask_of(&b.text);
-                (b.text.into_boxed_str(), mask)
-            })
-            .collect();
-        let org_entries: Vec<Entry> = snapshot
-            .organizations
-            .iter()
-            .enumerate()
-            .map(|(i, org)| {
-                let mut b = HaystackBuilder::new();
-                b.field(&org.name);
-                b.field(&org.name_kana);
-                let (haystack, mask, name_mask, name_end) = b.finish();
-                Entry {
-                    entry: EntryRef::Organization(i),
-                    haystack,
-                    mask: mask | org_fields[i].1,
-                    name_mask,
-                    name_end,
-                    kana_rank: 0,
-                    given: [NO_BOUNDARY; 2],
-                    week: Box::new([]),
-                    organization: i as u32,
-                }
-            })
-            .collect();
-        let mut entries = Vec::with_capacity(snapshot.people.len() + org_entries.len());
-        for (i, person) in snapshot.people.iter().enumerate() {
-            let mut entry = person_entry(i, person);
-            // A person whose organisation is missing (a bad delta) is still findable by name.
-            if let Some(&o) = org_position.get(person.organization_id.as_str()) {
-                entry.organization = o as u32;
-                entry.mask |= org_entries[o].mask;
-            }
-            entries.push(entry);
+        let mut orgs = Columns::default();
+        for (i, org) in snapshot.organizations.iter().enumerate() {
+            let mut fields = HaystackBuilder::new();
+            organization_fields(&mut fields, org);
+            let fields_mask = mask_of(&fields.text);
+            orgs.org_fields.push(&fields.text);
+            orgs.org_mask.push(fields_mask);
+            let mut b = HaystackBuilder::new();
+            b.field(&org.name);
+            b.field(&org.name_kana);
+            let (mask, name_mask, name_end) = b.finish();
+            orgs.haystacks.push(&b.text);
+            orgs.mask.push(mask | fields_mask);
+            orgs.name_mask.push(name_mask);
+            orgs.name_end.push(name_end);
+            orgs.kana_rank.push(0);
+            orgs.given.push([NO_BOUNDARY; 2]);
+            orgs.week_ends.push(0);
+            orgs.organization.push(i as u32);
+            orgs.names.push(&org.name);
+            orgs.ids.push(&org.id);
         }
-        entries.extend(org_entries);
+        // Folding every name is most of the work: on every core.
+        let ids: Vec<u32> = (0..snapshot.people.len() as u32).collect();
+        let parts = in_parallel(&ids, |part| {
+            let mut cols = Columns::default();
+            cols.haystacks = super::columns::Strings::with_capacity(part.len(), part.len() * 96);
+            for &i in part {
+                let person = &snapshot.people[i as usize];
+                // A person whose organisation is missing (a bad delta) is still findable by name.
+                let (organization, org_mask) = org_position
+                    .get(person.organization_id.as_str())
+                    .map_or((NO_ORGANIZATION, 0), |&o| (o as u32, orgs.mask[o]));
+                push_person(&mut cols, person, organization, org_mask);
+            }
+            cols
+        });
+        let mut cols = Columns::default();
+        for part in parts {
+            cols.extend(part);
+        }
+        cols.extend(orgs);
         SearchIndex {
-            entries,
-            org_fields,
-            snapshot,
+            cols,
+            records: Records::Built(snapshot),
         }
     }
 
+    fn entry(&self, id: usize) -> Entry<'_> {
+        let people = self.records.people();
+        Entry {
+            entry: if id < people {
+                EntryRef::Person(id)
+            } else {
+                EntryRef::Organization(id - people)
+            },
+            haystack: self.cols.haystacks.get(id),
+            mask: self.cols.mask[id],
+            name_mask: self.cols.name_mask[id],
+            name_end: self.cols.name_end[id],
+            kana_rank: self.cols.kana_rank[id],
+            given: self.cols.given[id],
+            week: self.cols.week(id),
+            organization: self.cols.organization[id],
+        }
+    }
+
+    /// The whole snapshot: decoded on first use when the index came from the cache (issue 15:
+    /// `anshin search` and the first frame need only the rows they show).
     pub fn snapshot(&self) -> &Snapshot {
-        &self.snapshot
+        self.records.snapshot()
+    }
+
+    /// Decodes the whole snapshot now if it is not yet (the TUI does this in the background
+    /// after its first frame, so that a filter or the composer never waits for it).
+    pub fn decode_all(&self) {
+        self.records.snapshot();
+    }
+
+    /// The snapshot, given back (after a sync merges a delta into it).
+    pub fn into_snapshot(self) -> Snapshot {
+        self.records.into_snapshot()
+    }
+
+    pub fn revision(&self) -> u64 {
+        self.records.revision()
+    }
+
+    pub fn areas(&self) -> &[crate::directory::Area] {
+        self.records.areas()
+    }
+
+    pub fn people_count(&self) -> usize {
+        self.records.people()
+    }
+
+    pub fn organization_count(&self) -> usize {
+        self.records.organizations()
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.cols.haystacks.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len() == 0
     }
 
     pub fn person(&self, index: usize) -> &Person {
-        &self.snapshot.people[index]
+        self.records.person(index)
     }
 
     pub fn organization(&self, index: usize) -> &Organization {
-        &self.snapshot.organizations[index]
+        self.records.organization(index)
+    }
+
+    /// An organisation by its id, from the id column: no record is decoded but the one found.
+    pub fn organization_by_id(&self, id: &str) -> Option<&Organization> {
+        let people = self.records.people();
+        (people..self.len())
+            .find(|&i| self.cols.ids.get(i) == id)
+            .map(|i| self.records.organization(i - people))
+    }
+
+    /// A person by id, likewise.
+    pub fn person_by_id(&self, id: &str) -> Option<&Person> {
+        (0..self.records.people())
+            .find(|&i| self.cols.ids.get(i) == id)
+            .map(|i| self.records.person(i))
+    }
+
+    /// The people of an organisation (by position), in directory order, from the index's
+    /// organisation column.
+    pub fn people_of(&self, organization: usize) -> Vec<usize> {
+        let org = organization as u32;
+        (0..self.records.people())
+            .filter(|&i| self.cols.organization[i] == org)
+            .collect()
     }
 
     /// The organisation of an entry (itself, for an organisation).
     pub fn organization_of(&self, entry: EntryRef) -> Option<&Organization> {
-        match entry {
-            EntryRef::Organization(i) => self.snapshot.organizations.get(i),
-            EntryRef::Person(i) => {
-                let org = self.entries.get(i)?.organization;
-                self.snapshot.organizations.get(org as usize)
-            }
+        let org = match entry {
+            EntryRef::Organization(i) => i,
+            EntryRef::Person(i) => *self.cols.organization.get(i)? as usize,
+        };
+        (org < self.records.organizations()).then(|| self.records.organization(org))
+    }
+
+    /// The index as bytes for the sealed cache: the haystack text first (so that reading it
+    /// back takes that buffer as the text without a copy), then the other columns and the
+    /// records; the text's length last.
+    pub fn encode(&self) -> Vec<u8> {
+        let snapshot = self.records.snapshot();
+        let mut out = super::columns::Writer {
+            out: Vec::with_capacity(self.cols.haystacks.text.len() * 2),
+        };
+        out.out
+            .extend_from_slice(self.cols.haystacks.text.as_bytes());
+        self.cols.encode_rest(&mut out);
+        super::records::encode(snapshot, &mut out);
+        out.out
+            .extend_from_slice(&(self.cols.haystacks.text.len() as u64).to_le_bytes());
+        out.out
+    }
+
+    /// The index back from [`SearchIndex::encode`]'s bytes (owned: the haystack text keeps the
+    /// buffer). None for anything inconsistent.
+    pub fn decode(mut bytes: Vec<u8>) -> Option<SearchIndex> {
+        let (_, text_len) = bytes.split_last_chunk::<8>()?;
+        let text_len = usize::try_from(u64::from_le_bytes(*text_len)).ok()?;
+        let end = bytes.len() - 8;
+        if text_len > end {
+            return None;
         }
+        // The other columns and the records are copied out (the smaller part); the text keeps
+        // the buffer, which gives back what it no longer needs.
+        let tail = bytes[text_len..end].to_vec();
+        bytes.truncate(text_len);
+        bytes.shrink_to_fit();
+        let text = String::from_utf8(bytes).ok()?;
+        let mut reader = super::columns::Reader { rest: &tail };
+        let cols = Columns::decode(text, &mut reader)?;
+        let (head, ends, blob) = super::records::decode_parts(&mut reader)?;
+        if !reader.rest.is_empty()
+            || cols.haystacks.len() != head.people + head.organizations
+            || cols.org_fields.len() != head.organizations
+        {
+            return None;
+        }
+        let blob_start = blob.as_ptr() as usize - tail.as_ptr() as usize;
+        let stored = super::records::Stored::new(head, ends, tail, blob_start)?;
+        Some(SearchIndex {
+            cols,
+            records: Records::Stored(Box::new(stored)),
+        })
     }
 
     /// "Reachable now" or the next window, for a person (None for an organisation).
     pub fn availability(&self, entry: EntryRef, now: NaiveDateTime) -> Option<Availability> {
         match entry {
-            EntryRef::Person(i) => self
-                .snapshot
-                .people
-                .get(i)
-                .map(|p| availability(&p.contact, now)),
+            EntryRef::Person(i) if i < self.records.people() => {
+                Some(availability(&self.records.person(i).contact, now))
+            }
+            EntryRef::Person(_) => None,
             EntryRef::Organization(_) => None,
         }
     }
@@ -332,7 +443,7 @@ impl SearchIndex {
             return self.number_search(&digits, filters, now);
         }
         let tokens = fold_query(query);
-        let candidates = 0..self.entries.len() as u32;
+        let candidates = 0..self.len() as u32;
         let mut hits = self.run(&tokens, filters, now, candidates).1;
         if hits.is_empty() {
             return self.transposed(query, filters, now);
@@ -363,11 +474,14 @@ impl SearchIndex {
             }
         };
         let mut ranked: Vec<(i64, bool, u32, u32)> = Vec::new();
-        for (id, entry) in self.entries.iter().enumerate() {
-            let org = self.snapshot.organizations.get(entry.organization as usize);
+        // Every number is looked at: the whole snapshot, decoded once.
+        let snapshot = self.records.snapshot();
+        for id in 0..self.len() {
+            let entry = &self.entry(id);
+            let org = snapshot.organizations.get(entry.organization as usize);
             let score = match entry.entry {
                 EntryRef::Person(i) => {
-                    let contact = &self.snapshot.people[i].contact;
+                    let contact = &snapshot.people[i].contact;
                     let own = grade(contact.phone.as_deref()).max(grade(contact.fax.as_deref()));
                     // The organisation's line, inherited: after its owner.
                     let shared = org.and_then(|o| {
@@ -378,7 +492,7 @@ impl SearchIndex {
                     own.map(|g| g * 100 + 50).max(shared.map(|g| g * 100))
                 }
                 EntryRef::Organization(i) => {
-                    let o = &self.snapshot.organizations[i];
+                    let o = &snapshot.organizations[i];
                     grade(o.phone.as_deref())
                         .max(grade(o.fax.as_deref()))
                         .map(|g| g * 100 + 60)
@@ -390,7 +504,7 @@ impl SearchIndex {
             }
             ranked.push((
                 score,
-                reachable_at(&entry.week, minute),
+                reachable_at(entry.week, minute),
                 entry.kana_rank,
                 id as u32,
             ));
@@ -399,7 +513,7 @@ impl SearchIndex {
         ranked
             .into_iter()
             .map(|(score, reachable_now, _, id)| Hit {
-                entry: self.entries[id as usize].entry,
+                entry: self.entry(id as usize).entry,
                 score,
                 reachable_now,
             })
@@ -433,7 +547,7 @@ impl SearchIndex {
                     .map(|(j, w)| if j == k { swapped.as_str() } else { *w })
                     .collect();
                 let tokens = fold_query(&variant.join(" "));
-                let (_, hits) = self.run(&tokens, filters, now, 0..self.entries.len() as u32);
+                let (_, hits) = self.run(&tokens, filters, now, 0..self.len() as u32);
                 for hit in hits.into_iter().take(RANKED_HITS) {
                     let kept = best.entry(hit.entry).or_insert_with(|| hit.clone());
                     if hit.score > kept.score {
@@ -466,10 +580,11 @@ impl SearchIndex {
         }
         let shown = hits.len().min(RANKED_HITS);
         let spelled = |hit: &Hit| {
-            let name = match hit.entry {
-                EntryRef::Person(i) => self.snapshot.people[i].name.as_str(),
-                EntryRef::Organization(i) => self.snapshot.organizations[i].name.as_str(),
+            let id = match hit.entry {
+                EntryRef::Person(i) => i,
+                EntryRef::Organization(i) => self.records.people() + i,
             };
+            let name = self.cols.names.get(id);
             words.iter().all(|w| name.contains(w.as_str()))
         };
         // Decided once per hit, then a stable sort: equal scores keep their order otherwise.
@@ -486,9 +601,9 @@ impl SearchIndex {
     fn kana_rank(&self, entry: EntryRef) -> u32 {
         let id = match entry {
             EntryRef::Person(i) => i,
-            EntryRef::Organization(i) => self.snapshot.people.len() + i,
+            EntryRef::Organization(i) => self.records.people() + i,
         };
-        self.entries[id].kana_rank
+        self.cols.kana_rank[id]
     }
 
     /// Returns the ids of matching entries (for narrowing) and the ranked hits.
@@ -515,10 +630,10 @@ impl SearchIndex {
         // People share their organisation's fields: look each organisation up once per token.
         let mut org_memo: Vec<OrgMemo> = tokens
             .iter()
-            .map(|_| OrgMemo::new(self.org_fields.len()))
+            .map(|_| OrgMemo::new(self.cols.org_fields.len()))
             .collect();
         for id in candidates {
-            let entry = &self.entries[id as usize];
+            let entry = &self.entry(id as usize);
             let score = match self.score(entry, tokens, &finders, &token_masks, &mut org_memo, None)
             {
                 TokenMatch::Rejected => continue,
@@ -532,7 +647,7 @@ impl SearchIndex {
             matched.push(id);
             match score {
                 Some(score) => ranked.push((
-                    rank_key(score, reachable_at(&entry.week, minute), entry.kana_rank),
+                    rank_key(score, reachable_at(entry.week, minute), entry.kana_rank),
                     id,
                 )),
                 None => fuzzy_pool.push(id),
@@ -543,7 +658,7 @@ impl SearchIndex {
         // a fresh one.
         if ranked.len() < FUZZY_WHEN_FEWER_THAN {
             for id in fuzzy_pool {
-                let entry = &self.entries[id as usize];
+                let entry = &self.entry(id as usize);
                 if let TokenMatch::Scored(score) = self.score(
                     entry,
                     tokens,
@@ -553,7 +668,7 @@ impl SearchIndex {
                     Some(&matcher),
                 ) {
                     ranked.push((
-                        rank_key(score, reachable_at(&entry.week, minute), entry.kana_rank),
+                        rank_key(score, reachable_at(entry.week, minute), entry.kana_rank),
                         id,
                     ));
                 }
@@ -572,7 +687,7 @@ impl SearchIndex {
             .map(|(key, id)| {
                 let (score, reachable_now) = unpack_rank_key(key);
                 Hit {
-                    entry: self.entries[id as usize].entry,
+                    entry: self.entry(id as usize).entry,
                     score,
                     reachable_now,
                 }
@@ -586,7 +701,7 @@ impl SearchIndex {
     /// but that does not score is a `Candidate`: it must stay in the narrowing set.
     fn score(
         &self,
-        entry: &Entry,
+        entry: &Entry<'_>,
         tokens: &[String],
         finders: &[Finder<'_>],
         masks: &[u64],
@@ -630,7 +745,7 @@ impl SearchIndex {
     /// organisation, since a clinic's doctors all ask the same question.
     fn org_name_score(
         &self,
-        entry: &Entry,
+        entry: &Entry<'_>,
         token: &str,
         finder: &Finder<'_>,
         memo: &mut OrgMemo,
@@ -641,7 +756,7 @@ impl SearchIndex {
         let o = entry.organization as usize;
         let slot = memo.names.get_mut(o)?;
         if *slot == ORG_UNKNOWN {
-            let org = &self.entries[self.snapshot.people.len() + o];
+            let org = &self.entry(self.records.people() + o);
             *slot = finder
                 .find(org.haystack.as_bytes())
                 .map_or(ORG_NO_MATCH, |at| {
@@ -652,11 +767,16 @@ impl SearchIndex {
     }
 
     /// The token's score in the entry's organisation fields (weight 1), memoised likewise.
-    fn shared_score(&self, entry: &Entry, finder: &Finder<'_>, memo: &mut OrgMemo) -> Option<i64> {
+    fn shared_score(
+        &self,
+        entry: &Entry<'_>,
+        finder: &Finder<'_>,
+        memo: &mut OrgMemo,
+    ) -> Option<i64> {
         let o = entry.organization as usize;
         let slot = memo.fields.get_mut(o)?;
         if *slot == ORG_UNKNOWN {
-            let text = &self.org_fields[o].0;
+            let text = self.cols.org_fields.get(o);
             *slot = finder
                 .find(text.as_bytes())
                 .map_or(ORG_NO_MATCH, |at| place_score(text, at) as i16);
@@ -664,9 +784,11 @@ impl SearchIndex {
         (*slot >= 0).then_some(i64::from(*slot))
     }
 
-    fn passes(&self, entry: &Entry, f: &Filters, minute: u32) -> bool {
+    fn passes(&self, entry: &Entry<'_>, f: &Filters, minute: u32) -> bool {
+        // A filter looks at every entry's records: the whole snapshot, decoded once.
+        let snapshot = self.records.snapshot();
         let person = match entry.entry {
-            EntryRef::Person(i) => Some(&self.snapshot.people[i]),
+            EntryRef::Person(i) => Some(&snapshot.people[i]),
             EntryRef::Organization(_) => None,
         };
         if (f.people_only || f.reachable_now || f.doctors_only) && person.is_none() {
@@ -682,7 +804,7 @@ impl SearchIndex {
         {
             return false;
         }
-        if f.reachable_now && !reachable_at(&entry.week, minute) {
+        if f.reachable_now && !reachable_at(entry.week, minute) {
             return false;
         }
         if let (Some(m), Some(p)) = (f.method, person) {
@@ -690,7 +812,7 @@ impl SearchIndex {
                 return false;
             }
         }
-        let Some(org) = self.snapshot.organizations.get(entry.organization as usize) else {
+        let Some(org) = snapshot.organizations.get(entry.organization as usize) else {
             // Without its organisation a person passes only filters about the person.
             return f.kinds.is_empty()
                 && f.ward.is_none()
@@ -737,7 +859,7 @@ impl SearchIndex {
     }
 }
 
-fn person_entry(i: usize, person: &Person) -> Entry {
+fn push_person(cols: &mut Columns, person: &Person, organization: u32, org_mask: u64) {
     let mut b = HaystackBuilder::new();
     b.field(&person.name);
     b.field(&person.name_kana);
@@ -752,7 +874,8 @@ fn person_entry(i: usize, person: &Person) -> Entry {
     }
     b.field(person.role.label());
     b.field(role_reading(person.role));
-    let (haystack, mask, name_mask, name_end) = b.finish();
+    let (mask, name_mask, name_end) = b.finish();
+    let haystack = &b.text;
     // 田中 一郎 → the given name starts after the folded family name, in both fields.
     let given_at = |field: &str, field_start: usize| {
         let mut parts = field.split(|c: char| c.is_whitespace() || c == '\u{3000}');
@@ -773,17 +896,19 @@ fn person_entry(i: usize, person: &Person) -> Entry {
             given_at(&person.name_kana, kana_start)
         },
     ];
-    Entry {
-        entry: EntryRef::Person(i),
-        haystack,
-        mask,
-        name_mask,
-        name_end,
-        kana_rank: 0,
-        given,
-        week: compact_windows(&person.contact),
-        organization: NO_ORGANIZATION,
-    }
+    cols.haystacks.push(haystack);
+    cols.mask.push(mask | org_mask);
+    cols.name_mask.push(name_mask);
+    cols.name_end.push(name_end);
+    cols.kana_rank.push(0);
+    cols.given.push(given);
+    cols.windows
+        .extend_from_slice(&compact_windows(&person.contact));
+    cols.week_ends
+        .push(u32::try_from(cols.windows.len()).expect("under 4 G windows"));
+    cols.organization.push(organization);
+    cols.names.push(&person.name);
+    cols.ids.push(&person.id);
 }
 
 const NO_BOUNDARY: u16 = u16::MAX;
@@ -791,7 +916,7 @@ const NO_BOUNDARY: u16 = u16::MAX;
 /// A substring hit: its field's weight, more for starting the field (a surname typed first) or
 /// a person's given name, less for running across the family and given names (`ohta takane`
 /// finds おおた たかね before おおた かねひさ, where "takane" spans ta|kane).
-fn exact_score(entry: &Entry, at: usize, len: usize) -> i64 {
+fn exact_score(entry: &Entry<'_>, at: usize, len: usize) -> i64 {
     let at_field_start = at == 0 || entry.haystack.as_bytes()[at - 1] == SEP as u8;
     let weight = if at < usize::from(entry.name_end) {
         3
@@ -825,7 +950,7 @@ const WHOLE_WORD_BONUS: i64 = 10;
 
 /// Whether `token` is a subsequence of one of the entry's name fields (the necessary condition
 /// for a fuzzy hit; it only gets stricter as the token grows, so narrowing stays exact).
-fn in_some_name(entry: &Entry, token: &str) -> bool {
+fn in_some_name(entry: &Entry<'_>, token: &str) -> bool {
     // Bytes, not characters: a byte subsequence is implied by a character one (UTF-8 keeps a
     // character's bytes in order), so this only lets through a few more candidates — skim decides
     // — and it stays monotone as the token grows.
@@ -860,7 +985,7 @@ fn place_score(text: &str, at: usize) -> i64 {
 /// A subsequence hit in a name field (a typo, a dropped vowel: `sito` for さいとう), scored by
 /// skim. Scattered matches (a low skim score for the token's length) are noise and dropped, and
 /// a fuzzy hit always ranks below any exact one.
-fn fuzzy_score(entry: &Entry, token: &str, matcher: &SkimMatcherV2) -> Option<i64> {
+fn fuzzy_score(entry: &Entry<'_>, token: &str, matcher: &SkimMatcherV2) -> Option<i64> {
     let chars = token.chars().count() as i64;
     if chars < MIN_FUZZY_CHARS as i64 {
         return None;
@@ -952,7 +1077,7 @@ impl Searcher {
         };
         let (matched, mut hits) = match previous {
             Some(ids) => index.run(&tokens, filters, now, ids.into_iter()),
-            None => index.run(&tokens, filters, now, 0..index.entries.len() as u32),
+            None => index.run(&tokens, filters, now, 0..index.len() as u32),
         };
         if hits.is_empty() {
             hits = index.transposed(query, filters, now);

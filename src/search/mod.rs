@@ -3,10 +3,12 @@
 //! [`normalize`]), filters, and ranking — best name matches first, ties broken by "reachable
 //! now", then kana order. Pure: no I/O, no terminal, no clock of its own.
 
+mod columns;
 mod index;
 pub(crate) mod normalize;
 pub mod query;
 mod readings;
+mod records;
 
 pub use index::{EntryRef, Filters, Hit, SearchIndex, Searcher, RANKED_HITS};
 pub use normalize::{fold, fold_query};

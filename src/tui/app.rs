@@ -13,9 +13,8 @@ use super::screens::lock::Lock;
 use super::screens::login::Login;
 use super::screens::search::{Search, MIN_HEIGHT, MIN_WIDTH};
 use super::text;
-use crate::client::cache::CachedDirectory;
+use crate::client::cache::CachedIndex;
 use crate::client::config::SenderDefaults;
-use crate::search::SearchIndex;
 use chrono::NaiveDateTime;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::widgets::{Paragraph, Wrap};
@@ -79,16 +78,21 @@ impl App {
         self.ctx.sender = sender;
     }
 
-    /// The directory from the cache (or a test's): indexed and searched at once.
-    /// The revision of the directory the screens search, if any.
-    pub fn held_revision(&self) -> Option<u64> {
-        self.ctx.index.as_ref().map(|i| i.snapshot().revision)
+    /// The index the screens search, if any (the runtime decodes its records on the side).
+    pub fn index(&self) -> Option<Arc<crate::search::SearchIndex>> {
+        self.ctx.index.clone()
     }
 
-    pub fn set_directory(&mut self, directory: CachedDirectory, online: bool) {
+    /// The revision of the directory the screens search, if any.
+    pub fn held_revision(&self) -> Option<u64> {
+        self.ctx.index.as_ref().map(|i| i.revision())
+    }
+
+    pub fn set_directory(&mut self, directory: impl Into<CachedIndex>, online: bool) {
+        let directory: CachedIndex = directory.into();
         let synced = Synced {
             synced_at: directory.synced_at,
-            index: Arc::new(SearchIndex::build(directory.snapshot)),
+            index: Arc::new(directory.index),
             summary: None,
             online,
         };

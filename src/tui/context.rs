@@ -94,7 +94,7 @@ impl Context {
     ) {
         self.status.online = online;
         self.status.synced_at = Some(synced_at);
-        self.status.revision = index.snapshot().revision;
+        self.status.revision = index.revision();
         self.index = Some(index);
     }
 
@@ -110,7 +110,7 @@ impl Context {
         let organization = self
             .index
             .as_ref()
-            .and_then(|i| i.snapshot().organization(&account.organization))
+            .and_then(|i| i.organization_by_id(&account.organization))
             .map_or(account.organization.clone(), |o| o.name.to_string());
         format!("{}（{organization}）", account.display_name)
     }
@@ -119,7 +119,7 @@ impl Context {
     pub fn areas(&self) -> Vec<crate::directory::Area> {
         self.index
             .as_ref()
-            .map(|i| i.snapshot().areas.clone())
+            .map(|i| i.areas().to_vec())
             .unwrap_or_default()
     }
 }

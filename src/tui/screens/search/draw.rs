@@ -282,13 +282,10 @@ fn doctors_lines(
     index: &SearchIndex,
     org: usize,
 ) {
-    let o = index.organization(org);
     let mut people: Vec<(usize, &Person)> = index
-        .snapshot()
-        .people
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| p.organization_id == o.id)
+        .people_of(org)
+        .into_iter()
+        .map(|i| (i, index.person(i)))
         .collect();
     if people.is_empty() {
         return;

@@ -1,0 +1,286 @@
+//! The directory's records behind the index (issue 15). Built from a snapshot they are that
+//! snapshot. Read from the sealed cache they stay encoded — each record's JSON (the snapshot's
+//! own format, DESIGN §3.1), in LZ4 blocks of [`CHUNK`] records — and a record is decoded when it
+//! is first asked for: `anshin search` shows five people and decodes five, not 100 000. The whole
+//! snapshot is decoded only when something needs all of it (a filter, a sync, the slip's rules),
+//! once, on both cores.
+
+use crate::directory::{Area, Organization, Person, Snapshot, Timestamp};
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
+/// Records per LZ4 block: small enough that a shown row costs one small block, large enough to
+/// compress well.
+const CHUNK: usize = 64;
+
+pub(super) enum Records {
+    Built(Snapshot),
+    Stored(Box<Stored>),
+}
+
+/// Everything of a snapshot but its records.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct Head {
+    pub format: String,
+    pub revision: u64,
+    pub generated_at: Timestamp,
+    pub areas: Vec<Area>,
+    pub people: usize,
+    pub organizations: usize,
+}
+
+pub(super) struct Stored {
+    pub head: Head,
+    /// LZ4 blocks, people's first: block `i` is `blob[blob_start..][ends[i - 1]..ends[i]]`.
+    blob: Vec<u8>,
+    blob_start: usize,
+    ends: Vec<u32>,
+    people: Box<[OnceLock<Box<Person>>]>,
+    organizations: Box<[OnceLock<Box<Organization>>]>,
+    full: OnceLock<Snapshot>,
+}
+
+fn head_of(snapshot: &Snapshot) -> Head {
+    Head {
+        format: snapshot.format.clone(),
+        revision: snapshot.revision,
+        generated_at: snapshot.generated_at,
+        areas: snapshot.areas.clone(),
+        people: snapshot.people.len(),
+        organizations: snapshot.organizations.len(),
+    }
+}
+
+/// Runs `f` over `items` split in one part per core (at most `parts`), results in order.
+pub(super) fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R + Sync) -> Vec<R> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 || items.len() < 2048 {
+        return vec![f(items)];
+    }
+    let size = items.len().div_ceil(cores);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = items
+            .chunks(size)
+            .map(|part| scope.spawn(|| f(part)))
+            .collect();
+        parts
+            .into_iter()
+            .map(|p| p.join().expect("a part never panics"))
+            .collect()
+    })
+}
+
+fn encode_block<T: Serialize>(records: &[T]) -> Vec<u8> {
+    let mut json = Vec::with_capacity(records.len() * 512);
+    for (i, r) in records.iter().enumerate() {
+        if i > 0 {
+            // serde_json's compact form never writes a raw newline (it escapes them in strings).
+            json.push(b'\n');
+        }
+        serde_json::to_writer(&mut json, r).expect("a record always serializes");
+    }
+    lz4_flex::compress_prepend_size(&json)
+}
+
+/// The head, then the blocks' ends, then the blocks.
+pub(super) fn encode(snapshot: &Snapshot, out: &mut super::columns::Writer) {
+    let head = serde_json::to_vec(&head_of(snapshot)).expect("a head always serializes");
+    out.bytes(&head);
+    let people: Vec<&[Person]> = snapshot.people.chunks(CHUNK).collect();
+    let organizations: Vec<&[Organization]> = snapshot.organizations.chunks(CHUNK).collect();
+    let mut blocks: Vec<Vec<u8>> = in_parallel(&people, |part| {
+        part.iter().map(|c| encode_block(c)).collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    blocks.extend(organizations.iter().map(|c| encode_block(c)));
+    let mut end = 0u32;
+    let ends: Vec<u32> = blocks
+        .iter()
+        .map(|b| {
+            end += u32::try_from(b.len()).expect("a block under 4 GiB");
+            end
+        })
+        .collect();
+    out.u32s(&ends);
+    let total: usize = blocks.iter().map(Vec::len).sum();
+    out.out.extend_from_slice(&(total as u64).to_le_bytes());
+    for b in blocks {
+        out.out.extend_from_slice(&b);
+    }
+}
+
+/// The head, the blocks' ends and the blocks' bytes, as [`encode`] wrote them.
+pub(super) fn decode_parts<'a>(
+    input: &mut super::columns::Reader<'a>,
+) -> Option<(Head, Vec<u32>, &'a [u8])> {
+    let head: Head = serde_json::from_slice(input.bytes()?).ok()?;
+    let ends = input.u32s()?;
+    let blob = input.bytes()?;
+    Some((head, ends, blob))
+}
+
+impl Stored {
+    /// `buffer[blob_start..]` begins with the blocks; None when their ends do not fit.
+    pub fn new(head: Head, ends: Vec<u32>, buffer: Vec<u8>, blob_start: usize) -> Option<Stored> {
+        let blocks = head.people.div_ceil(CHUNK) + head.organizations.div_ceil(CHUNK);
+        let mut last = 0;
+        let rising = ends.iter().all(|&e| {
+            let ok = e >= last;
+            last = e;
+            ok
+        });
+        let room = buffer.len().checked_sub(blob_start)?;
+        if ends.len() != blocks || !rising || ends.last().is_some_and(|&e| e as usize > room) {
+            return None;
+        }
+        Some(Stored {
+            people: (0..head.people).map(|_| OnceLock::new()).collect(),
+            organizations: (0..head.organizations).map(|_| OnceLock::new()).collect(),
+            head,
+            blob: buffer,
+            blob_start,
+            ends,
+            full: OnceLock::new(),
+        })
+    }
+}
+
+impl Stored {
+    fn block(&self, i: usize) -> Vec<u8> {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        // Sealed and authenticated: what was written is what is read. A block that still does
+        // not decode is a fault of this program, not of the member's input.
+        let blob = &self.blob[self.blob_start..];
+        lz4_flex::decompress_size_prepended(&blob[start..self.ends[i] as usize])
+            .expect("an authenticated cache block decompresses")
+    }
+
+    fn decode_block<T: serde::de::DeserializeOwned>(&self, i: usize) -> Vec<T> {
+        self.block(i)
+            .split(|b| *b == b'\n')
+            .map(|json| serde_json::from_slice(json).expect("an authenticated record parses"))
+            .collect()
+    }
+
+    fn one<T: serde::de::DeserializeOwned>(&self, block: usize, k: usize) -> T {
+        let bytes = self.block(block);
+        let json = bytes
+            .split(|b| *b == b'\n')
+            .nth(k)
+            .expect("a block holds its records");
+        serde_json::from_slice(json).expect("an authenticated record parses")
+    }
+
+    fn person_blocks(&self) -> usize {
+        self.head.people.div_ceil(CHUNK)
+    }
+
+    pub fn person(&self, i: usize) -> &Person {
+        if let Some(full) = self.full.get() {
+            return &full.people[i];
+        }
+        self.people[i].get_or_init(|| Box::new(self.one(i / CHUNK, i % CHUNK)))
+    }
+
+    pub fn organization(&self, i: usize) -> &Organization {
+        if let Some(full) = self.full.get() {
+            return &full.organizations[i];
+        }
+        self.organizations[i]
+            .get_or_init(|| Box::new(self.one(self.person_blocks() + i / CHUNK, i % CHUNK)))
+    }
+
+    /// Every record, decoded once on all cores.
+    pub fn snapshot(&self) -> &Snapshot {
+        self.full.get_or_init(|| {
+            let blocks: Vec<usize> = (0..self.ends.len()).collect();
+            let (people_blocks, org_blocks) = blocks.split_at(self.person_blocks());
+            let people: Vec<Person> = in_parallel(people_blocks, |part| {
+                part.iter()
+                    .flat_map(|&b| self.decode_block::<Person>(b))
+                    .collect::<Vec<_>>()
+            })
+            .into_iter()
+            .flatten()
+            .collect();
+            let organizations: Vec<Organization> = org_blocks
+                .iter()
+                .flat_map(|&b| self.decode_block::<Organization>(b))
+                .collect();
+            Snapshot {
+                format: self.head.format.clone(),
+                revision: self.head.revision,
+                generated_at: self.head.generated_at,
+                areas: self.head.areas.clone(),
+                organizations,
+                people,
+                deleted: None,
+            }
+        })
+    }
+
+    pub fn into_snapshot(self) -> Snapshot {
+        self.snapshot();
+        self.full.into_inner().expect("decoded just now")
+    }
+}
+
+impl Records {
+    pub fn person(&self, i: usize) -> &Person {
+        match self {
+            Records::Built(s) => &s.people[i],
+            Records::Stored(s) => s.person(i),
+        }
+    }
+
+    pub fn organization(&self, i: usize) -> &Organization {
+        match self {
+            Records::Built(s) => &s.organizations[i],
+            Records::Stored(s) => s.organization(i),
+        }
+    }
+
+    pub fn people(&self) -> usize {
+        match self {
+            Records::Built(s) => s.people.len(),
+            Records::Stored(s) => s.head.people,
+        }
+    }
+
+    pub fn organizations(&self) -> usize {
+        match self {
+            Records::Built(s) => s.organizations.len(),
+            Records::Stored(s) => s.head.organizations,
+        }
+    }
+
+    pub fn revision(&self) -> u64 {
+        match self {
+            Records::Built(s) => s.revision,
+            Records::Stored(s) => s.head.revision,
+        }
+    }
+
+    pub fn areas(&self) -> &[Area] {
+        match self {
+            Records::Built(s) => &s.areas,
+            Records::Stored(s) => &s.head.areas,
+        }
+    }
+
+    pub fn snapshot(&self) -> &Snapshot {
+        match self {
+            Records::Built(s) => s,
+            Records::Stored(s) => s.snapshot(),
+        }
+    }
+
+    pub fn into_snapshot(self) -> Snapshot {
+        match self {
+            Records::Built(s) => s,
+            Records::Stored(s) => s.into_snapshot(),
+        }
+    }
+}
