@@ -537,23 +537,23 @@ fn slip(command: SlipCommand) -> Result<(), Failure> {
         .map_err(|e| usage(format!("{} を読めません: {e}", path.display())))?;
     let slip = crate::slip::model::parse_slip(&text)
         .map_err(|e| usage(format!("{}: {e}", path.display())))?;
-    let directory = match &options.directory {
+    let directory: Option<Box<dyn crate::directory::Lookup>> = match &options.directory {
         Some(file) => {
             let bytes = std::fs::read(file)
                 .map_err(|e| usage(format!("{} を読めません: {e}", file.display())))?;
-            Some(
-                parse_snapshot(&bytes)
-                    .map_err(|e| usage(format!("{} を読めません: {e}", file.display())))?,
-            )
+            Some(Box::new(parse_snapshot(&bytes).map_err(|e| {
+                usage(format!("{} を読めません: {e}", file.display()))
+            })?))
         }
+        // The cache's index: only the recipient's record is decoded.
         None => ClientConfig::load()
             .ok()
             .and_then(|config| Client::new(config).ok())
             .and_then(|client| client.load_cache().ok())
-            .map(|cached| cached.index.into_snapshot()),
+            .map(|cached| Box::new(cached.index) as Box<dyn crate::directory::Lookup>),
     };
     let context = RuleContext {
-        directory: directory.as_ref(),
+        directory: directory.as_deref(),
         patient_name: options
             .patient_name
             .as_deref()

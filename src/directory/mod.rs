@@ -88,6 +88,23 @@ impl Snapshot {
     }
 }
 
+/// Finds a record by id: in a snapshot, or in the search index read from the cache, which
+/// decodes only the record found (issue 15). What the slip's rules and the composer need.
+pub trait Lookup {
+    fn person(&self, id: &str) -> Option<&Person>;
+    fn organization(&self, id: &str) -> Option<&Organization>;
+}
+
+impl Lookup for Snapshot {
+    fn person(&self, id: &str) -> Option<&Person> {
+        Snapshot::person(self, id)
+    }
+
+    fn organization(&self, id: &str) -> Option<&Organization> {
+        Snapshot::organization(self, id)
+    }
+}
+
 /// Ids removed after the revision a delta was asked for.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]

@@ -45,7 +45,7 @@ impl Strings {
     }
 
     /// Ends that rise and fall on character boundaries: slicing can never panic.
-    fn is_valid(&self) -> bool {
+    pub fn is_valid(&self) -> bool {
         let mut last = 0u32;
         self.ends.iter().all(|&e| {
             let ok = e >= last && self.text.is_char_boundary(e as usize);

@@ -2,6 +2,7 @@
 //! with character masks as a cheap prefilter before any fuzzy scoring.
 
 use super::columns::{Columns, NO_ORGANIZATION};
+use super::facets::{method_bit, Facets, Places, VISITS};
 use super::normalize::{fold, fold_query, katakana_to_hiragana};
 use super::readings::{
     kind_reading, place_reading, procedure_reading, role_reading, specialty_reading,
@@ -120,10 +121,22 @@ struct Entry<'a> {
     organization: u32,
 }
 
+impl crate::directory::Lookup for SearchIndex {
+    fn person(&self, id: &str) -> Option<&Person> {
+        self.person_by_id(id)
+    }
+
+    fn organization(&self, id: &str) -> Option<&Organization> {
+        self.organization_by_id(id)
+    }
+}
+
 pub struct SearchIndex {
     /// People first (entry i is person i), then organisations.
     cols: Columns,
-    /// For filters, availability and what is shown: the snapshot's records, decoded or not.
+    /// What filters and the number search look at.
+    facets: Facets,
+    /// For availability and what is shown: the snapshot's records, decoded or not.
     records: Records,
 }
 
@@ -229,7 +242,10 @@ impl SearchIndex {
             .map(|(i, o)| (o.id.as_str(), i))
             .collect();
         let mut orgs = Columns::default();
+        let mut facets = Facets::default();
+        let mut places = Places::default();
         for (i, org) in snapshot.organizations.iter().enumerate() {
+            facets.push_organization(&mut places, org);
             let mut fields = HaystackBuilder::new();
             organization_fields(&mut fields, org);
             let fields_mask = mask_of(&fields.text);
@@ -254,6 +270,7 @@ impl SearchIndex {
         let ids: Vec<u32> = (0..snapshot.people.len() as u32).collect();
         let parts = in_parallel(&ids, |part| {
             let mut cols = Columns::default();
+            let mut facets = Facets::default();
             cols.haystacks = super::columns::Strings::with_capacity(part.len(), part.len() * 96);
             for &i in part {
                 let person = &snapshot.people[i as usize];
@@ -262,16 +279,22 @@ impl SearchIndex {
                     .get(person.organization_id.as_str())
                     .map_or((NO_ORGANIZATION, 0), |&o| (o as u32, orgs.mask[o]));
                 push_person(&mut cols, person, organization, org_mask);
+                facets.push_person(person);
             }
-            cols
+            (cols, facets)
         });
         let mut cols = Columns::default();
-        for part in parts {
+        for (part, part_facets) in parts {
             cols.extend(part);
+            facets.extend_people(part_facets);
         }
         cols.extend(orgs);
+        for org in &snapshot.organizations {
+            facets.push_organization_numbers(org);
+        }
         SearchIndex {
             cols,
+            facets,
             records: Records::Built(snapshot),
         }
     }
@@ -346,10 +369,16 @@ impl SearchIndex {
 
     /// An organisation by its id, from the id column: no record is decoded but the one found.
     pub fn organization_by_id(&self, id: &str) -> Option<&Organization> {
+        self.organization_position(id)
+            .map(|o| self.records.organization(o))
+    }
+
+    /// Where an organisation is (for [`SearchIndex::people_of`]), by its id.
+    pub fn organization_position(&self, id: &str) -> Option<usize> {
         let people = self.records.people();
         (people..self.len())
             .find(|&i| self.cols.ids.get(i) == id)
-            .map(|i| self.records.organization(i - people))
+            .map(|i| i - people)
     }
 
     /// A person by id, likewise.
@@ -388,6 +417,7 @@ impl SearchIndex {
         out.out
             .extend_from_slice(self.cols.haystacks.text.as_bytes());
         self.cols.encode_rest(&mut out);
+        self.facets.encode(&mut out);
         super::records::encode(snapshot, &mut out);
         out.out
             .extend_from_slice(&(self.cols.haystacks.text.len() as u64).to_le_bytes());
@@ -396,7 +426,7 @@ impl SearchIndex {
 
     /// The index back from [`SearchIndex::encode`]'s bytes (owned: the haystack text keeps the
     /// buffer). None for anything inconsistent.
-    pub fn decode(mut bytes: Vec<u8>) -> Option<SearchIndex> {
+    pub(crate) fn decode(mut bytes: Vec<u8>) -> Option<SearchIndex> {
         let (_, text_len) = bytes.split_last_chunk::<8>()?;
         let text_len = usize::try_from(u64::from_le_bytes(*text_len)).ok()?;
         let end = bytes.len() - 8;
@@ -411,6 +441,9 @@ impl SearchIndex {
         let text = String::from_utf8(bytes).ok()?;
         let mut reader = super::columns::Reader { rest: &tail };
         let cols = Columns::decode(text, &mut reader)?;
+        let orgs = cols.org_fields.len();
+        let people = cols.haystacks.len().checked_sub(orgs)?;
+        let facets = Facets::decode(&mut reader, people, orgs)?;
         let (head, ends, blob) = super::records::decode_parts(&mut reader)?;
         if !reader.rest.is_empty()
             || cols.haystacks.len() != head.people + head.organizations
@@ -422,6 +455,7 @@ impl SearchIndex {
         let stored = super::records::Stored::new(head, ends, tail, blob_start)?;
         Some(SearchIndex {
             cols,
+            facets,
             records: Records::Stored(Box::new(stored)),
         })
     }
@@ -458,12 +492,11 @@ impl SearchIndex {
     /// end with them (the last four digits), then numbers that contain them.
     pub fn number_search(&self, digits: &str, filters: &Filters, now: NaiveDateTime) -> Vec<Hit> {
         let minute = minute_of_week(now);
-        // How well one number matches; None when it does not.
-        let grade = |number: Option<&str>| -> Option<i64> {
-            let number = number?;
-            let mut own = String::with_capacity(12);
-            own.extend(number.chars().filter(char::is_ascii_digit));
-            if own == digits {
+        // How well one number (its digits, "" for none) matches; None when it does not.
+        let grade = |own: &str| -> Option<i64> {
+            if own.is_empty() {
+                None
+            } else if own == digits {
                 Some(3)
             } else if own.ends_with(digits) {
                 Some(2)
@@ -473,30 +506,29 @@ impl SearchIndex {
                 None
             }
         };
+        let f = &self.facets;
+        let people = self.records.people();
         let mut ranked: Vec<(i64, bool, u32, u32)> = Vec::new();
-        // Every number is looked at: the whole snapshot, decoded once.
-        let snapshot = self.records.snapshot();
+        // The digits are columns of the index: no record is decoded.
         for id in 0..self.len() {
             let entry = &self.entry(id);
-            let org = snapshot.organizations.get(entry.organization as usize);
             let score = match entry.entry {
-                EntryRef::Person(i) => {
-                    let contact = &snapshot.people[i].contact;
-                    let own = grade(contact.phone.as_deref()).max(grade(contact.fax.as_deref()));
+                EntryRef::Person(_) => {
+                    let (phone, fax) = (f.phones.get(id), f.faxes.get(id));
+                    let own = grade(phone).max(grade(fax));
                     // The organisation's line, inherited: after its owner.
-                    let shared = org.and_then(|o| {
-                        let phone = grade(o.phone.as_deref()).filter(|_| contact.phone.is_none());
-                        let fax = grade(o.fax.as_deref()).filter(|_| contact.fax.is_none());
+                    let org = entry.organization as usize;
+                    let shared = (org < self.records.organizations()).then(|| {
+                        let phone = grade(f.phones.get(people + org)).filter(|_| phone.is_empty());
+                        let fax = grade(f.faxes.get(people + org)).filter(|_| fax.is_empty());
                         phone.max(fax)
                     });
-                    own.map(|g| g * 100 + 50).max(shared.map(|g| g * 100))
+                    own.map(|g| g * 100 + 50)
+                        .max(shared.flatten().map(|g| g * 100))
                 }
-                EntryRef::Organization(i) => {
-                    let o = &snapshot.organizations[i];
-                    grade(o.phone.as_deref())
-                        .max(grade(o.fax.as_deref()))
-                        .map(|g| g * 100 + 60)
-                }
+                EntryRef::Organization(_) => grade(f.phones.get(id))
+                    .max(grade(f.faxes.get(id)))
+                    .map(|g| g * 100 + 60),
             };
             let Some(score) = score else { continue };
             if !filters.is_empty() && !self.passes(entry, filters, minute) {
@@ -632,7 +664,13 @@ impl SearchIndex {
             .iter()
             .map(|_| OrgMemo::new(self.cols.org_fields.len()))
             .collect();
+        // Every token's characters at once: most entries are turned away by one load, before
+        // their columns are read.
+        let all_masks = token_masks.iter().fold(0, |m, t| m | t);
         for id in candidates {
+            if self.cols.mask[id as usize] & all_masks != all_masks {
+                continue;
+            }
             let entry = &self.entry(id as usize);
             let score = match self.score(entry, tokens, &finders, &token_masks, &mut org_memo, None)
             {
@@ -785,20 +823,21 @@ impl SearchIndex {
     }
 
     fn passes(&self, entry: &Entry<'_>, f: &Filters, minute: u32) -> bool {
-        // A filter looks at every entry's records: the whole snapshot, decoded once.
-        let snapshot = self.records.snapshot();
+        use crate::directory::{OrganizationKind, Role};
+        // Columns of the index (`Facets`): no record is decoded for a filter.
+        let facets = &self.facets;
         let person = match entry.entry {
-            EntryRef::Person(i) => Some(&snapshot.people[i]),
+            EntryRef::Person(i) => Some(i),
             EntryRef::Organization(_) => None,
         };
         if (f.people_only || f.reachable_now || f.doctors_only) && person.is_none() {
             return false;
         }
         if f.doctors_only
-            && !person.is_some_and(|p| {
+            && !person.is_some_and(|i| {
                 matches!(
-                    p.role,
-                    crate::directory::Role::Doctor | crate::directory::Role::Dentist
+                    Role::ALL[usize::from(facets.role[i])],
+                    Role::Doctor | Role::Dentist
                 )
             })
         {
@@ -807,12 +846,13 @@ impl SearchIndex {
         if f.reachable_now && !reachable_at(entry.week, minute) {
             return false;
         }
-        if let (Some(m), Some(p)) = (f.method, person) {
-            if !p.contact.preferred_methods.contains(&m) {
+        if let (Some(m), Some(i)) = (f.method, person) {
+            if facets.methods[i] & method_bit(m) == 0 {
                 return false;
             }
         }
-        let Some(org) = snapshot.organizations.get(entry.organization as usize) else {
+        let org = entry.organization as usize;
+        if org >= self.records.organizations() {
             // Without its organisation a person passes only filters about the person.
             return f.kinds.is_empty()
                 && f.ward.is_none()
@@ -820,38 +860,46 @@ impl SearchIndex {
                 && f.procedures.is_empty()
                 && f.accepting.is_none()
                 && f.visit_district.is_none();
-        };
-        if !f.kinds.is_empty() && !f.kinds.contains(&org.kind) {
-            return false;
         }
-        if f.ward.as_ref().is_some_and(|w| *w != org.ward)
-            || f.district.as_ref().is_some_and(|d| *d != org.district)
+        if !f.kinds.is_empty()
+            && !f
+                .kinds
+                .contains(&OrganizationKind::ALL[usize::from(facets.kind[org])])
         {
             return false;
         }
-        let care = org.home_care.as_ref();
+        let place = |id: u32| facets.places.get(id as usize);
+        if f.ward
+            .as_ref()
+            .is_some_and(|w| w != place(facets.ward[org]))
+            || f.district
+                .as_ref()
+                .is_some_and(|d| d != place(facets.district[org]))
+        {
+            return false;
+        }
+        let care = facets.care[org];
         if !f.procedures.is_empty()
-            && !care.is_some_and(|c| f.procedures.iter().all(|p| c.procedures.contains(p)))
+            && (care == 0
+                || !f
+                    .procedures
+                    .iter()
+                    .all(|p| facets.procedures[org] & 1 << (*p as u32) != 0))
         {
             return false;
         }
         if f.accepting
-            .is_some_and(|a| care.map(|c| c.accepting) != Some(a))
+            .is_some_and(|a| care == 0 || (care & !VISITS) != 1 + a as u8)
         {
             return false;
         }
         if let Some(d) = &f.visit_district {
-            if !care.is_some_and(|c| c.home_visits && c.visit_districts.iter().any(|v| v == d)) {
+            if care & VISITS == 0 || !facets.visits_of(org).iter().any(|&v| place(v) == d) {
                 return false;
             }
         }
         if let (Some(m), None) = (f.method, person) {
-            let listed = match m {
-                ContactMethod::Phone => org.phone.is_some(),
-                ContactMethod::Fax => org.fax.is_some(),
-                ContactMethod::Email => org.email.is_some(),
-            };
-            if !listed {
+            if facets.listed[org] & method_bit(m) == 0 {
                 return false;
             }
         }

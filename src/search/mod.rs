@@ -4,6 +4,7 @@
 //! now", then kana order. Pure: no I/O, no terminal, no clock of its own.
 
 mod columns;
+mod facets;
 mod index;
 pub(crate) mod normalize;
 pub mod query;

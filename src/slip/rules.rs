@@ -4,7 +4,7 @@
 use super::detect::{detect, DetectOptions, PersonalInfoFinding};
 use super::model::{Channel, Slip};
 use crate::availability::availability;
-use crate::directory::Snapshot;
+use crate::directory::Lookup;
 use chrono::{Datelike, NaiveDateTime};
 use serde::Serialize;
 
@@ -197,7 +197,7 @@ pub const MAX_BODY_CHARS: usize = 400;
 #[derive(Default)]
 pub struct RuleContext<'a> {
     /// The directory, for R9/R10 (from the cache, or a snapshot file).
-    pub directory: Option<&'a Snapshot>,
+    pub directory: Option<&'a dyn Lookup>,
     /// The patient's real name, for R7 (memory only).
     pub patient_name: Option<&'a str>,
     /// Its reading in kana, for R7 (memory only).

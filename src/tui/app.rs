@@ -78,11 +78,6 @@ impl App {
         self.ctx.sender = sender;
     }
 
-    /// The index the screens search, if any (the runtime decodes its records on the side).
-    pub fn index(&self) -> Option<Arc<crate::search::SearchIndex>> {
-        self.ctx.index.clone()
-    }
-
     /// The revision of the directory the screens search, if any.
     pub fn held_revision(&self) -> Option<u64> {
         self.ctx.index.as_ref().map(|i| i.revision())

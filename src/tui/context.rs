@@ -115,6 +115,13 @@ impl Context {
         format!("{}（{organization}）", account.display_name)
     }
 
+    /// Records by id, for the slip's rules: from the index, decoding only what is found.
+    pub fn lookup(&self) -> Option<&dyn crate::directory::Lookup> {
+        self.index
+            .as_deref()
+            .map(|i| i as &dyn crate::directory::Lookup)
+    }
+
     /// The directory's wards and districts (for the filter panel).
     pub fn areas(&self) -> Vec<crate::directory::Area> {
         self.index

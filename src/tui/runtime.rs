@@ -33,13 +33,10 @@ pub async fn run(
         crate::directory::now_in_japan().naive_local(),
     );
     if let Some(directory) = initial {
+        // Searched as read (issue 15): the rows shown, the filters, a number and the slip's
+        // checks all come from the index's columns or the one record asked for; the whole
+        // snapshot is decoded only by a sync that merges a delta.
         app.set_directory(directory, false);
-        // The first frame needs only the rows it shows (issue 15); the whole snapshot, which a
-        // filter, a number or the composer's checks look at, is decoded meanwhile on the side.
-        // A thread of its own, not tokio's blocking pool: quitting never waits for it.
-        if let Some(index) = app.index() {
-            std::thread::spawn(move || index.decode_all());
-        }
     }
     if let Some(account) = account {
         app.set_account(account);

@@ -1,4 +1,5 @@
 use super::*;
+use crate::directory::Snapshot;
 use crate::slip::model::{parse_slip, Purpose};
 
 /// A clean first-contact FAX slip to the demo directory's first doctor.

@@ -143,16 +143,15 @@ impl ComposerScreen {
     /// A new slip to a doctor in the directory.
     pub fn new(person: &Person, org: Option<&Organization>, ctx: &Context) -> ComposerScreen {
         let mut composer = Composer::new(person, org, &ctx.sender, ctx.now);
-        composer.refresh(ctx.index.as_ref().map(|i| i.snapshot()), ctx.now);
+        composer.refresh(ctx.lookup(), ctx.now);
         ComposerScreen { composer }
     }
 
     /// A saved draft, opened again.
     pub fn from_draft(draft: &SavedDraft, slip: &Slip, ctx: &Context) -> ComposerScreen {
-        let snapshot = ctx.index.as_ref().map(|i| i.snapshot());
-        let mut composer = Composer::from_draft(&draft.id, slip, snapshot);
+        let mut composer = Composer::from_draft(&draft.id, slip, ctx.lookup());
         composer.saved_at = draft.saved_at;
-        composer.refresh(snapshot, ctx.now);
+        composer.refresh(ctx.lookup(), ctx.now);
         ComposerScreen { composer }
     }
 
@@ -201,7 +200,7 @@ impl Screen for ComposerScreen {
             c.body_width = draw::body_width(width, height);
         }
         let request = c.update(action);
-        c.refresh(ctx.index.as_ref().map(|i| i.snapshot()), ctx.now);
+        c.refresh(ctx.lookup(), ctx.now);
         match request {
             None => Outcome::none(),
             Some(ComposerRequest::SaveDraft) => {

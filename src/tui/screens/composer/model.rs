@@ -9,7 +9,7 @@
 
 use super::fields::{parse_age, step_through, Field, Step};
 use crate::client::config::SenderDefaults;
-use crate::directory::{ContactMethod, Organization, Person, Snapshot};
+use crate::directory::{ContactMethod, Lookup, Organization, Person};
 use crate::slip::dates;
 use crate::slip::detect::{detect, DetectOptions, PersonalInfoFinding};
 use crate::slip::model::{Channel, Patient, Purpose, Recipient, Request, Sender, Sex, Slip};
@@ -153,7 +153,7 @@ impl Composer {
     /// The urgency question is asked again (seed §4-6): the slip file cannot tell it unanswered
     /// from 「いいえ」, and a matter left overnight may have become urgent. The first-contact
     /// answer stays as saved, in view just below it.
-    pub fn from_draft(id: &str, slip: &Slip, directory: Option<&Snapshot>) -> Composer {
+    pub fn from_draft(id: &str, slip: &Slip, directory: Option<&dyn Lookup>) -> Composer {
         let preferred = slip
             .to
             .person_id
@@ -364,7 +364,7 @@ impl Composer {
     }
 
     /// The rules and the body's findings, again (after every change).
-    pub fn refresh(&mut self, directory: Option<&Snapshot>, now: NaiveDateTime) {
+    pub fn refresh(&mut self, directory: Option<&dyn Lookup>, now: NaiveDateTime) {
         self.today = now.date();
         let slip = self.slip();
         let real_name = Some(self.real_name.trimmed()).filter(|n| !n.is_empty());

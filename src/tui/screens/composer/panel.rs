@@ -26,14 +26,13 @@ pub(super) fn draw_panel(
     let mut lines: Vec<Line> = Vec::new();
     let title = match c.step {
         Step::Recipient => {
-            let snapshot = index.map(|i| i.snapshot());
             let person =
                 c.to.person_id
                     .as_deref()
-                    .and_then(|id| snapshot?.person(id));
+                    .and_then(|id| index?.person_by_id(id));
             match person {
                 Some(p) => {
-                    let org = snapshot.and_then(|s| s.organization(&p.organization_id));
+                    let org = index.and_then(|i| i.organization_by_id(&p.organization_id));
                     let availability = crate::availability::availability(&p.contact, now);
                     person_lines(&mut lines, p, org, Some(availability), now);
                 }

@@ -74,18 +74,19 @@ impl ListingScreen {
     /// that fetches the organisation's requests. None when the organisation is not listed.
     pub fn open(ctx: &Context, organization_id: &str) -> Option<(ListingScreen, Effect)> {
         let index = ctx.index.as_ref()?;
-        let snapshot = index.snapshot();
-        let organization = snapshot.organization(organization_id)?;
-        let people: Vec<_> = snapshot
-            .people
-            .iter()
-            .filter(|p| p.organization_id == organization_id)
+        // From the index: only this organisation's records are decoded.
+        let organization = index.organization_by_id(organization_id)?;
+        let position = index.organization_position(organization_id)?;
+        let people: Vec<_> = index
+            .people_of(position)
+            .into_iter()
+            .map(|i| index.person(i))
             .collect();
         let listing = Listing::new(organization, &people);
         let screen = ListingScreen {
             organization_id: organization_id.to_string(),
             organization_name: organization.name.to_string(),
-            base_revision: snapshot.revision,
+            base_revision: index.revision(),
             after: listing.clone(),
             before: listing,
             cursor: 0,
@@ -97,7 +98,7 @@ impl ListingScreen {
             request_cursor: 0,
             confirm_delete: false,
             confirm_leave: false,
-            areas: snapshot.areas.clone(),
+            areas: index.areas().to_vec(),
         };
         Some((screen, Effect::Listing(ListingJob::Mine)))
     }
