@@ -38,8 +38,9 @@ export ANSHIN_SERVER_DATABASE=$dir/anshin.db ANSHIN_SERVER_LISTEN=127.0.0.1:$por
 export ANSHIN_SERVER_URL=http://127.0.0.1:$port
 "$bin/anshin-server" demo-data --people "$people" --seed 1 -o "$dir/people.json" >/dev/null
 printf 'kanri-password-2026\n' | "$bin/anshin-server" init --admin centre >/dev/null
-printf 'member-password-2026\n' | "$bin/anshin-server" user add sato --name s --organization o-00001 >/dev/null
+# The directory first: a member's account names an organisation listed in it.
 "$bin/anshin-server" import "$dir/people.json" >/dev/null
+printf 'member-password-2026\n' | "$bin/anshin-server" user add sato --name s --organization o-00001 >/dev/null
 "$bin/anshin-server" serve >"$dir/server.log" 2>&1 &
 server=$!
 for _ in $(seq 100); do curl -sf "$ANSHIN_SERVER_URL/healthz" >/dev/null && break; sleep 0.1; done

@@ -239,7 +239,7 @@ impl Facets {
 }
 
 fn read_strings(input: &mut Reader<'_>) -> Option<Strings> {
-    let text = String::from_utf8(input.bytes()?.to_vec()).ok()?;
+    let text = super::columns::string_from(input.bytes()?.to_vec())?;
     let ends = input.u32s()?;
     let strings = Strings { text, ends };
     strings.is_valid().then_some(strings)

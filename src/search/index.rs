@@ -406,19 +406,19 @@ impl SearchIndex {
         (org < self.records.organizations()).then(|| self.records.organization(org))
     }
 
-    /// The index as bytes for the sealed cache: the haystack text first (so that reading it
-    /// back takes that buffer as the text without a copy), then the other columns and the
-    /// records; the text's length last.
+    /// The index as bytes for the sealed cache: the columns, the facets, the records, then the
+    /// haystack text and its length. Read back, the text is split off the end (the one copy),
+    /// the columns are read, and the records keep the rest of the buffer.
     pub fn encode(&self) -> Vec<u8> {
         let snapshot = self.records.snapshot();
         let mut out = super::columns::Writer {
-            out: Vec::with_capacity(self.cols.haystacks.text.len() * 2),
+            out: Vec::with_capacity(self.cols.haystacks.text.len() * 5),
         };
-        out.out
-            .extend_from_slice(self.cols.haystacks.text.as_bytes());
         self.cols.encode_rest(&mut out);
         self.facets.encode(&mut out);
         super::records::encode(snapshot, &mut out);
+        out.out
+            .extend_from_slice(self.cols.haystacks.text.as_bytes());
         out.out
             .extend_from_slice(&(self.cols.haystacks.text.len() as u64).to_le_bytes());
         out.out
@@ -429,17 +429,11 @@ impl SearchIndex {
     pub(crate) fn decode(mut bytes: Vec<u8>) -> Option<SearchIndex> {
         let (_, text_len) = bytes.split_last_chunk::<8>()?;
         let text_len = usize::try_from(u64::from_le_bytes(*text_len)).ok()?;
-        let end = bytes.len() - 8;
-        if text_len > end {
-            return None;
-        }
-        // The other columns and the records are copied out (the smaller part); the text keeps
-        // the buffer, which gives back what it no longer needs.
-        let tail = bytes[text_len..end].to_vec();
-        bytes.truncate(text_len);
-        bytes.shrink_to_fit();
-        let text = String::from_utf8(bytes).ok()?;
-        let mut reader = super::columns::Reader { rest: &tail };
+        let text_start = (bytes.len() - 8).checked_sub(text_len)?;
+        let mut text = bytes.split_off(text_start);
+        text.truncate(text_len);
+        let text = super::columns::string_from(text)?;
+        let mut reader = super::columns::Reader { rest: &bytes };
         let cols = Columns::decode(text, &mut reader)?;
         let orgs = cols.org_fields.len();
         let people = cols.haystacks.len().checked_sub(orgs)?;
@@ -451,8 +445,12 @@ impl SearchIndex {
         {
             return None;
         }
-        let blob_start = blob.as_ptr() as usize - tail.as_ptr() as usize;
-        let stored = super::records::Stored::new(head, ends, tail, blob_start)?;
+        // The records keep the buffer, without the columns already read out of it.
+        let (blob_start, blob_len) = (blob.as_ptr() as usize - bytes.as_ptr() as usize, blob.len());
+        bytes.truncate(blob_start + blob_len);
+        bytes.drain(..blob_start);
+        bytes.shrink_to_fit();
+        let stored = super::records::Stored::new(head, ends, bytes, 0)?;
         Some(SearchIndex {
             cols,
             facets,
