@@ -8,6 +8,17 @@ use crate::availability::CompactWindow;
 /// A person whose organisation is not in the directory (a bad delta).
 pub(super) const NO_ORGANIZATION: u32 = u32::MAX;
 
+/// Offsets that never fall: `ends[i]` closes item `i` of an arena.
+pub(super) fn ends_rise(ends: &[u32]) -> bool {
+    ends.windows(2).all(|w| w[0] <= w[1])
+}
+
+/// Item `i` of an arena whose items end at `ends`.
+pub(super) fn range_of(ends: &[u32], i: usize) -> std::ops::Range<usize> {
+    let start = if i == 0 { 0 } else { ends[i - 1] as usize };
+    start..ends[i] as usize
+}
+
 /// Many strings in one arena: string `i` is `text[ends[i - 1]..ends[i]]`.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub(super) struct Strings {
@@ -30,8 +41,7 @@ impl Strings {
     }
 
     pub fn get(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.text[start..self.ends[i] as usize]
+        &self.text[range_of(&self.ends, i)]
     }
 
     pub fn len(&self) -> usize {
@@ -46,15 +56,15 @@ impl Strings {
 
     /// Ends that rise and fall on character boundaries: slicing can never panic.
     pub fn is_valid(&self) -> bool {
-        let mut last = 0u32;
-        self.ends.iter().all(|&e| {
-            let ok = e >= last && self.text.is_char_boundary(e as usize);
-            last = e;
-            ok
-        }) && self
-            .ends
-            .last()
-            .is_none_or(|&e| e as usize == self.text.len())
+        ends_rise(&self.ends)
+            && self
+                .ends
+                .iter()
+                .all(|&e| self.text.is_char_boundary(e as usize))
+            && self
+                .ends
+                .last()
+                .is_none_or(|&e| e as usize == self.text.len())
     }
 }
 
@@ -82,12 +92,7 @@ pub(super) struct Columns {
 
 impl Columns {
     pub fn week(&self, i: usize) -> &[CompactWindow] {
-        let start = if i == 0 {
-            0
-        } else {
-            self.week_ends[i - 1] as usize
-        };
-        &self.windows[start..self.week_ends[i] as usize]
+        &self.windows[range_of(&self.week_ends, i)]
     }
 
     /// The columns after `self`'s (people of one half, then of the other).
@@ -204,15 +209,11 @@ impl Columns {
     fn is_consistent(&self) -> bool {
         let n = self.haystacks.len();
         let orgs = self.org_fields.len();
-        let mut last = 0u32;
-        let weeks_rise = self.week_ends.iter().all(|&e| {
-            let ok = e >= last;
-            last = e;
-            ok
-        }) && self
-            .week_ends
-            .last()
-            .is_none_or(|&e| e as usize == self.windows.len());
+        let weeks_rise = ends_rise(&self.week_ends)
+            && self
+                .week_ends
+                .last()
+                .is_none_or(|&e| e as usize == self.windows.len());
         [
             self.mask.len(),
             self.name_mask.len(),

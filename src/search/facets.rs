@@ -2,7 +2,7 @@
 //! filter, or a caller's number typed in, then runs over small integers and digit strings, and
 //! no record is decoded — the TUI never needs the whole snapshot in memory to search it.
 
-use super::columns::{Reader, Strings, Writer};
+use super::columns::{ends_rise, range_of, Reader, Strings, Writer};
 use crate::directory::{ContactMethod, Organization, Person};
 
 /// `ContactMethod` as one bit.
@@ -124,12 +124,7 @@ impl Facets {
     }
 
     pub fn visits_of(&self, org: usize) -> &[u32] {
-        let start = if org == 0 {
-            0
-        } else {
-            self.visit_ends[org - 1] as usize
-        };
-        &self.visits[start..self.visit_ends[org] as usize]
+        &self.visits[range_of(&self.visit_ends, org)]
     }
 
     /// The people's facets of `other` after these (the index is built on every core).
@@ -192,15 +187,11 @@ impl Facets {
 
     fn fits(&self, people: usize, orgs: usize) -> bool {
         let places = self.places.len() as u32;
-        let mut last = 0;
-        let visits_rise = self.visit_ends.iter().all(|&e| {
-            let ok = e >= last;
-            last = e;
-            ok
-        }) && self
-            .visit_ends
-            .last()
-            .is_none_or(|&e| e as usize == self.visits.len());
+        let visits_rise = ends_rise(&self.visit_ends)
+            && self
+                .visit_ends
+                .last()
+                .is_none_or(|&e| e as usize == self.visits.len());
         self.role.len() == people
             && self.methods.len() == people
             && [

@@ -450,7 +450,7 @@ impl SearchIndex {
         bytes.truncate(blob_start + blob_len);
         bytes.drain(..blob_start);
         bytes.shrink_to_fit();
-        let stored = super::records::Stored::new(head, ends, bytes, 0)?;
+        let stored = super::records::Stored::new(head, ends, bytes)?;
         Some(SearchIndex {
             cols,
             facets,

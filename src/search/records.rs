@@ -31,9 +31,8 @@ pub(super) struct Head {
 
 pub(super) struct Stored {
     pub head: Head,
-    /// LZ4 blocks, people's first: block `i` is `blob[blob_start..][ends[i - 1]..ends[i]]`.
+    /// LZ4 blocks, people's first: block `i` is `blob[ends[i - 1]..ends[i]]`.
     blob: Vec<u8>,
-    blob_start: usize,
     ends: Vec<u32>,
     people: Box<[OnceLock<Box<Person>>]>,
     organizations: Box<[OnceLock<Box<Organization>>]>,
@@ -122,25 +121,20 @@ pub(super) fn decode_parts<'a>(
 }
 
 impl Stored {
-    /// `buffer[blob_start..]` begins with the blocks; None when their ends do not fit.
-    pub fn new(head: Head, ends: Vec<u32>, buffer: Vec<u8>, blob_start: usize) -> Option<Stored> {
+    /// `blob` holds the blocks; None when their ends do not fit.
+    pub fn new(head: Head, ends: Vec<u32>, blob: Vec<u8>) -> Option<Stored> {
         let blocks = head.people.div_ceil(CHUNK) + head.organizations.div_ceil(CHUNK);
-        let mut last = 0;
-        let rising = ends.iter().all(|&e| {
-            let ok = e >= last;
-            last = e;
-            ok
-        });
-        let room = buffer.len().checked_sub(blob_start)?;
-        if ends.len() != blocks || !rising || ends.last().is_some_and(|&e| e as usize > room) {
+        if ends.len() != blocks
+            || !super::columns::ends_rise(&ends)
+            || ends.last().is_some_and(|&e| e as usize > blob.len())
+        {
             return None;
         }
         Some(Stored {
             people: (0..head.people).map(|_| OnceLock::new()).collect(),
             organizations: (0..head.organizations).map(|_| OnceLock::new()).collect(),
             head,
-            blob: buffer,
-            blob_start,
+            blob,
             ends,
             full: OnceLock::new(),
         })
@@ -149,11 +143,9 @@ impl Stored {
 
 impl Stored {
     fn block(&self, i: usize) -> Vec<u8> {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
         // Sealed and authenticated: what was written is what is read. A block that still does
         // not decode is a fault of this program, not of the member's input.
-        let blob = &self.blob[self.blob_start..];
-        lz4_flex::decompress_size_prepended(&blob[start..self.ends[i] as usize])
+        lz4_flex::decompress_size_prepended(&self.blob[super::columns::range_of(&self.ends, i)])
             .expect("an authenticated cache block decompresses")
     }
 
