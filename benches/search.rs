@@ -62,10 +62,18 @@ fn main() {
         .unwrap()
         .and_hms_opt(13, 30, 0)
         .unwrap();
-    let fzf = std::process::Command::new("fzf")
-        .arg("--version")
-        .output()
-        .is_ok();
+    // For profiling one keystroke: ANSHIN_BENCH_QUERIES=s,ta (comma-separated), and
+    // ANSHIN_BENCH_ONLY_ANSHIN=1 to leave out fzf and the cache load.
+    let only_anshin = std::env::var_os("ANSHIN_BENCH_ONLY_ANSHIN").is_some();
+    let queries: Vec<String> = match std::env::var("ANSHIN_BENCH_QUERIES") {
+        Ok(q) => q.split(',').map(str::to_string).collect(),
+        Err(_) => QUERIES.iter().map(|q| q.to_string()).collect(),
+    };
+    let fzf = !only_anshin
+        && std::process::Command::new("fzf")
+            .arg("--version")
+            .output()
+            .is_ok();
     println!("| people | index build | index RSS | keystroke p50 | keystroke p99 | max | fzf --filter p50 | fzf p99 | fzf/anshin (p50) |");
     println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for &people in &sizes {
@@ -85,7 +93,7 @@ fn main() {
         // (time, keystroke, hits): the slowest keystrokes, with ANSHIN_BENCH_DETAIL=1.
         let mut detail: Vec<(Duration, String, usize)> = Vec::new();
         for _ in 0..reps {
-            for query in QUERIES {
+            for query in &queries {
                 let mut searcher = Searcher::new();
                 for prefix in prefixes(query) {
                     let t = Instant::now();
@@ -130,8 +138,10 @@ fn main() {
         );
         drop(index);
     }
-    println!();
-    cache_load(now);
+    if !only_anshin {
+        println!();
+        cache_load(now);
+    }
 }
 
 /// The same entries as lines (name, reading, organisation, district), filtered by fzf per

@@ -44,6 +44,12 @@ impl Strings {
         &self.text[range_of(&self.ends, i)]
     }
 
+    /// String `i` as bytes, without the character-boundary checks of [`Strings::get`]: for the
+    /// scan over every entry, where those checks were the first touch of each string.
+    pub fn bytes(&self, i: usize) -> &[u8] {
+        &self.text.as_bytes()[range_of(&self.ends, i)]
+    }
+
     pub fn len(&self) -> usize {
         self.ends.len()
     }

@@ -105,7 +105,9 @@ struct Entry<'a> {
     /// person's specialties, title and role (weight 1). Nothing of the organisation is copied
     /// into a person: its name (weight 2 for its people) is the organisation entry's haystack,
     /// its places, procedures, kind and address are `Columns::org_fields` (weight 1).
-    haystack: &'a str,
+    /// Bytes: slicing them checks no character boundaries (the arena's ends are checked once,
+    /// when it is built or read).
+    haystack: &'a [u8],
     mask: u64,
     name_mask: u64,
     /// Where the name fields (weight 3) end in the haystack, in bytes.
@@ -299,15 +301,19 @@ impl SearchIndex {
         }
     }
 
-    fn entry(&self, id: usize) -> Entry<'_> {
+    fn entry_ref(&self, id: usize) -> EntryRef {
         let people = self.records.people();
+        if id < people {
+            EntryRef::Person(id)
+        } else {
+            EntryRef::Organization(id - people)
+        }
+    }
+
+    fn entry(&self, id: usize) -> Entry<'_> {
         Entry {
-            entry: if id < people {
-                EntryRef::Person(id)
-            } else {
-                EntryRef::Organization(id - people)
-            },
-            haystack: self.cols.haystacks.get(id),
+            entry: self.entry_ref(id),
+            haystack: self.cols.haystacks.bytes(id),
             mask: self.cols.mask[id],
             name_mask: self.cols.name_mask[id],
             name_end: self.cols.name_end[id],
@@ -543,7 +549,7 @@ impl SearchIndex {
         ranked
             .into_iter()
             .map(|(score, reachable_now, _, id)| Hit {
-                entry: self.entry(id as usize).entry,
+                entry: self.entry_ref(id as usize),
                 score,
                 reachable_now,
             })
@@ -723,7 +729,8 @@ impl SearchIndex {
             .map(|(key, id)| {
                 let (score, reachable_now) = unpack_rank_key(key);
                 Hit {
-                    entry: self.entry(id as usize).entry,
+                    // Not `entry(id)`: that reads every column, in random order here.
+                    entry: self.entry_ref(id as usize),
                     score,
                     reachable_now,
                 }
@@ -755,7 +762,7 @@ impl SearchIndex {
                 return TokenMatch::Rejected;
             }
             let own = finder
-                .find(entry.haystack.as_bytes())
+                .find(entry.haystack)
                 .map(|at| exact_score(entry, at, token.len()));
             let token_score = match own
                 .or_else(|| self.org_name_score(entry, token, finder, memo))
@@ -793,11 +800,9 @@ impl SearchIndex {
         let slot = memo.names.get_mut(o)?;
         if *slot == ORG_UNKNOWN {
             let org = &self.entry(self.records.people() + o);
-            *slot = finder
-                .find(org.haystack.as_bytes())
-                .map_or(ORG_NO_MATCH, |at| {
-                    (2 * exact_score(org, at, token.len()) / 3) as i16
-                });
+            *slot = finder.find(org.haystack).map_or(ORG_NO_MATCH, |at| {
+                (2 * exact_score(org, at, token.len()) / 3) as i16
+            });
         }
         (*slot >= 0).then_some(i64::from(*slot))
     }
@@ -963,7 +968,7 @@ const NO_BOUNDARY: u16 = u16::MAX;
 /// a person's given name, less for running across the family and given names (`ohta takane`
 /// finds おおた たかね before おおた かねひさ, where "takane" spans ta|kane).
 fn exact_score(entry: &Entry<'_>, at: usize, len: usize) -> i64 {
-    let at_field_start = at == 0 || entry.haystack.as_bytes()[at - 1] == SEP as u8;
+    let at_field_start = at == 0 || entry.haystack[at - 1] == SEP as u8;
     let weight = if at < usize::from(entry.name_end) {
         3
     } else {
@@ -983,7 +988,7 @@ fn exact_score(entry: &Entry<'_>, at: usize, len: usize) -> i64 {
     // A whole word typed (the match ends where a field or the family name ends) before a word
     // only begun: `satou` finds 佐藤 (さとう) before 聡 (さとし).
     let end = at + len;
-    let bytes = entry.haystack.as_bytes();
+    let bytes = entry.haystack;
     let whole_word = (at_field_start || boundary == Some(at))
         && (end >= bytes.len()
             || bytes[end] == SEP as u8
@@ -1000,7 +1005,7 @@ fn in_some_name(entry: &Entry<'_>, token: &str) -> bool {
     // Bytes, not characters: a byte subsequence is implied by a character one (UTF-8 keeps a
     // character's bytes in order), so this only lets through a few more candidates — skim decides
     // — and it stays monotone as the token grows.
-    let names = &entry.haystack.as_bytes()[..usize::from(entry.name_end).min(entry.haystack.len())];
+    let names = &entry.haystack[..usize::from(entry.name_end).min(entry.haystack.len())];
     let needle = token.as_bytes();
     names
         .split(|b| *b == SEP as u8)
@@ -1036,8 +1041,9 @@ fn fuzzy_score(entry: &Entry<'_>, token: &str, matcher: &SkimMatcherV2) -> Optio
     if chars < MIN_FUZZY_CHARS as i64 {
         return None;
     }
-    entry
-        .haystack
+    // The fuzzy pool is small (only when exact hits are few): checking UTF-8 here is cheap.
+    std::str::from_utf8(entry.haystack)
+        .ok()?
         .split(SEP)
         .take(NAME_FIELDS)
         .filter_map(|field| {
