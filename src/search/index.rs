@@ -310,6 +310,14 @@ impl SearchIndex {
         }
     }
 
+    /// The inverse of [`SearchIndex::entry_ref`]: the entry's position in the columns.
+    fn position(&self, entry: EntryRef) -> usize {
+        match entry {
+            EntryRef::Person(i) => i,
+            EntryRef::Organization(i) => self.records.people() + i,
+        }
+    }
+
     fn entry(&self, id: usize) -> Entry<'_> {
         Entry {
             entry: self.entry_ref(id),
@@ -616,11 +624,7 @@ impl SearchIndex {
         }
         let shown = hits.len().min(RANKED_HITS);
         let spelled = |hit: &Hit| {
-            let id = match hit.entry {
-                EntryRef::Person(i) => i,
-                EntryRef::Organization(i) => self.records.people() + i,
-            };
-            let name = self.cols.names.get(id);
+            let name = self.cols.names.get(self.position(hit.entry));
             words.iter().all(|w| name.contains(w.as_str()))
         };
         // Decided once per hit, then a stable sort: equal scores keep their order otherwise.
@@ -635,11 +639,7 @@ impl SearchIndex {
     }
 
     fn kana_rank(&self, entry: EntryRef) -> u32 {
-        let id = match entry {
-            EntryRef::Person(i) => i,
-            EntryRef::Organization(i) => self.records.people() + i,
-        };
-        self.cols.kana_rank[id]
+        self.cols.kana_rank[self.position(entry)]
     }
 
     /// Returns the ids of matching entries (for narrowing) and the ranked hits.
