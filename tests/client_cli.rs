@@ -391,6 +391,11 @@ fn on_a_linux_desktop_the_secrets_go_to_the_keyring_and_search_works_offline() {
     );
     assert!(out.contains("ディレクトリを取得しました"), "{out}");
     assert!(!err.contains("メモリ"), "{err}");
+    // The keyring passed the probe: later runs use it without probing it again (issue 15).
+    assert_eq!(
+        std::fs::read_to_string(home.path().join("cache/anshin/credential-store")).unwrap(),
+        "secret-service\n"
+    );
 
     let cache = home.path().join("cache/anshin/directory.cache");
     use std::os::unix::fs::PermissionsExt;

@@ -226,9 +226,12 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     .map(|p| p.display().to_string())
                     .unwrap_or_default()
             );
-            println!("キャッシュ: {}", config.cache_dir()?.display());
-            let (credentials, _) =
-                crate::client::credentials::Credentials::open(config.credential_store);
+            let cache_dir = config.cache_dir()?;
+            println!("キャッシュ: {}", cache_dir.display());
+            let (credentials, _) = crate::client::credentials::Credentials::open(
+                config.credential_store,
+                Some(&cache_dir),
+            );
             println!("ログイン情報の保管先: {}", credentials.kind().label());
             Ok(())
         }
@@ -296,7 +299,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                             )
                         );
                     }
-                    print_search(&directory.index, &query.join(" "), json, limit)
+                    let printed = print_search(&directory.index, &query.join(" "), json, limit);
+                    // The process ends here: freeing the index piece by piece (tens of MB) would
+                    // only delay the exit the member waits for; the OS takes it back at once.
+                    std::mem::forget(directory);
+                    printed
                 }
                 Command::Config(_) | Command::Lint { .. } | Command::Slip(_) => {
                     unreachable!("handled above")

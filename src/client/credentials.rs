@@ -7,6 +7,7 @@
 use super::config::CredentialStoreChoice;
 use super::ClientError;
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
 const SERVICE: &str = "jp.sagamihara.anshin";
@@ -91,29 +92,71 @@ fn probe() -> bool {
     entry.set_password("1").is_ok() && entry.delete_credential().is_ok()
 }
 
+/// The file beside the cache that names the desktop keyring once it has passed the probe. No
+/// secret: the store's name only.
+const REMEMBERED: &str = "credential-store";
+const REMEMBERED_SECRET_SERVICE: &str = "secret-service\n";
+
+/// Whether an earlier run found the desktop keyring (the Secret Service) working.
+fn remembered_secret_service(dir: Option<&Path>) -> bool {
+    dir.and_then(|d| std::fs::read_to_string(d.join(REMEMBERED)).ok())
+        .is_some_and(|s| s == REMEMBERED_SECRET_SERVICE)
+}
+
+/// Remembers (or forgets) that the desktop keyring works. Failing to write only costs the next
+/// run its probe again.
+fn remember(dir: Option<&Path>, kind: Option<StoreKind>) {
+    let Some(dir) = dir else { return };
+    let path = dir.join(REMEMBERED);
+    if kind == Some(StoreKind::SecretService) {
+        if !remembered_secret_service(Some(dir)) {
+            let _ =
+                super::cache::write_atomically(dir, &path, REMEMBERED_SECRET_SERVICE.as_bytes());
+        }
+    } else {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
 /// The first store that works, made the default; None when none does.
-fn install_platform_store() -> Option<StoreKind> {
+///
+/// The probe writes and deletes an entry: against the desktop keyring that is a D-Bus round trip
+/// that rewrites its keyring file — about 12 ms of a 70 ms `anshin search` (issue 15). Once the
+/// Secret Service has passed it, the fact is remembered in `remembered` (the cache folder) and
+/// later runs use it at once; it is still the first choice, so nothing else could have been
+/// picked. The kernel keyring, the fallback, is probed every time (no D-Bus, cheap), so that a
+/// desktop keyring that appears later (a login over SSH first) is still preferred.
+fn install_platform_store(remembered: Option<&Path>) -> Option<StoreKind> {
     *PLATFORM_STORE.get_or_init(|| {
         // A store set by the caller (the mock store in tests) wins.
         if keyring_core::get_default_store().is_some() {
             return probe().then_some(StoreKind::Preset);
         }
+        let mut found = None;
         for (kind, make) in candidates() {
             let Ok(store) = make() else { continue };
             keyring_core::set_default_store(store);
-            if probe() {
-                return Some(kind);
+            if (kind == StoreKind::SecretService && remembered_secret_service(remembered))
+                || probe()
+            {
+                found = Some(kind);
+                break;
             }
             keyring_core::unset_default_store();
         }
-        None
+        remember(remembered, found);
+        found
     })
 }
 
 impl Credentials {
     /// Opens the configured store. The second value is a notice for the user when secrets will
-    /// live in memory only.
-    pub fn open(choice: CredentialStoreChoice) -> (Credentials, Option<&'static str>) {
+    /// live in memory only. `remembered`: the folder where a working desktop keyring is
+    /// remembered between runs (the cache folder; None: probe every time).
+    pub fn open(
+        choice: CredentialStoreChoice,
+        remembered: Option<&Path>,
+    ) -> (Credentials, Option<&'static str>) {
         let with = |kind| Credentials {
             kind,
             memory: Mutex::new(HashMap::new()),
@@ -121,7 +164,7 @@ impl Credentials {
         if choice == CredentialStoreChoice::Memory {
             return (with(StoreKind::Memory), None);
         }
-        match install_platform_store() {
+        match install_platform_store(remembered) {
             Some(kind) => (with(kind), None),
             None => (with(StoreKind::Memory), Some(MEMORY_ONLY_NOTICE)),
         }
@@ -212,5 +255,30 @@ impl Credentials {
     pub fn forget(&self, server: &str) -> Result<(), ClientError> {
         self.delete(&format!("token:{server}"))?;
         self.delete(&format!("cache-key:{server}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Only the desktop keyring is remembered, only in the exact words written, and anything
+    /// else found (the kernel keyring, nothing) forgets it, so that the next run probes again.
+    #[test]
+    fn only_a_working_desktop_keyring_is_remembered() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = Some(dir.path());
+        assert!(!remembered_secret_service(at));
+        assert!(!remembered_secret_service(None));
+        remember(at, Some(StoreKind::SecretService));
+        assert!(remembered_secret_service(at));
+        remember(at, Some(StoreKind::KernelKeyring));
+        assert!(!remembered_secret_service(at));
+        assert!(!dir.path().join(REMEMBERED).exists());
+        remember(at, Some(StoreKind::SecretService));
+        remember(at, None);
+        assert!(!remembered_secret_service(at));
+        std::fs::write(dir.path().join(REMEMBERED), "secret-service-but-not\n").unwrap();
+        assert!(!remembered_secret_service(at));
     }
 }

@@ -43,8 +43,8 @@ pub struct Client {
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Client, ClientError> {
         let api = api::ApiClient::new(&config)?;
-        let (credentials, notice) = Credentials::open(config.credential_store);
         let cache_dir = config.cache_dir()?;
+        let (credentials, notice) = Credentials::open(config.credential_store, Some(&cache_dir));
         Ok(Client {
             config,
             api,
