@@ -489,8 +489,15 @@ impl SearchIndex {
             return self.number_search(&digits, filters, now);
         }
         let tokens = fold_query(query);
-        let candidates = 0..self.len() as u32;
-        let mut hits = self.run(&tokens, filters, now, candidates).1;
+        let mut hits = Vec::new();
+        self.run(
+            &tokens,
+            filters,
+            now,
+            None,
+            &mut Scratch::default(),
+            &mut hits,
+        );
         if hits.is_empty() {
             return self.transposed(query, filters, now);
         }
@@ -573,6 +580,7 @@ impl SearchIndex {
             .filter(|w| !w.is_empty())
             .collect();
         let mut best: std::collections::HashMap<EntryRef, Hit> = std::collections::HashMap::new();
+        let mut scratch = Scratch::default();
         for (k, word) in words.iter().enumerate() {
             let letters: Vec<char> = word.chars().collect();
             if letters.len() < 4 || !letters.iter().all(|c| c.is_ascii_alphabetic()) {
@@ -591,7 +599,8 @@ impl SearchIndex {
                     .map(|(j, w)| if j == k { swapped.as_str() } else { *w })
                     .collect();
                 let tokens = fold_query(&variant.join(" "));
-                let (_, hits) = self.run(&tokens, filters, now, 0..self.len() as u32);
+                let mut hits = Vec::new();
+                self.run(&tokens, filters, now, None, &mut scratch, &mut hits);
                 for hit in hits.into_iter().take(RANKED_HITS) {
                     let kept = best.entry(hit.entry).or_insert_with(|| hit.clone());
                     if hit.score > kept.score {
@@ -642,27 +651,44 @@ impl SearchIndex {
         self.cols.kana_rank[self.position(entry)]
     }
 
-    /// Returns the ids of matching entries (for narrowing) and the ranked hits.
+    /// Fills `hits` (ranked) and `scratch.matched` (the ids a narrowed query must look at), and
+    /// says what `matched` holds. `candidates`: the last run's `matched` when the query only
+    /// narrows it, with its kind; None: every entry.
+    ///
+    /// Fuzzy matching needs the entries that match no token exactly but might as a subsequence
+    /// of a name. Finding them is most of a keystroke once the exact hits are few of the
+    /// candidates (`tak`: tens of thousands of exact hits, hundreds of thousands of names with
+    /// t…a…k in them), and fuzzy matching runs only when the exact hits are few
+    /// ([`FUZZY_WHEN_FEWER_THAN`]). So they are looked for only then: a run with enough exact
+    /// hits keeps only those for narrowing ([`Matched::Exact`]) — every exact hit of a longer
+    /// query is among them — and a narrowed run that falls below the threshold over such a set
+    /// starts again over every entry, so that it finds the same fuzzy hits as a fresh search.
     fn run(
         &self,
         tokens: &[String],
         filters: &Filters,
         now: NaiveDateTime,
-        candidates: impl Iterator<Item = u32>,
-    ) -> (Vec<u32>, Vec<Hit>) {
-        let matcher = SkimMatcherV2::default();
+        candidates: Option<(&[u32], Matched)>,
+        scratch: &mut Scratch,
+        hits: &mut Vec<Hit>,
+    ) -> Matched {
         let token_masks: Vec<u64> = tokens.iter().map(|t| mask_of(t)).collect();
         // Built once per keystroke: `str::find` sets up a searcher for every entry it is given.
         let finders: Vec<Finder<'_>> = tokens.iter().map(|t| Finder::new(t.as_bytes())).collect();
         let filtered = !filters.is_empty();
         let minute = minute_of_week(now);
-        let expected = candidates.size_hint().0;
-        let mut matched = Vec::with_capacity(expected);
+        let Scratch {
+            matched,
+            ranked,
+            fuzzy_pool,
+        } = scratch;
+        matched.clear();
         // (order key, entry id): score, reachable and kana rank packed into one integer, so that
         // ranking tens of thousands of hits compares integers.
-        let mut ranked: Vec<(u64, u32)> = Vec::with_capacity(expected);
+        ranked.clear();
         // Exact (substring) hits first; entries that might match only fuzzily wait in a pool.
-        let mut fuzzy_pool = Vec::new();
+        fuzzy_pool.clear();
+        hits.clear();
         // People share their organisation's fields: look each organisation up once per token.
         let mut org_memo: Vec<OrgMemo> = tokens
             .iter()
@@ -671,37 +697,50 @@ impl SearchIndex {
         // Every token's characters at once: most entries are turned away by one load, before
         // their columns are read.
         let all_masks = token_masks.iter().fold(0, |m, t| m | t);
-        for id in candidates {
+        let mut scan = |id: u32| {
             if self.cols.mask[id as usize] & all_masks != all_masks {
-                continue;
+                return;
             }
             let entry = &self.entry(id as usize);
             let score = match self.score(entry, tokens, &finders, &token_masks, &mut org_memo, None)
             {
-                TokenMatch::Rejected => continue,
+                TokenMatch::Rejected => return,
                 TokenMatch::Candidate => None,
                 TokenMatch::Scored(score) => Some(score),
             };
             if filtered && !self.passes(entry, filters, minute) {
-                continue;
+                return;
             }
-            // Kept for narrowing even without a score: a longer token may still match it.
-            matched.push(id);
             match score {
-                Some(score) => ranked.push((
-                    rank_key(score, reachable_at(entry.week, minute), entry.kana_rank),
-                    id,
-                )),
-                None => fuzzy_pool.push(id),
+                Some(score) => {
+                    matched.push(id);
+                    ranked.push((
+                        rank_key(score, reachable_at(entry.week, minute), entry.kana_rank),
+                        id,
+                    ));
+                }
+                // Once the exact hits are enough, fuzzy matching will not run.
+                None if ranked.len() < FUZZY_WHEN_FEWER_THAN => fuzzy_pool.push(id),
+                None => {}
             }
+        };
+        match candidates {
+            Some((ids, _)) => ids.iter().for_each(|&id| scan(id)),
+            None => (0..self.len() as u32).for_each(scan),
         }
         // Fuzzy matching is for the typo that finds nothing, and costs the most: only when the
         // exact hits are few. Decided on the exact hits alone, so a narrowed search agrees with
         // a fresh one.
-        if ranked.len() < FUZZY_WHEN_FEWER_THAN {
-            for id in fuzzy_pool {
+        let kind = if ranked.len() >= FUZZY_WHEN_FEWER_THAN {
+            Matched::Exact
+        } else if let Some((_, Matched::Exact)) = candidates {
+            // The entries that might match fuzzily were not kept: look at every entry.
+            return self.run(tokens, filters, now, None, scratch, hits);
+        } else {
+            let matcher = SkimMatcherV2::default();
+            for &id in fuzzy_pool.iter() {
                 let entry = &self.entry(id as usize);
-                if let TokenMatch::Scored(score) = self.score(
+                match self.score(
                     entry,
                     tokens,
                     &finders,
@@ -709,13 +748,20 @@ impl SearchIndex {
                     &mut org_memo,
                     Some(&matcher),
                 ) {
-                    ranked.push((
+                    TokenMatch::Rejected => continue,
+                    // Kept for narrowing without a score: a longer token may still match it.
+                    TokenMatch::Candidate => {}
+                    TokenMatch::Scored(score) => ranked.push((
                         rank_key(score, reachable_at(entry.week, minute), entry.kana_rank),
                         id,
-                    ));
+                    )),
                 }
+                matched.push(id);
             }
-        }
+            // In id order, as the candidates are read (both parts are in id order already).
+            matched.sort_unstable();
+            Matched::Full
+        };
         // Nobody reads past the first screens: rank the best RANKED_HITS exactly, leave the tail
         // (still all there, for counts and scrolling) in no particular order.
         if ranked.len() > RANKED_HITS {
@@ -724,19 +770,16 @@ impl SearchIndex {
         } else {
             ranked.sort_unstable_by_key(|r| r.0);
         }
-        let hits = ranked
-            .into_iter()
-            .map(|(key, id)| {
-                let (score, reachable_now) = unpack_rank_key(key);
-                Hit {
-                    // Not `entry(id)`: that reads every column, in random order here.
-                    entry: self.entry_ref(id as usize),
-                    score,
-                    reachable_now,
-                }
-            })
-            .collect();
-        (matched, hits)
+        hits.extend(ranked.iter().map(|&(key, id)| {
+            let (score, reachable_now) = unpack_rank_key(key);
+            Hit {
+                // Not `entry(id)`: that reads every column, in random order here.
+                entry: self.entry_ref(id as usize),
+                score,
+                reachable_now,
+            }
+        }));
+        kind
     }
 
     /// Sum over tokens of the best weighted field score. An entry that no token rules out by
@@ -769,9 +812,11 @@ impl SearchIndex {
                 .or_else(|| self.shared_score(entry, finder, memo))
             {
                 Some(score) => Some(score),
-                // A fuzzy match needs the token as a subsequence of a name: checked cheaply here,
-                // scored by skim only in the second pass.
-                None if entry.name_mask & mask == mask && in_some_name(entry, token) => {
+                // A fuzzy match needs the token's characters in a name (the first pass: one load)
+                // and the token as a subsequence of a name (the second pass, which also scores).
+                None if entry.name_mask & mask == mask
+                    && matcher.is_none_or(|_| in_some_name(entry, token)) =>
+                {
                     matcher.and_then(|m| fuzzy_score(entry, token, m))
                 }
                 None => return TokenMatch::Rejected,
@@ -1071,10 +1116,30 @@ fn unpack_rank_key(key: u64) -> (i64, bool) {
     (score as i64, reachable)
 }
 
+/// What a run keeps for narrowing (see [`SearchIndex::run`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Matched {
+    /// The exact hits only: enough of them that no fuzzy matching ran.
+    Exact,
+    /// Every entry a longer query could match, exactly or fuzzily.
+    Full,
+}
+
+/// A run's working vectors, kept by a [`Searcher`] from keystroke to keystroke: at 500 000
+/// people a first letter matches most entries, and fresh vectors of that size were fresh pages
+/// for the kernel to fault in and clear on every keystroke.
+#[derive(Default)]
+struct Scratch {
+    matched: Vec<u32>,
+    ranked: Vec<(u64, u32)>,
+    fuzzy_pool: Vec<u32>,
+}
+
 /// Keystroke-by-keystroke search: when the new query only narrows the last one (a token grew
 /// or one was added, filters and minute unchanged), only the last matches are looked at.
 pub struct Searcher {
     last: Option<LastRun>,
+    scratch: Scratch,
 }
 
 struct LastRun {
@@ -1082,6 +1147,7 @@ struct LastRun {
     filters: Filters,
     minute: NaiveDateTime,
     matched: Vec<u32>,
+    kind: Matched,
 }
 
 impl Default for Searcher {
@@ -1092,7 +1158,10 @@ impl Default for Searcher {
 
 impl Searcher {
     pub fn new() -> Searcher {
-        Searcher { last: None }
+        Searcher {
+            last: None,
+            scratch: Scratch::default(),
+        }
     }
 
     /// Forget the last run (after the index changed).
@@ -1107,10 +1176,27 @@ impl Searcher {
         filters: &Filters,
         now: NaiveDateTime,
     ) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        self.search_into(index, query, filters, now, &mut hits);
+        hits
+    }
+
+    /// As [`Searcher::search`], into `hits` (cleared first): the TUI passes the last keystroke's
+    /// hits, so that their memory — tens of MB when a first letter matches 500 000 people —
+    /// is reused instead of allocated and faulted in again.
+    pub fn search_into(
+        &mut self,
+        index: &SearchIndex,
+        query: &str,
+        filters: &Filters,
+        now: NaiveDateTime,
+        hits: &mut Vec<Hit>,
+    ) {
         use chrono::Timelike;
         if let Some(digits) = super::query::number_query(query) {
             self.last = None;
-            return index.number_search(&digits, filters, now);
+            *hits = index.number_search(&digits, filters, now);
+            return;
         }
         let tokens = fold_query(query);
         let minute = now
@@ -1123,26 +1209,38 @@ impl Searcher {
                     && last.minute == minute
                     && narrows(&last.tokens, &tokens) =>
             {
-                Some(last.matched)
+                Some((last.matched, last.kind))
             }
-            _ => None,
+            Some(last) => {
+                // Its vector is kept for the next run to fill.
+                self.scratch.matched = last.matched;
+                None
+            }
+            None => None,
         };
-        let (matched, mut hits) = match previous {
-            Some(ids) => index.run(&tokens, filters, now, ids.into_iter()),
-            None => index.run(&tokens, filters, now, 0..index.len() as u32),
-        };
+        let kind = index.run(
+            &tokens,
+            filters,
+            now,
+            previous.as_ref().map(|(ids, kind)| (ids.as_slice(), *kind)),
+            &mut self.scratch,
+            hits,
+        );
         if hits.is_empty() {
-            hits = index.transposed(query, filters, now);
+            *hits = index.transposed(query, filters, now);
         } else {
-            index.prefer_exact_spelling(query, &mut hits);
+            index.prefer_exact_spelling(query, hits);
         }
+        // This run's matches are kept; the candidates' vector becomes the next run's to fill.
+        let spare = previous.map(|(ids, _)| ids).unwrap_or_default();
+        let matched = std::mem::replace(&mut self.scratch.matched, spare);
         self.last = Some(LastRun {
             tokens,
             filters: filters.clone(),
             minute,
             matched,
+            kind,
         });
-        hits
     }
 }
 
@@ -1182,6 +1280,37 @@ mod tests {
                 assert_eq!(before, after, "{a:?} {b:?}");
             }
         }
+    }
+
+    /// A run with enough exact hits keeps only those for narrowing; when a longer query then
+    /// has too few for fuzzy matching to be skipped, the run starts again over every entry and
+    /// finds what a fresh search finds — its typo hits included.
+    #[test]
+    fn a_narrowed_run_that_needs_fuzzy_matching_looks_at_every_entry_again() {
+        let index = SearchIndex::build(crate::demo::generate(3000, 1));
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
+            .unwrap()
+            .and_hms_opt(13, 30, 0)
+            .unwrap();
+        let mut rescanned = 0;
+        for word in ["sitou", "koijma", "takahasi", "watanbe"] {
+            let mut searcher = Searcher::new();
+            let mut before = None;
+            for n in 1..=word.len() {
+                let query = &word[..n];
+                let hits = searcher.search(&index, query, &Filters::default(), now);
+                assert!(
+                    hits == index.search(query, &Filters::default(), now),
+                    "{query}"
+                );
+                let kind = searcher.last.as_ref().map(|l| l.kind);
+                if before == Some(Matched::Exact) && kind == Some(Matched::Full) {
+                    rescanned += 1;
+                }
+                before = kind;
+            }
+        }
+        assert!(rescanned > 0, "no query went from exact hits to fuzzy ones");
     }
 
     #[test]

@@ -115,9 +115,14 @@ impl Search {
         let Some(index) = ctx.index.clone() else {
             return;
         };
-        self.hits = self
-            .searcher
-            .search(&index, &self.query.value, &self.filters, ctx.now);
+        // Into the last keystroke's vector: its memory is reused (issue 15).
+        self.searcher.search_into(
+            &index,
+            &self.query.value,
+            &self.filters,
+            ctx.now,
+            &mut self.hits,
+        );
         self.selected = self.selected.min(self.hits.len().saturating_sub(1));
         // Nothing found: which word is the reason (each alone, without filters).
         self.nothing_tokens = if self.hits.is_empty() {
