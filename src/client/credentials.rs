@@ -103,13 +103,13 @@ fn remembered_secret_service(dir: Option<&Path>) -> bool {
         .is_some_and(|s| s == REMEMBERED_SECRET_SERVICE)
 }
 
-/// Remembers (or forgets) that the desktop keyring works. Failing to write only costs the next
-/// run its probe again.
-fn remember(dir: Option<&Path>, kind: Option<StoreKind>) {
+/// Remembers (or forgets) that the desktop keyring works; `known`: what the file said already.
+/// Failing to write only costs the next run its probe again.
+fn remember(dir: Option<&Path>, known: bool, kind: Option<StoreKind>) {
     let Some(dir) = dir else { return };
     let path = dir.join(REMEMBERED);
     if kind == Some(StoreKind::SecretService) {
-        if !remembered_secret_service(Some(dir)) {
+        if !known {
             let _ =
                 super::cache::write_atomically(dir, &path, REMEMBERED_SECRET_SERVICE.as_bytes());
         }
@@ -132,19 +132,19 @@ fn install_platform_store(remembered: Option<&Path>) -> Option<StoreKind> {
         if keyring_core::get_default_store().is_some() {
             return probe().then_some(StoreKind::Preset);
         }
+        // Read once: it decides the probe and whether the file needs writing.
+        let known = remembered_secret_service(remembered);
         let mut found = None;
         for (kind, make) in candidates() {
             let Ok(store) = make() else { continue };
             keyring_core::set_default_store(store);
-            if (kind == StoreKind::SecretService && remembered_secret_service(remembered))
-                || probe()
-            {
+            if (kind == StoreKind::SecretService && known) || probe() {
                 found = Some(kind);
                 break;
             }
             keyring_core::unset_default_store();
         }
-        remember(remembered, found);
+        remember(remembered, known, found);
         found
     })
 }
@@ -270,13 +270,13 @@ mod tests {
         let at = Some(dir.path());
         assert!(!remembered_secret_service(at));
         assert!(!remembered_secret_service(None));
-        remember(at, Some(StoreKind::SecretService));
+        remember(at, false, Some(StoreKind::SecretService));
         assert!(remembered_secret_service(at));
-        remember(at, Some(StoreKind::KernelKeyring));
+        remember(at, true, Some(StoreKind::KernelKeyring));
         assert!(!remembered_secret_service(at));
         assert!(!dir.path().join(REMEMBERED).exists());
-        remember(at, Some(StoreKind::SecretService));
-        remember(at, None);
+        remember(at, false, Some(StoreKind::SecretService));
+        remember(at, true, None);
         assert!(!remembered_secret_service(at));
         std::fs::write(dir.path().join(REMEMBERED), "secret-service-but-not\n").unwrap();
         assert!(!remembered_secret_service(at));
