@@ -13,7 +13,7 @@
 
 use super::ClientError;
 use crate::directory::{Snapshot, Timestamp};
-use crate::search::SearchIndex;
+use crate::search::{PreviousRows, SearchIndex};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use ring::aead::{Aad, LessSafeKey, Nonce, Tag, UnboundKey, AES_256_GCM};
@@ -45,7 +45,15 @@ pub struct CachedIndex {
     pub etag: Option<String>,
     pub synced_at: Timestamp,
     pub index: SearchIndex,
+    /// Whether this program folded the index's rows (see [`INDEX_RULES`]): only then does the
+    /// next sync reuse them.
+    reusable: bool,
 }
+
+/// Which program folded an index's rows, sealed with it. Another version may fold names
+/// differently (a new kanji variant, a reading): its rows are never reused, so the first sync
+/// after an update folds everybody again and the index is all of one version.
+const INDEX_RULES: &str = env!("CARGO_PKG_VERSION");
 
 /// Not the records: the cache's identity and size only.
 impl std::fmt::Debug for CachedIndex {
@@ -64,11 +72,21 @@ impl std::fmt::Debug for CachedIndex {
 impl CachedIndex {
     /// Indexes a directory (the work of a sync: folding every name, on every core).
     pub fn build(directory: CachedDirectory) -> CachedIndex {
+        CachedIndex::build_reusing(directory, None)
+    }
+
+    /// As [`CachedIndex::build`], reusing the rows of the people `previous` holds unchanged
+    /// (issue 15: after a delta only the people it changed are folded again).
+    pub fn build_reusing(
+        directory: CachedDirectory,
+        previous: Option<&PreviousRows>,
+    ) -> CachedIndex {
         CachedIndex {
             server_url: directory.server_url,
             etag: directory.etag,
             synced_at: directory.synced_at,
-            index: SearchIndex::build(directory.snapshot),
+            index: SearchIndex::build_reusing(directory.snapshot, previous).0,
+            reusable: true,
         }
     }
 
@@ -85,6 +103,23 @@ impl CachedIndex {
             snapshot: self.index.into_snapshot(),
         }
     }
+
+    /// The directory, and the index's rows for the next build when this program folded them.
+    pub fn into_parts(self) -> (CachedDirectory, Option<PreviousRows>) {
+        let (snapshot, previous) = if self.reusable {
+            let (snapshot, previous) = self.index.into_parts();
+            (snapshot, Some(previous))
+        } else {
+            (self.index.into_snapshot(), None)
+        };
+        let directory = CachedDirectory {
+            server_url: self.server_url,
+            etag: self.etag,
+            synced_at: self.synced_at,
+            snapshot,
+        };
+        (directory, previous)
+    }
 }
 
 impl From<CachedDirectory> for CachedIndex {
@@ -99,6 +134,9 @@ struct Meta {
     server_url: String,
     etag: Option<String>,
     synced_at: Timestamp,
+    /// [`INDEX_RULES`] of the program that folded the index (absent before it was recorded).
+    #[serde(default)]
+    index_rules: String,
 }
 
 /// Why a cache could not be used.
@@ -256,11 +294,17 @@ const NONCE_LEN_GCM: usize = 12;
 
 /// Encrypts a cache image. Pure: the caller picks the file.
 pub fn seal(cached: &CachedIndex, key: &[u8; 32]) -> Vec<u8> {
+    seal_folded_by(cached, key, INDEX_RULES)
+}
+
+/// [`seal`], saying that the program `index_rules` folded the index.
+fn seal_folded_by(cached: &CachedIndex, key: &[u8; 32], index_rules: &str) -> Vec<u8> {
     let index = cached.index.encode();
     let meta = serde_json::to_vec(&Meta {
         server_url: cached.server_url.clone(),
         etag: cached.etag.clone(),
         synced_at: cached.synced_at,
+        index_rules: index_rules.to_string(),
     })
     .expect("the cache's meta always serializes");
     let nonce: [u8; NONCE_LEN] = rand::random();
@@ -334,6 +378,7 @@ fn open_parts(
         etag: meta.etag,
         synced_at: meta.synced_at,
         index,
+        reusable: meta.index_rules == INDEX_RULES,
     })
 }
 
@@ -468,6 +513,27 @@ mod tests {
         assert_eq!(loaded.synced_at, directory.synced_at);
         remove(dir.path());
         assert!(!state_file(dir.path()).exists() && !cache_file(dir.path()).exists());
+    }
+
+    /// Issue 15: the next sync reuses the rows only of an index this program folded.
+    #[test]
+    fn rows_are_offered_again_only_when_this_program_folded_them() {
+        let key = [7u8; 32];
+        let cached = sample();
+        let url = cached.server_url.clone();
+        let ours = open(&seal(&cached, &key), &key, &url).unwrap();
+        assert!(ours.into_parts().1.is_some());
+        let other = seal_folded_by(&cached, &key, "0.0.0-another-version");
+        let (directory, previous) = open(&other, &key, &url).unwrap().into_parts();
+        assert!(
+            previous.is_none(),
+            "another version's rows are folded again"
+        );
+        assert_eq!(
+            &directory.snapshot,
+            cached.snapshot(),
+            "its records still read back"
+        );
     }
 
     #[test]

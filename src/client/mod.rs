@@ -324,11 +324,12 @@ impl Client {
     async fn index_and_store(
         &self,
         directory: CachedDirectory,
+        previous: Option<crate::search::PreviousRows>,
         key: Option<[u8; 32]>,
     ) -> Result<CachedIndex, ClientError> {
         let dir = self.cache_dir.clone();
         let (cached, stored) = tokio::task::spawn_blocking(move || {
-            let cached = CachedIndex::build(directory);
+            let cached = CachedIndex::build_reusing(directory, previous.as_ref());
             let stored = key.map_or(Ok(()), |key| cache::store(&dir, &cached, &key));
             (cached, stored)
         })
@@ -346,7 +347,15 @@ impl Client {
     pub async fn sync(&self) -> Result<(CachedIndex, SyncOutcome), ClientError> {
         let token = self.token()?;
         // A delta is merged into the records: the whole snapshot, decoded.
-        let current = self.load_cache().ok().map(CachedIndex::into_directory);
+        // The index's rows come along: after a delta only the people it changed are folded
+        // again (issue 15).
+        let (current, previous) = match self.load_cache() {
+            Ok(cached) => {
+                let (directory, previous) = cached.into_parts();
+                (Some(directory), previous)
+            }
+            Err(_) => (None, None),
+        };
         let (directory, outcome) = sync::sync(&self.api, &token, current).await?;
         // Written after every sync, so "last synced at" survives a restart offline.
         let key = if self.credentials.is_persistent() {
@@ -354,7 +363,7 @@ impl Client {
         } else {
             None
         };
-        let cached = self.index_and_store(directory, key).await?;
+        let cached = self.index_and_store(directory, previous, key).await?;
         Ok((cached, outcome))
     }
 }

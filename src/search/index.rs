@@ -4,6 +4,7 @@
 use super::columns::{Columns, NO_ORGANIZATION};
 use super::facets::{method_bit, Facets, Places, VISITS};
 use super::normalize::{fold, fold_query, katakana_to_hiragana};
+use super::previous::PreviousRows;
 use super::readings::{
     kind_reading, place_reading, procedure_reading, role_reading, specialty_reading,
 };
@@ -214,7 +215,18 @@ fn organization_fields(b: &mut HaystackBuilder, org: &Organization) {
 
 impl SearchIndex {
     pub fn build(snapshot: Snapshot) -> SearchIndex {
-        let mut index = SearchIndex::build_unranked(snapshot);
+        SearchIndex::build_reusing(snapshot, None).0
+    }
+
+    /// As [`SearchIndex::build`], folding again only the people whose rows `previous` does not
+    /// hold as they are now, and only the organisations it does not (see [`PreviousRows`]).
+    /// The index is the one `build` makes; the count is of the rows reused (people's and
+    /// organisations').
+    pub fn build_reusing(
+        snapshot: Snapshot,
+        previous: Option<&PreviousRows>,
+    ) -> (SearchIndex, usize) {
+        let (mut index, reused) = SearchIndex::build_unranked(snapshot, previous);
         // Kana order once, at build time: comparing strings on every keystroke is too slow.
         let people = index.records.people();
         let kana: Vec<Vec<char>> = {
@@ -233,10 +245,18 @@ impl SearchIndex {
         for (rank, i) in order.into_iter().enumerate() {
             index.cols.kana_rank[i as usize] = rank as u32;
         }
-        index
+        (index, reused)
     }
 
-    fn build_unranked(snapshot: Snapshot) -> SearchIndex {
+    /// The snapshot given back, and this index's rows for the next build to reuse (a sync
+    /// merges a delta into the snapshot, then indexes it again).
+    pub fn into_parts(self) -> (Snapshot, PreviousRows) {
+        let snapshot = self.records.into_snapshot();
+        let previous = PreviousRows::new(self.cols, &snapshot.people, &snapshot.organizations);
+        (snapshot, previous)
+    }
+
+    fn build_unranked(snapshot: Snapshot, previous: Option<&PreviousRows>) -> (SearchIndex, usize) {
         let org_position: std::collections::HashMap<&str, usize> = snapshot
             .organizations
             .iter()
@@ -246,21 +266,39 @@ impl SearchIndex {
         let mut orgs = Columns::default();
         let mut facets = Facets::default();
         let mut places = Places::default();
+        let org_positions = previous.map(PreviousRows::organization_positions);
+        let mut reused = 0;
         for (i, org) in snapshot.organizations.iter().enumerate() {
             facets.push_organization(&mut places, org);
-            let mut fields = HaystackBuilder::new();
-            organization_fields(&mut fields, org);
-            let fields_mask = mask_of(&fields.text);
-            orgs.org_fields.push(&fields.text);
-            orgs.org_mask.push(fields_mask);
-            let mut b = HaystackBuilder::new();
-            b.field(&org.name);
-            b.field(&org.name_kana);
-            let (mask, name_mask, name_end) = b.finish();
-            orgs.haystacks.push(&b.text);
-            orgs.mask.push(mask | fields_mask);
-            orgs.name_mask.push(name_mask);
-            orgs.name_end.push(name_end);
+            let earlier = previous
+                .zip(org_positions.as_ref())
+                .and_then(|(p, at)| Some((&p.cols, p.reusable_organization(at, org)?)));
+            match earlier {
+                Some((old, (row, j))) => {
+                    reused += 1;
+                    orgs.org_fields.push(old.org_fields.get(j));
+                    orgs.org_mask.push(old.org_mask[j]);
+                    orgs.haystacks.push(old.haystacks.get(row));
+                    orgs.mask.push(old.mask[row]);
+                    orgs.name_mask.push(old.name_mask[row]);
+                    orgs.name_end.push(old.name_end[row]);
+                }
+                None => {
+                    let mut fields = HaystackBuilder::new();
+                    organization_fields(&mut fields, org);
+                    let fields_mask = mask_of(&fields.text);
+                    orgs.org_fields.push(&fields.text);
+                    orgs.org_mask.push(fields_mask);
+                    let mut b = HaystackBuilder::new();
+                    b.field(&org.name);
+                    b.field(&org.name_kana);
+                    let (mask, name_mask, name_end) = b.finish();
+                    orgs.haystacks.push(&b.text);
+                    orgs.mask.push(mask | fields_mask);
+                    orgs.name_mask.push(name_mask);
+                    orgs.name_end.push(name_end);
+                }
+            }
             orgs.kana_rank.push(0);
             orgs.given.push([NO_BOUNDARY; 2]);
             orgs.week_ends.push(0);
@@ -268,11 +306,14 @@ impl SearchIndex {
             orgs.names.push(&org.name);
             orgs.ids.push(&org.id);
         }
-        // Folding every name is most of the work: on every core.
+        // Folding every name is most of the work: on every core, and only for the people whose
+        // earlier rows cannot be reused.
+        let positions = previous.map(PreviousRows::positions);
         let ids: Vec<u32> = (0..snapshot.people.len() as u32).collect();
         let parts = in_parallel(&ids, |part| {
             let mut cols = Columns::default();
             let mut facets = Facets::default();
+            let mut reused = 0;
             cols.haystacks = super::columns::Strings::with_capacity(part.len(), part.len() * 96);
             for &i in part {
                 let person = &snapshot.people[i as usize];
@@ -280,25 +321,38 @@ impl SearchIndex {
                 let (organization, org_mask) = org_position
                     .get(person.organization_id.as_str())
                     .map_or((NO_ORGANIZATION, 0), |&o| (o as u32, orgs.mask[o]));
-                push_person(&mut cols, person, organization, org_mask);
+                let week = compact_windows(&person.contact);
+                let earlier = previous
+                    .zip(positions.as_ref())
+                    .and_then(|(p, at)| Some((&p.cols, p.reusable(at, person, &week)?)));
+                reused += usize::from(earlier.is_some());
+                push_person(&mut cols, person, organization, org_mask, &week, earlier);
                 facets.push_person(person);
             }
-            (cols, facets)
+            (cols, facets, reused)
         });
         let mut cols = Columns::default();
-        for (part, part_facets) in parts {
+        for (part, part_facets, part_reused) in parts {
             cols.extend(part);
             facets.extend_people(part_facets);
+            reused += part_reused;
         }
         cols.extend(orgs);
         for org in &snapshot.organizations {
             facets.push_organization_numbers(org);
         }
-        SearchIndex {
+        let index = SearchIndex {
             cols,
             facets,
             records: Records::Built(snapshot),
-        }
+        };
+        (index, reused)
+    }
+
+    /// What the incremental build must equal (tests of [`PreviousRows`]).
+    #[cfg(test)]
+    pub(super) fn columns_and_facets(&self) -> (&Columns, &Facets) {
+        (&self.cols, &self.facets)
     }
 
     fn entry_ref(&self, id: usize) -> EntryRef {
@@ -955,7 +1009,40 @@ impl SearchIndex {
     }
 }
 
-fn push_person(cols: &mut Columns, person: &Person, organization: u32, org_mask: u64) {
+/// Adds `person`'s row: folded now, or copied from `earlier` (columns and position) where the
+/// person was folded from the same fields before — all but what depends on the organisation,
+/// which is looked up again.
+fn push_person(
+    cols: &mut Columns,
+    person: &Person,
+    organization: u32,
+    org_mask: u64,
+    week: &[CompactWindow],
+    earlier: Option<(&Columns, usize)>,
+) {
+    match earlier {
+        Some((old, at)) => {
+            let haystack = old.haystacks.get(at);
+            cols.haystacks.push(haystack);
+            cols.mask.push(mask_of(haystack) | org_mask);
+            cols.name_mask.push(old.name_mask[at]);
+            cols.name_end.push(old.name_end[at]);
+            cols.given.push(old.given[at]);
+        }
+        None => push_folded(cols, person, org_mask),
+    }
+    cols.kana_rank.push(0);
+    cols.windows.extend_from_slice(week);
+    cols.week_ends
+        .push(u32::try_from(cols.windows.len()).expect("under 4 G windows"));
+    cols.organization.push(organization);
+    cols.names.push(&person.name);
+    cols.ids.push(&person.id);
+}
+
+/// The folded columns of `person`'s row: haystack, masks, where the names end and where the
+/// given names start.
+fn push_folded(cols: &mut Columns, person: &Person, org_mask: u64) {
     let mut b = HaystackBuilder::new();
     b.field(&person.name);
     b.field(&person.name_kana);
@@ -996,15 +1083,7 @@ fn push_person(cols: &mut Columns, person: &Person, organization: u32, org_mask:
     cols.mask.push(mask | org_mask);
     cols.name_mask.push(name_mask);
     cols.name_end.push(name_end);
-    cols.kana_rank.push(0);
     cols.given.push(given);
-    cols.windows
-        .extend_from_slice(&compact_windows(&person.contact));
-    cols.week_ends
-        .push(u32::try_from(cols.windows.len()).expect("under 4 G windows"));
-    cols.organization.push(organization);
-    cols.names.push(&person.name);
-    cols.ids.push(&person.id);
 }
 
 const NO_BOUNDARY: u16 = u16::MAX;

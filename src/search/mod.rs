@@ -7,10 +7,12 @@ mod columns;
 mod facets;
 mod index;
 pub(crate) mod normalize;
+mod previous;
 pub mod query;
 mod readings;
 mod records;
 
 pub use index::{EntryRef, Filters, Hit, SearchIndex, Searcher, RANKED_HITS};
 pub use normalize::{fold, fold_query};
+pub use previous::PreviousRows;
 pub use readings::{kind_reading, place_reading, procedure_reading, PLACE_READINGS};
