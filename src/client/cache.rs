@@ -6,7 +6,7 @@
 //! such, never a panic, and the caller fetches afresh.
 //!
 //! What is sealed is the search index itself (issue 15): its columns as bytes — folded names,
-//! masks, contact windows as minutes, kana order — and the records as JSON in small LZ4 blocks
+//! masks, contact windows as minutes, kana order — and the records in small LZ4 blocks
 //! (`search::SearchIndex::encode`). Opening is one file read and one AEAD pass in place; nothing
 //! is parsed or folded again, and a record is decoded only when it is shown. The index is
 //! built once per sync, by the sync, and the TUI is handed that same index.
@@ -23,10 +23,11 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 12] = b"ANSHIN-CACHE";
-/// 4: the body sealed with AES-256-GCM under a key derived for it (see [`body_key`]). 3: the
+/// 5: people's records in postcard rather than JSON (issue 15: a sync reads and writes them
+/// all). 4: the body sealed with AES-256-GCM under a key derived for it (see [`body_key`]). 3: the
 /// search index and LZ4 record blocks inside the seal (issue 15), XChaCha20-Poly1305. 2 held
 /// gzipped JSON, 1 plain JSON. An older file reads as corrupt and is refetched.
-const VERSION: u8 = 4;
+const VERSION: u8 = 5;
 const NONCE_LEN: usize = 24;
 const HEADER_LEN: usize = MAGIC.len() + 1 + NONCE_LEN;
 
