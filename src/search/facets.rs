@@ -303,7 +303,7 @@ mod tests {
         // A person whose organisation is missing (a bad delta) passes only person filters.
         snapshot.people[7].organization_id = "o-missing".into();
         let built = SearchIndex::build(snapshot.clone());
-        let read = SearchIndex::decode(built.encode()).expect("reads back");
+        let read = built.read_back().expect("reads back");
         let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
             .unwrap()
             .and_hms_opt(10, 30, 0)
@@ -397,7 +397,7 @@ mod tests {
     fn numbers_on_the_columns_find_their_owners() {
         let snapshot = crate::demo::generate(800, 2);
         let built = SearchIndex::build(snapshot.clone());
-        let read = SearchIndex::decode(built.encode()).expect("reads back");
+        let read = built.read_back().expect("reads back");
         let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
             .unwrap()
             .and_hms_opt(10, 30, 0)

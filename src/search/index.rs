@@ -349,6 +349,13 @@ impl SearchIndex {
         (index, reused)
     }
 
+    /// The index written and read back as the cache does (tests).
+    #[cfg(test)]
+    pub(super) fn read_back(&self) -> Option<SearchIndex> {
+        let [text, rest, blocks] = self.encode_parts();
+        SearchIndex::decode_parts(text, &rest, blocks)
+    }
+
     /// What the incremental build must equal (tests of [`PreviousRows`]).
     #[cfg(test)]
     pub(super) fn columns_and_facets(&self) -> (&Columns, &Facets) {
@@ -474,51 +481,41 @@ impl SearchIndex {
         (org < self.records.organizations()).then(|| self.records.organization(org))
     }
 
-    /// The index as bytes for the sealed cache: the columns, the facets, the records, then the
-    /// haystack text and its length. Read back, the text is split off the end (the one copy),
-    /// the columns are read, and the records keep the rest of the buffer.
-    pub fn encode(&self) -> Vec<u8> {
+    /// The index as bytes, in three parts: the haystack text, the other columns with the facets
+    /// and the records' head, and the records' LZ4 blocks (each becomes a buffer of its own
+    /// when read back: see [`SearchIndex::decode_parts`]).
+    pub fn encode_parts(&self) -> [Vec<u8>; 3] {
         let snapshot = self.records.snapshot();
         let mut out = super::columns::Writer {
-            out: Vec::with_capacity(self.cols.haystacks.text.len() * 5),
+            out: Vec::with_capacity(self.cols.haystacks.text.len() * 3),
         };
         self.cols.encode_rest(&mut out);
         self.facets.encode(&mut out);
-        super::records::encode(snapshot, &mut out);
-        out.out
-            .extend_from_slice(self.cols.haystacks.text.as_bytes());
-        out.out
-            .extend_from_slice(&(self.cols.haystacks.text.len() as u64).to_le_bytes());
-        out.out
+        let blocks = super::records::encode(snapshot, &mut out);
+        [
+            self.cols.haystacks.text.as_bytes().to_vec(),
+            out.out,
+            blocks,
+        ]
     }
 
-    /// The index back from [`SearchIndex::encode`]'s bytes (owned: the haystack text keeps the
-    /// buffer). None for anything inconsistent.
-    pub(crate) fn decode(mut bytes: Vec<u8>) -> Option<SearchIndex> {
-        let (_, text_len) = bytes.split_last_chunk::<8>()?;
-        let text_len = usize::try_from(u64::from_le_bytes(*text_len)).ok()?;
-        let text_start = (bytes.len() - 8).checked_sub(text_len)?;
-        let mut text = bytes.split_off(text_start);
-        text.truncate(text_len);
+    /// The index back from [`SearchIndex::encode_parts`]'s parts: `text` becomes the haystack
+    /// text and `blocks` the records' buffer as they are. None for anything inconsistent.
+    pub(crate) fn decode_parts(text: Vec<u8>, rest: &[u8], blocks: Vec<u8>) -> Option<SearchIndex> {
         let text = super::columns::string_from(text)?;
-        let mut reader = super::columns::Reader { rest: &bytes };
+        let mut reader = super::columns::Reader { rest };
         let cols = Columns::decode(text, &mut reader)?;
         let orgs = cols.org_fields.len();
         let people = cols.haystacks.len().checked_sub(orgs)?;
         let facets = Facets::decode(&mut reader, people, orgs)?;
-        let (head, ends, blob) = super::records::decode_parts(&mut reader)?;
+        let (head, ends) = super::records::decode_head(&mut reader)?;
         if !reader.rest.is_empty()
             || cols.haystacks.len() != head.people + head.organizations
             || cols.org_fields.len() != head.organizations
         {
             return None;
         }
-        // The records keep the buffer, without the columns already read out of it.
-        let (blob_start, blob_len) = (blob.as_ptr() as usize - bytes.as_ptr() as usize, blob.len());
-        bytes.truncate(blob_start + blob_len);
-        bytes.drain(..blob_start);
-        bytes.shrink_to_fit();
-        let stored = super::records::Stored::new(head, ends, bytes)?;
+        let stored = super::records::Stored::new(head, ends, blocks)?;
         Some(SearchIndex {
             cols,
             facets,

@@ -12,8 +12,8 @@
 use super::columns::Columns;
 use crate::availability::CompactWindow;
 use crate::directory::{Organization, Person};
-use std::collections::HashMap;
 use foldhash::fast::RandomState;
+use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
 
 /// Earlier positions by id.

@@ -150,8 +150,8 @@ fn encode_block<T: Codec>(records: &[T]) -> Vec<u8> {
     lz4_flex::compress_prepend_size(&bytes)
 }
 
-/// The head, then the blocks' ends, then the blocks.
-pub(super) fn encode(snapshot: &Snapshot, out: &mut super::columns::Writer) {
+/// The head and the blocks' ends to `out`; the blocks, one after another, returned.
+pub(super) fn encode(snapshot: &Snapshot, out: &mut super::columns::Writer) -> Vec<u8> {
     let head = serde_json::to_vec(&head_of(snapshot)).expect("a head always serializes");
     out.bytes(&head);
     let people: Vec<&[Person]> = snapshot.people.chunks(CHUNK).collect();
@@ -172,21 +172,14 @@ pub(super) fn encode(snapshot: &Snapshot, out: &mut super::columns::Writer) {
         })
         .collect();
     out.u32s(&ends);
-    let total: usize = blocks.iter().map(Vec::len).sum();
-    out.out.extend_from_slice(&(total as u64).to_le_bytes());
-    for b in blocks {
-        out.out.extend_from_slice(&b);
-    }
+    blocks.concat()
 }
 
-/// The head, the blocks' ends and the blocks' bytes, as [`encode`] wrote them.
-pub(super) fn decode_parts<'a>(
-    input: &mut super::columns::Reader<'a>,
-) -> Option<(Head, Vec<u32>, &'a [u8])> {
+/// The head and the blocks' ends, as [`encode`] wrote them.
+pub(super) fn decode_head(input: &mut super::columns::Reader<'_>) -> Option<(Head, Vec<u32>)> {
     let head: Head = serde_json::from_slice(input.bytes()?).ok()?;
     let ends = input.u32s()?;
-    let blob = input.bytes()?;
-    Some((head, ends, blob))
+    Some((head, ends))
 }
 
 impl Stored {
