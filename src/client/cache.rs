@@ -8,8 +8,7 @@
 //! What is sealed is the search index itself (issue 15): its columns as bytes — folded names,
 //! masks, contact windows as minutes, kana order — and the records in small LZ4 blocks
 //! (`search::SearchIndex::encode_parts`). Opening is one read and one AEAD pass in place per
-//! part, and nothing
-//! is parsed or folded again, and a record is decoded only when it is shown. The index is
+//! part; nothing is parsed or folded again, and a record is decoded only when it is shown. The index is
 //! built once per sync, by the sync, and the TUI is handed that same index.
 
 use super::ClientError;
@@ -25,8 +24,8 @@ use std::path::{Path, PathBuf};
 
 const MAGIC: &[u8; 12] = b"ANSHIN-CACHE";
 /// 6: three parts sealed on their own (see [`PARTS`]). 5: people's records in postcard rather
-/// than JSON (issue 15: a sync reads and writes them all). 4: the body sealed with AES-256-GCM under a key derived for it (see [`body_key`]). 3: the
-/// search index and LZ4 record blocks inside the seal (issue 15), XChaCha20-Poly1305. 2 held
+/// than JSON (issue 15: a sync reads and writes them all). 4: the body sealed with AES-256-GCM
+/// under a key derived for it (see [`body_key`]). 3: the search index and LZ4 record blocks inside the seal (issue 15), XChaCha20-Poly1305. 2 held
 /// gzipped JSON, 1 plain JSON. An older file reads as corrupt and is refetched.
 const VERSION: u8 = 6;
 const NONCE_LEN: usize = 24;
@@ -95,15 +94,6 @@ impl CachedIndex {
     /// The whole snapshot (decoded on first use when read from the file).
     pub fn snapshot(&self) -> &Snapshot {
         self.index.snapshot()
-    }
-
-    pub fn into_directory(self) -> CachedDirectory {
-        CachedDirectory {
-            server_url: self.server_url,
-            etag: self.etag,
-            synced_at: self.synced_at,
-            snapshot: self.index.into_snapshot(),
-        }
     }
 
     /// The directory, and the index's rows for the next build when this program folded them.
@@ -321,7 +311,7 @@ fn part_aad(server_url: &str, part: usize, lengths: &[u8]) -> Vec<u8> {
 
 /// [`seal`], saying that the program `index_rules` folded the index.
 fn seal_folded_by(cached: &CachedIndex, key: &[u8; 32], index_rules: &str) -> Vec<u8> {
-    let [text, mut rest, blocks] = cached.index.encode_parts();
+    let (text, mut rest, blocks) = cached.index.encode_parts();
     let meta = serde_json::to_vec(&Meta {
         server_url: cached.server_url.clone(),
         etag: cached.etag.clone(),
@@ -331,7 +321,7 @@ fn seal_folded_by(cached: &CachedIndex, key: &[u8; 32], index_rules: &str) -> Ve
     .expect("the cache's meta always serializes");
     rest.extend_from_slice(&meta);
     rest.extend_from_slice(&(meta.len() as u64).to_le_bytes());
-    let parts = [text, rest, blocks];
+    let parts: [&[u8]; PARTS] = [text, &rest, &blocks];
     let nonce: [u8; NONCE_LEN] = rand::random();
     let mut lengths = Vec::with_capacity(LENGTHS_LEN);
     for part in &parts[..PARTS - 1] {
@@ -346,8 +336,7 @@ fn seal_folded_by(cached: &CachedIndex, key: &[u8; 32], index_rules: &str) -> Ve
     let key = body_key(key);
     for (k, part) in parts.into_iter().enumerate() {
         let start = out.len();
-        out.extend_from_slice(&part);
-        drop(part);
+        out.extend_from_slice(part);
         // In place in the file's image: 20–45 MiB at 100 000 people is not copied again.
         let tag = key
             .seal_in_place_separate_tag(
@@ -661,7 +650,8 @@ mod tests {
         assert_eq!(
             open(&sealed, &key, "https://a.example.jp")
                 .unwrap()
-                .into_directory(),
+                .into_parts()
+                .0,
             original
         );
     }

@@ -352,8 +352,8 @@ impl SearchIndex {
     /// The index written and read back as the cache does (tests).
     #[cfg(test)]
     pub(super) fn read_back(&self) -> Option<SearchIndex> {
-        let [text, rest, blocks] = self.encode_parts();
-        SearchIndex::decode_parts(text, &rest, blocks)
+        let (text, rest, blocks) = self.encode_parts();
+        SearchIndex::decode_parts(text.to_vec(), &rest, blocks)
     }
 
     /// What the incremental build must equal (tests of [`PreviousRows`]).
@@ -481,10 +481,10 @@ impl SearchIndex {
         (org < self.records.organizations()).then(|| self.records.organization(org))
     }
 
-    /// The index as bytes, in three parts: the haystack text, the other columns with the facets
-    /// and the records' head, and the records' LZ4 blocks (each becomes a buffer of its own
-    /// when read back: see [`SearchIndex::decode_parts`]).
-    pub fn encode_parts(&self) -> [Vec<u8>; 3] {
+    /// The index as bytes, in three parts: the haystack text (as it is held), the other columns
+    /// with the facets and the records' head, and the records' LZ4 blocks (each becomes a
+    /// buffer of its own when read back: see [`SearchIndex::decode_parts`]).
+    pub fn encode_parts(&self) -> (&[u8], Vec<u8>, Vec<u8>) {
         let snapshot = self.records.snapshot();
         let mut out = super::columns::Writer {
             out: Vec::with_capacity(self.cols.haystacks.text.len() * 3),
@@ -492,11 +492,7 @@ impl SearchIndex {
         self.cols.encode_rest(&mut out);
         self.facets.encode(&mut out);
         let blocks = super::records::encode(snapshot, &mut out);
-        [
-            self.cols.haystacks.text.as_bytes().to_vec(),
-            out.out,
-            blocks,
-        ]
+        (self.cols.haystacks.text.as_bytes(), out.out, blocks)
     }
 
     /// The index back from [`SearchIndex::encode_parts`]'s parts: `text` becomes the haystack

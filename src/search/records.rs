@@ -1,8 +1,7 @@
 //! The directory's records behind the index (issue 15). Built from a snapshot they are that
 //! snapshot. Read from the sealed cache they stay encoded — each record in LZ4 blocks of
 //! [`CHUNK`] records (people in postcard, organisations as JSON: see [`Codec`]) — and a record
-//! is decoded when it
-//! is first asked for: `anshin search` shows five people and decodes five, not 100 000. The whole
+//! is decoded when it is first asked for: `anshin search` shows five people and decodes five, not 100 000. The whole
 //! snapshot is decoded only when something needs all of it (a filter, a sync, the slip's rules),
 //! once, on both cores.
 
@@ -77,20 +76,25 @@ pub(super) fn in_parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&[T]) -> R +
 /// the JSON when empty, which a format without field names cannot read back.
 pub(super) trait Codec: Sized {
     fn write(records: &[Self], out: &mut Vec<u8>);
-    fn read(bytes: &[u8]) -> Vec<Self>;
-    fn read_nth(bytes: &[u8], k: usize) -> Self;
+    /// A block's records, each as written.
+    fn records(bytes: &[u8]) -> impl Iterator<Item = &[u8]>;
+    fn parse(record: &[u8]) -> Self;
+
+    fn read(bytes: &[u8]) -> Vec<Self> {
+        Self::records(bytes).map(Self::parse).collect()
+    }
+
+    fn read_nth(bytes: &[u8], k: usize) -> Self {
+        Self::parse(
+            Self::records(bytes)
+                .nth(k)
+                .expect("a block holds its records"),
+        )
+    }
 }
 
-/// A block's records one after another, each after its length (4 bytes, little-endian).
-fn framed(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
-    let mut rest = bytes;
-    std::iter::from_fn(move || {
-        let (len, tail) = rest.split_first_chunk::<4>()?;
-        let (record, tail) = tail.split_at(u32::from_le_bytes(*len) as usize);
-        rest = tail;
-        Some(record)
-    })
-}
+// Sealed and authenticated: what was written is what is read. A record that still does not
+// decode is a fault of this program, not of the member's input.
 
 impl Codec for Person {
     fn write(records: &[Person], out: &mut Vec<u8>) {
@@ -103,16 +107,18 @@ impl Codec for Person {
         }
     }
 
-    // Sealed and authenticated: what was written is what is read. A record that still does not
-    // decode is a fault of this program, not of the member's input.
-    fn read(bytes: &[u8]) -> Vec<Person> {
-        framed(bytes)
-            .map(|r| postcard::from_bytes(r).expect("an authenticated record decodes"))
-            .collect()
+    /// One after another, each after its length (4 bytes, little-endian).
+    fn records(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+        let mut rest = bytes;
+        std::iter::from_fn(move || {
+            let (len, tail) = rest.split_first_chunk::<4>()?;
+            let (record, tail) = tail.split_at(u32::from_le_bytes(*len) as usize);
+            rest = tail;
+            Some(record)
+        })
     }
 
-    fn read_nth(bytes: &[u8], k: usize) -> Person {
-        let record = framed(bytes).nth(k).expect("a block holds its records");
+    fn parse(record: &[u8]) -> Person {
         postcard::from_bytes(record).expect("an authenticated record decodes")
     }
 }
@@ -128,19 +134,13 @@ impl Codec for Organization {
         }
     }
 
-    fn read(bytes: &[u8]) -> Vec<Organization> {
-        bytes
-            .split(|b| *b == b'\n')
-            .map(|json| serde_json::from_slice(json).expect("an authenticated record parses"))
-            .collect()
+    /// JSON lines.
+    fn records(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+        bytes.split(|b| *b == b'\n')
     }
 
-    fn read_nth(bytes: &[u8], k: usize) -> Organization {
-        let json = bytes
-            .split(|b| *b == b'\n')
-            .nth(k)
-            .expect("a block holds its records");
-        serde_json::from_slice(json).expect("an authenticated record parses")
+    fn parse(record: &[u8]) -> Organization {
+        serde_json::from_slice(record).expect("an authenticated record parses")
     }
 }
 
