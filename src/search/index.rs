@@ -92,7 +92,7 @@ impl Filters {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hit {
     pub entry: EntryRef,
-    pub score: i64,
+    pub score: i32,
     /// A person inside a contact window at the search's clock (organisations: false). The full
     /// label comes from [`SearchIndex::availability`], for the rows actually shown.
     pub reachable_now: bool,
@@ -612,7 +612,7 @@ impl SearchIndex {
             .into_iter()
             .map(|(score, reachable_now, _, id)| Hit {
                 entry: self.entry_ref(id as usize),
-                score,
+                score: i32::try_from(score).unwrap_or(i32::MAX),
                 reachable_now,
             })
             .collect()
@@ -744,6 +744,32 @@ impl SearchIndex {
         // Every token's characters at once: most entries are turned away by one load, before
         // their columns are read.
         let all_masks = token_masks.iter().fold(0, |m, t| m | t);
+        // The best RANKED_HITS are kept in `ranked` as they are found, the rest go straight into
+        // `hits` as the unranked tail: at 500 000 people a first letter matches most entries,
+        // and sorting out every hit's key after the scan cost more than the keys themselves.
+        // `bar`: the worst key among the best kept so far, once RANKED_HITS are kept.
+        let mut bar = u64::MAX;
+        let hit_of = |key: u64, id: u32| {
+            let (score, reachable_now) = unpack_rank_key(key);
+            Hit {
+                // Not `entry(id)`: that reads every column.
+                entry: self.entry_ref(id as usize),
+                score,
+                reachable_now,
+            }
+        };
+        let mut keep = |key: u64, id: u32, ranked: &mut Vec<(u64, u32)>, hits: &mut Vec<Hit>| {
+            if key >= bar {
+                hits.push(hit_of(key, id));
+                return;
+            }
+            ranked.push((key, id));
+            if ranked.len() == 2 * RANKED_HITS {
+                ranked.select_nth_unstable_by_key(RANKED_HITS - 1, |r| r.0);
+                bar = ranked[RANKED_HITS - 1].0;
+                hits.extend(ranked.drain(RANKED_HITS..).map(|(k, i)| hit_of(k, i)));
+            }
+        };
         let mut scan = |id: u32| {
             if self.cols.mask[id as usize] & all_masks != all_masks {
                 return;
@@ -761,13 +787,12 @@ impl SearchIndex {
             match score {
                 Some(score) => {
                     matched.push(id);
-                    ranked.push((
-                        rank_key(score, reachable_at(entry.week, minute), entry.kana_rank),
-                        id,
-                    ));
+                    let key = rank_key(score, reachable_at(entry.week, minute), entry.kana_rank);
+                    keep(key, id, ranked, hits);
                 }
-                // Once the exact hits are enough, fuzzy matching will not run.
-                None if ranked.len() < FUZZY_WHEN_FEWER_THAN => fuzzy_pool.push(id),
+                // Once the exact hits are enough, fuzzy matching will not run (the exact hits
+                // so far: those kept and those already in the tail).
+                None if ranked.len() + hits.len() < FUZZY_WHEN_FEWER_THAN => fuzzy_pool.push(id),
                 None => {}
             }
         };
@@ -778,7 +803,7 @@ impl SearchIndex {
         // Fuzzy matching is for the typo that finds nothing, and costs the most: only when the
         // exact hits are few. Decided on the exact hits alone, so a narrowed search agrees with
         // a fresh one.
-        let kind = if ranked.len() >= FUZZY_WHEN_FEWER_THAN {
+        let kind = if ranked.len() + hits.len() >= FUZZY_WHEN_FEWER_THAN {
             Matched::Exact
         } else if let Some((_, Matched::Exact)) = candidates {
             // The entries that might match fuzzily were not kept: look at every entry.
@@ -809,23 +834,24 @@ impl SearchIndex {
             matched.sort_unstable();
             Matched::Full
         };
-        // Nobody reads past the first screens: rank the best RANKED_HITS exactly, leave the tail
-        // (still all there, for counts and scrolling) in no particular order.
+        // Nobody reads past the first screens: the best RANKED_HITS ranked exactly at the front,
+        // the tail (still all there, for counts and scrolling) after them in no particular order.
         if ranked.len() > RANKED_HITS {
-            ranked.select_nth_unstable_by_key(RANKED_HITS, |r| r.0);
-            ranked[..RANKED_HITS].sort_unstable_by_key(|r| r.0);
-        } else {
-            ranked.sort_unstable_by_key(|r| r.0);
+            ranked.select_nth_unstable_by_key(RANKED_HITS - 1, |r| r.0);
+            hits.extend(ranked.drain(RANKED_HITS..).map(|(k, i)| hit_of(k, i)));
         }
-        hits.extend(ranked.iter().map(|&(key, id)| {
-            let (score, reachable_now) = unpack_rank_key(key);
-            Hit {
-                // Not `entry(id)`: that reads every column, in random order here.
-                entry: self.entry_ref(id as usize),
-                score,
-                reachable_now,
+        ranked.sort_unstable_by_key(|r| r.0);
+        let best = ranked.iter().map(|&(key, id)| hit_of(key, id));
+        if ranked.len() <= hits.len() {
+            // The tail's first hits move to its end, and the best take their places.
+            hits.extend_from_within(..ranked.len());
+            for (slot, hit) in hits.iter_mut().zip(best) {
+                *slot = hit;
             }
-        }));
+        } else {
+            // A short tail (fewer than 2 × RANKED_HITS hits in all): moved up behind the best.
+            hits.splice(0..0, best);
+        }
         kind
     }
 
@@ -1182,10 +1208,10 @@ fn rank_key(score: i64, reachable: bool, kana_rank: u32) -> u64 {
         | u64::from(kana_rank)
 }
 
-fn unpack_rank_key(key: u64) -> (i64, bool) {
+fn unpack_rank_key(key: u64) -> (i32, bool) {
     let score = (1 << SCORE_BITS) - 1 - (key >> (KANA_BITS + 1));
     let reachable = key & (1 << KANA_BITS) == 0;
-    (score as i64, reachable)
+    (score as i32, reachable)
 }
 
 /// What a run keeps for narrowing (see [`SearchIndex::run`]).
@@ -1345,13 +1371,98 @@ mod tests {
             })
             .collect();
         for a in &samples {
-            assert_eq!(unpack_rank_key(rank_key(a.0, a.1, a.2)), (a.0, a.1));
+            assert_eq!(unpack_rank_key(rank_key(a.0, a.1, a.2)), (a.0 as i32, a.1));
             for b in &samples {
                 let before = b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then(a.2.cmp(&b.2));
                 let after = rank_key(a.0, a.1, a.2).cmp(&rank_key(b.0, b.1, b.2));
                 assert_eq!(before, after, "{a:?} {b:?}");
             }
         }
+    }
+
+    /// The best RANKED_HITS are picked out during the scan (the rest go to the tail as they are
+    /// found): the head is exactly the first RANKED_HITS of every exact hit sorted by rank, the
+    /// tail holds every other hit once, in result sets larger than twice RANKED_HITS, between
+    /// once and twice, and smaller.
+    #[test]
+    fn the_head_is_the_best_of_every_hit_and_the_tail_the_rest() {
+        let index = SearchIndex::build(crate::demo::generate(6000, 3));
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
+            .unwrap()
+            .and_hms_opt(13, 30, 0)
+            .unwrap();
+        let minute = minute_of_week(now);
+        let doctors = Filters {
+            doctors_only: true,
+            ..Filters::default()
+        };
+        let mut sizes = [false; 3];
+        for query in [
+            "s", "ta", "さ", "k", "内科", "sa ka", "たか", "h", "やま", "ito", "渡辺",
+        ] {
+            for filters in [Filters::default(), doctors.clone()] {
+                let tokens = fold_query(query);
+                let masks: Vec<u64> = tokens.iter().map(|t| mask_of(t)).collect();
+                let finders: Vec<Finder<'_>> =
+                    tokens.iter().map(|t| Finder::new(t.as_bytes())).collect();
+                let mut memo: Vec<OrgMemo> = tokens
+                    .iter()
+                    .map(|_| OrgMemo::new(index.cols.org_fields.len()))
+                    .collect();
+                // Every exact hit, scored one by one, in rank order.
+                let mut expected: Vec<(u64, u32)> = (0..index.len() as u32)
+                    .filter_map(|id| {
+                        let entry = &index.entry(id as usize);
+                        let TokenMatch::Scored(score) =
+                            index.score(entry, &tokens, &finders, &masks, &mut memo, None)
+                        else {
+                            return None;
+                        };
+                        let reachable = reachable_at(entry.week, minute);
+                        (filters.is_empty() || index.passes(entry, &filters, minute))
+                            .then(|| (rank_key(score, reachable, entry.kana_rank), id))
+                    })
+                    .collect();
+                if expected.len() < FUZZY_WHEN_FEWER_THAN {
+                    continue;
+                }
+                expected.sort_unstable();
+                let hits = index.search(query, &filters, now);
+                let ids: Vec<usize> = hits.iter().map(|h| index.position(h.entry)).collect();
+                let head = expected.len().min(RANKED_HITS);
+                // As a search then orders equal scores by spelling.
+                let mut expected_head: Vec<Hit> = expected[..head]
+                    .iter()
+                    .map(|&(key, id)| {
+                        let (score, reachable_now) = unpack_rank_key(key);
+                        let entry = index.entry_ref(id as usize);
+                        Hit {
+                            entry,
+                            score,
+                            reachable_now,
+                        }
+                    })
+                    .collect();
+                index.prefer_exact_spelling(query, &mut expected_head);
+                let expected_head: Vec<usize> = expected_head
+                    .iter()
+                    .map(|h| index.position(h.entry))
+                    .collect();
+                assert_eq!(ids[..head], expected_head, "{query} {filters:?}");
+                let mut all = ids.clone();
+                all.sort_unstable();
+                let mut expected_all: Vec<usize> = expected.iter().map(|r| r.1 as usize).collect();
+                expected_all.sort_unstable();
+                assert_eq!(all, expected_all, "{query} {filters:?}: each hit once");
+                for hit in &hits {
+                    let entry = index.entry(index.position(hit.entry));
+                    assert_eq!(hit.reachable_now, reachable_at(entry.week, minute));
+                }
+                let n = expected.len();
+                sizes[usize::from(n > RANKED_HITS) + usize::from(n > 2 * RANKED_HITS)] = true;
+            }
+        }
+        assert_eq!(sizes, [true; 3], "every size of result set was tried");
     }
 
     /// A run with enough exact hits keeps only those for narrowing; when a longer query then
