@@ -267,6 +267,19 @@ async fn corrupt_and_truncated_caches_are_refetched() {
     let (_, outcome) = client.sync().await.unwrap();
     assert!(matches!(outcome, SyncOutcome::Full { .. }));
 
+    // Another layout's cache (as after an update), with the state that was written beside it:
+    // `anshin sync` fetches it again rather than say 「最新」 of a cache `anshin search` cannot
+    // read. The version byte follows the 12-byte magic.
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[12] = bytes[12].wrapping_sub(1);
+    std::fs::write(&path, &bytes).unwrap();
+    let (_, outcome) = client.sync_quick().await.unwrap();
+    assert!(matches!(outcome, SyncOutcome::Full { .. }), "{outcome:?}");
+    assert!(
+        client.load_cache().is_ok(),
+        "the cache search reads is there"
+    );
+
     std::fs::write(&path, b"not a cache at all").unwrap();
     assert_eq!(client.load_cache().unwrap_err(), CacheProblem::Corrupt);
     let (directory, outcome) = client.sync().await.unwrap();

@@ -175,20 +175,30 @@ pub struct SyncState {
     pub synced_at: Timestamp,
     /// The nonce of the cache file this state belongs to (hex).
     cache_nonce: String,
+    /// That file's length: the last part's own length is not written in the file, so a file
+    /// cut short there would otherwise still look whole. A state without it (written before
+    /// it was kept) does not parse and counts as none.
+    cache_len: u64,
 }
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The nonce in a cache file's header, read without reading the rest.
-fn cache_nonce(dir: &Path) -> Option<String> {
+/// The nonce in a cache file's header and the file's length, read without reading the rest —
+/// None for a file of another layout: an older version's cache after an update keeps its nonce
+/// where it was, and its state would say 「最新」 of a cache that `anshin search` then finds
+/// unreadable and removes. With the length kept in the state, a file cut short or grown does
+/// not match either. A part damaged inside is found only when the cache is opened: it is
+/// removed then, and the next sync fetches everything.
+fn cache_nonce(dir: &Path) -> Option<(String, u64)> {
     use std::io::Read;
     let mut header = [0u8; HEADER_LEN];
-    std::fs::File::open(cache_file(dir))
-        .and_then(|mut f| f.read_exact(&mut header))
-        .ok()?;
-    (&header[..MAGIC.len()] == MAGIC).then(|| hex(&header[MAGIC.len() + 1..]))
+    let mut file = std::fs::File::open(cache_file(dir)).ok()?;
+    file.read_exact(&mut header).ok()?;
+    let len = file.metadata().ok()?.len();
+    (&header[..MAGIC.len()] == MAGIC && header[MAGIC.len()] == VERSION)
+        .then(|| (hex(&header[MAGIC.len() + 1..]), len))
 }
 
 /// The state of the cache in `dir`, if it belongs to the cache file there.
@@ -196,7 +206,9 @@ pub fn load_state(dir: &Path, key: &[u8; 32], server_url: &str) -> Option<SyncSt
     let bytes = std::fs::read(state_file(dir)).ok()?;
     let plaintext = unseal(STATE_MAGIC, &bytes, key, server_url).ok()?;
     let state: SyncState = serde_json::from_slice(&plaintext).ok()?;
-    (Some(&state.cache_nonce) == cache_nonce(dir).as_ref()).then_some(state)
+    (Some((&state.cache_nonce, state.cache_len))
+        == cache_nonce(dir).as_ref().map(|(n, len)| (n, *len)))
+    .then_some(state)
 }
 
 /// Records a sync that changed nothing: only the small state file is written (atomically).
@@ -531,6 +543,7 @@ pub fn store(dir: &Path, cached: &CachedIndex, key: &[u8; 32]) -> Result<(), Cli
         etag: cached.etag.clone(),
         synced_at: cached.synced_at,
         cache_nonce: hex(&sealed[MAGIC.len() + 1..HEADER_LEN]),
+        cache_len: sealed.len() as u64,
     };
     store_state(dir, &state, key, &cached.server_url)
 }
@@ -606,6 +619,32 @@ mod tests {
         assert_eq!(loaded.synced_at, directory.synced_at);
         remove(dir.path());
         assert!(!state_file(dir.path()).exists() && !cache_file(dir.path()).exists());
+    }
+
+    /// A state speaks only for a cache this program can read whole: not for another layout's
+    /// (after an update) or a file cut short — else a sync says 「最新」 of a cache that
+    /// `anshin search` then finds unreadable and removes.
+    #[test]
+    fn the_sync_state_does_not_speak_for_a_cache_of_another_layout_or_cut_short() {
+        let key = [7u8; 32];
+        let directory = sample();
+        for damage in ["another layout", "cut short", "longer"] {
+            let dir = tempfile::tempdir().unwrap();
+            store(dir.path(), &directory, &key).unwrap();
+            assert!(load_state(dir.path(), &key, &directory.server_url).is_some());
+            let mut bytes = std::fs::read(cache_file(dir.path())).unwrap();
+            match damage {
+                "another layout" => bytes[MAGIC.len()] = VERSION - 1,
+                "cut short" => bytes.truncate(bytes.len() - 1),
+                _ => bytes.push(0),
+            }
+            std::fs::write(cache_file(dir.path()), &bytes).unwrap();
+            assert!(
+                load_state(dir.path(), &key, &directory.server_url).is_none(),
+                "{damage}"
+            );
+            assert!(load(dir.path(), Some(&key), &directory.server_url).is_err());
+        }
     }
 
     /// Issue 15: the next sync reuses the rows only of an index this program folded.
