@@ -758,18 +758,6 @@ impl SearchIndex {
                 reachable_now,
             }
         };
-        let mut keep = |key: u64, id: u32, ranked: &mut Vec<(u64, u32)>, hits: &mut Vec<Hit>| {
-            if key >= bar {
-                hits.push(hit_of(key, id));
-                return;
-            }
-            ranked.push((key, id));
-            if ranked.len() == 2 * RANKED_HITS {
-                ranked.select_nth_unstable_by_key(RANKED_HITS - 1, |r| r.0);
-                bar = ranked[RANKED_HITS - 1].0;
-                hits.extend(ranked.drain(RANKED_HITS..).map(|(k, i)| hit_of(k, i)));
-            }
-        };
         let mut scan = |id: u32| {
             if self.cols.mask[id as usize] & all_masks != all_masks {
                 return;
@@ -788,7 +776,7 @@ impl SearchIndex {
                 Some(score) => {
                     matched.push(id);
                     let key = rank_key(score, reachable_at(entry.week, minute), entry.kana_rank);
-                    keep(key, id, ranked, hits);
+                    offer_best(ranked, &mut bar, key, id, |k, i| hits.push(hit_of(k, i)));
                 }
                 // Once the exact hits are enough, fuzzy matching will not run (the exact hits
                 // so far: those kept and those already in the tail).
@@ -836,11 +824,7 @@ impl SearchIndex {
         };
         // Nobody reads past the first screens: the best RANKED_HITS ranked exactly at the front,
         // the tail (still all there, for counts and scrolling) after them in no particular order.
-        if ranked.len() > RANKED_HITS {
-            ranked.select_nth_unstable_by_key(RANKED_HITS - 1, |r| r.0);
-            hits.extend(ranked.drain(RANKED_HITS..).map(|(k, i)| hit_of(k, i)));
-        }
-        ranked.sort_unstable_by_key(|r| r.0);
+        finish_best(ranked, |k, i| hits.push(hit_of(k, i)));
         let best = ranked.iter().map(|&(key, id)| hit_of(key, id));
         if ranked.len() <= hits.len() {
             // The tail's first hits move to its end, and the best take their places.
@@ -1214,6 +1198,39 @@ fn unpack_rank_key(key: u64) -> (i32, bool) {
     (score as i32, reachable)
 }
 
+/// Offers one hit, by its rank key, to the best [`RANKED_HITS`] kept so far in `best`: a key no
+/// better than `bar` (the worst of the best, once that many are kept) goes to `tail` at once.
+/// When twice as many are kept they are cut back to the best and `bar` moves up, so a scan of
+/// 690 000 hits keeps a few thousand, not all of them.
+fn offer_best(
+    best: &mut Vec<(u64, u32)>,
+    bar: &mut u64,
+    key: u64,
+    id: u32,
+    mut tail: impl FnMut(u64, u32),
+) {
+    if key >= *bar {
+        tail(key, id);
+        return;
+    }
+    best.push((key, id));
+    if best.len() == 2 * RANKED_HITS {
+        best.select_nth_unstable_by_key(RANKED_HITS - 1, |r| r.0);
+        *bar = best[RANKED_HITS - 1].0;
+        best.drain(RANKED_HITS..).for_each(|(k, i)| tail(k, i));
+    }
+}
+
+/// After the last [`offer_best`] (and whatever was pushed to `best` besides): the best
+/// [`RANKED_HITS`] in rank order, the others to `tail`.
+fn finish_best(best: &mut Vec<(u64, u32)>, mut tail: impl FnMut(u64, u32)) {
+    if best.len() > RANKED_HITS {
+        best.select_nth_unstable_by_key(RANKED_HITS - 1, |r| r.0);
+        best.drain(RANKED_HITS..).for_each(|(k, i)| tail(k, i));
+    }
+    best.sort_unstable_by_key(|r| r.0);
+}
+
 /// What a run keeps for narrowing (see [`SearchIndex::run`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Matched {
@@ -1377,6 +1394,46 @@ mod tests {
                 let after = rank_key(a.0, a.1, a.2).cmp(&rank_key(b.0, b.1, b.2));
                 assert_eq!(before, after, "{a:?} {b:?}");
             }
+        }
+    }
+
+    /// `offer_best` + `finish_best` keep exactly the RANKED_HITS smallest keys, in order, and
+    /// pass every other key to the tail once: keys in random, rising and falling order, and a
+    /// key that arrives just below the worst of the best after a cut-back.
+    #[test]
+    fn the_best_kept_during_a_scan_are_the_best_of_all() {
+        use rand::seq::SliceRandom;
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(15);
+        let mut random: Vec<u64> = (0..7_000u64).map(|k| k * 3).collect();
+        random.shuffle(&mut rng);
+        let rising: Vec<u64> = (0..5_000).collect();
+        let falling: Vec<u64> = (0..5_000).rev().collect();
+        // 2 000 even keys fill the kept set; after the cut-back the worst kept is 1 998, and
+        // 1 997 still belongs among the best 1 000.
+        let mut just_below: Vec<u64> = (0..2 * RANKED_HITS as u64).map(|k| 2 * k).collect();
+        just_below.push(1_997);
+        let few: Vec<u64> = (0..700).rev().collect();
+        for keys in [random, rising, falling, just_below, few] {
+            let mut best = Vec::new();
+            let mut bar = u64::MAX;
+            let mut tail = Vec::new();
+            for (id, &key) in keys.iter().enumerate() {
+                offer_best(&mut best, &mut bar, key, id as u32, |k, i| {
+                    tail.push((k, i))
+                });
+            }
+            finish_best(&mut best, |k, i| tail.push((k, i)));
+            let mut all: Vec<(u64, u32)> = keys
+                .iter()
+                .enumerate()
+                .map(|(id, &k)| (k, id as u32))
+                .collect();
+            all.sort_unstable();
+            let head = all.len().min(RANKED_HITS);
+            assert_eq!(best, all[..head]);
+            tail.sort_unstable();
+            assert_eq!(tail, all[head..]);
         }
     }
 
