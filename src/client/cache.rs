@@ -191,7 +191,7 @@ fn hex(bytes: &[u8]) -> String {
 /// unreadable and removes. With the length kept in the state, a file cut short or grown does
 /// not match either. A part damaged inside is found only when the cache is opened: it is
 /// removed then, and the next sync fetches everything.
-fn cache_nonce(dir: &Path) -> Option<(String, u64)> {
+fn cache_identity(dir: &Path) -> Option<(String, u64)> {
     use std::io::Read;
     let mut header = [0u8; HEADER_LEN];
     let mut file = std::fs::File::open(cache_file(dir)).ok()?;
@@ -206,9 +206,9 @@ pub fn load_state(dir: &Path, key: &[u8; 32], server_url: &str) -> Option<SyncSt
     let bytes = std::fs::read(state_file(dir)).ok()?;
     let plaintext = unseal(STATE_MAGIC, &bytes, key, server_url).ok()?;
     let state: SyncState = serde_json::from_slice(&plaintext).ok()?;
-    (Some((&state.cache_nonce, state.cache_len))
-        == cache_nonce(dir).as_ref().map(|(n, len)| (n, *len)))
-    .then_some(state)
+    let belongs = matches!(cache_identity(dir),
+        Some((nonce, len)) if nonce == state.cache_nonce && len == state.cache_len);
+    belongs.then_some(state)
 }
 
 /// Records a sync that changed nothing: only the small state file is written (atomically).

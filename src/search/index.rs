@@ -698,6 +698,17 @@ impl SearchIndex {
         self.cols.kana_rank[self.position(entry)]
     }
 
+    /// The hit entry `id` is, with the score and reachability its rank key packs.
+    fn ranked_hit(&self, key: u64, id: u32) -> Hit {
+        let (score, reachable_now) = unpack_rank_key(key);
+        Hit {
+            // Not `entry(id)`: that reads every column.
+            entry: self.entry_ref(id as usize),
+            score,
+            reachable_now,
+        }
+    }
+
     /// Fills `hits` (ranked) and `scratch.matched` (the ids a narrowed query must look at), and
     /// says what `matched` holds. `candidates`: the last run's `matched` when the query only
     /// narrows it, with its kind; None: every entry.
@@ -749,15 +760,7 @@ impl SearchIndex {
         // and sorting out every hit's key after the scan cost more than the keys themselves.
         // `bar`: the worst key among the best kept so far, once RANKED_HITS are kept.
         let mut bar = u64::MAX;
-        let hit_of = |key: u64, id: u32| {
-            let (score, reachable_now) = unpack_rank_key(key);
-            Hit {
-                // Not `entry(id)`: that reads every column.
-                entry: self.entry_ref(id as usize),
-                score,
-                reachable_now,
-            }
-        };
+        let hit_of = |key: u64, id: u32| self.ranked_hit(key, id);
         let mut scan = |id: u32| {
             if self.cols.mask[id as usize] & all_masks != all_masks {
                 return;
@@ -1215,18 +1218,22 @@ fn offer_best(
     }
     best.push((key, id));
     if best.len() == 2 * RANKED_HITS {
-        best.select_nth_unstable_by_key(RANKED_HITS - 1, |r| r.0);
+        cut_back(best, &mut tail);
         *bar = best[RANKED_HITS - 1].0;
-        best.drain(RANKED_HITS..).for_each(|(k, i)| tail(k, i));
     }
+}
+
+/// Keeps the best [`RANKED_HITS`] of `best` (in no order), the others to `tail`.
+fn cut_back(best: &mut Vec<(u64, u32)>, tail: &mut impl FnMut(u64, u32)) {
+    best.select_nth_unstable_by_key(RANKED_HITS - 1, |r| r.0);
+    best.drain(RANKED_HITS..).for_each(|(k, i)| tail(k, i));
 }
 
 /// After the last [`offer_best`] (and whatever was pushed to `best` besides): the best
 /// [`RANKED_HITS`] in rank order, the others to `tail`.
 fn finish_best(best: &mut Vec<(u64, u32)>, mut tail: impl FnMut(u64, u32)) {
     if best.len() > RANKED_HITS {
-        best.select_nth_unstable_by_key(RANKED_HITS - 1, |r| r.0);
-        best.drain(RANKED_HITS..).for_each(|(k, i)| tail(k, i));
+        cut_back(best, &mut tail);
     }
     best.sort_unstable_by_key(|r| r.0);
 }
@@ -1376,6 +1383,14 @@ enum TokenMatch {
 mod tests {
     use super::*;
 
+    /// The clock of these tests: a Wednesday, 13:30.
+    fn wednesday_lunch() -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
+            .unwrap()
+            .and_hms_opt(13, 30, 0)
+            .unwrap()
+    }
+
     /// The packed key orders exactly as (higher score, reachable first, kana order) did.
     #[test]
     fn rank_key_orders_like_the_comparison_it_replaced() {
@@ -1444,10 +1459,7 @@ mod tests {
     #[test]
     fn the_head_is_the_best_of_every_hit_and_the_tail_the_rest() {
         let index = SearchIndex::build(crate::demo::generate(6000, 3));
-        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
-            .unwrap()
-            .and_hms_opt(13, 30, 0)
-            .unwrap();
+        let now = wednesday_lunch();
         let minute = minute_of_week(now);
         let doctors = Filters {
             doctors_only: true,
@@ -1490,15 +1502,7 @@ mod tests {
                 // As a search then orders equal scores by spelling.
                 let mut expected_head: Vec<Hit> = expected[..head]
                     .iter()
-                    .map(|&(key, id)| {
-                        let (score, reachable_now) = unpack_rank_key(key);
-                        let entry = index.entry_ref(id as usize);
-                        Hit {
-                            entry,
-                            score,
-                            reachable_now,
-                        }
-                    })
+                    .map(|&(key, id)| index.ranked_hit(key, id))
                     .collect();
                 index.prefer_exact_spelling(query, &mut expected_head);
                 let expected_head: Vec<usize> = expected_head
@@ -1528,10 +1532,7 @@ mod tests {
     #[test]
     fn a_narrowed_run_that_needs_fuzzy_matching_looks_at_every_entry_again() {
         let index = SearchIndex::build(crate::demo::generate(3000, 1));
-        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 25)
-            .unwrap()
-            .and_hms_opt(13, 30, 0)
-            .unwrap();
+        let now = wednesday_lunch();
         let mut rescanned = 0;
         for word in ["sitou", "koijma", "takahasi", "watanbe"] {
             let mut searcher = Searcher::new();
