@@ -324,43 +324,6 @@ fn slip_render_refuses_errors_and_writes_text_and_phone() {
         .stdout(contains("\"violations\":[]"));
 }
 
-/// Runs `script` with bash inside a private D-Bus session that has gnome-keyring's Secret
-/// Service unlocked, with every folder under `home`.
-#[cfg(target_os = "linux")]
-fn in_a_desktop_session(
-    home: &std::path::Path,
-    server: &str,
-    script: &str,
-) -> std::process::Output {
-    for tool in ["dbus-run-session", "gnome-keyring-daemon"] {
-        assert!(
-            std::process::Command::new("sh")
-                .args(["-c", &format!("command -v {tool}")])
-                .output()
-                .is_ok_and(|o| o.status.success()),
-            "this test needs {tool} (apt-get install dbus gnome-keyring)"
-        );
-    }
-    let bin = assert_cmd::cargo::cargo_bin("anshin");
-    let prelude = format!(
-        "set -e\nexport PATH={dir}:$PATH\n\
-         eval \"$(printf 'keyring-password' | gnome-keyring-daemon --unlock --components=secrets)\"\n",
-        dir = bin.parent().unwrap().display()
-    );
-    std::process::Command::new("dbus-run-session")
-        .args(["--", "bash", "-c", &format!("{prelude}{script}")])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_RUNTIME_DIR", home.join("run"))
-        .env("ANSHIN_SERVER_URL", server)
-        .output()
-        .expect("dbus-run-session runs")
-}
-
 /// Issue 15, item 4: on Linux the only store was the kernel keyring — emptied at every reboot,
 /// blocked in containers, where `anshin` kept nothing and `anshin search` could not run. With a
 /// desktop keyring on the session bus (a private D-Bus session with gnome-keyring here) the token
@@ -373,7 +336,7 @@ fn on_a_linux_desktop_the_secrets_go_to_the_keyring_and_search_works_offline() {
     let mut t = runtime.block_on(common::start(|_| {}));
     let home = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(home.path().join("run")).unwrap();
-    let first = in_a_desktop_session(
+    let first = common::in_a_desktop_session(
         home.path(),
         &t.url,
         &format!(
@@ -419,7 +382,8 @@ fn on_a_linux_desktop_the_secrets_go_to_the_keyring_and_search_works_offline() {
     assert_eq!(tokens, 1);
 
     runtime.block_on(async { t.server.take().unwrap().shutdown().await.unwrap() });
-    let later = in_a_desktop_session(home.path(), &t.url, "anshin search --limit 3 takahasi\n");
+    let later =
+        common::in_a_desktop_session(home.path(), &t.url, "anshin search --limit 3 takahasi\n");
     let out = String::from_utf8_lossy(&later.stdout).into_owned();
     assert!(
         later.status.success(),

@@ -70,6 +70,19 @@ fn start_demo(home: &Path, name: &str, env: &str) -> Tmux {
 
 /// `anshin ARGS` in a 120×40 tmux session, every folder under `home`.
 fn start_anshin(home: &Path, name: &str, env: &str, args: &str) -> Tmux {
+    let binary = assert_cmd::cargo::cargo_bin("anshin");
+    start_tmux(
+        name,
+        &format!(
+            "env -u ANSHIN_CONFIG -u ANSHIN_SERVER_URL -u ANSHIN_DATA_DIR -u ANSHIN_EXPORT_DIR HOME={home} XDG_CONFIG_HOME={home}/config XDG_CACHE_HOME={home}/cache XDG_DATA_HOME={home}/data {env} {bin} {args}",
+            home = home.display(),
+            bin = binary.display()
+        ),
+    )
+}
+
+/// `command` in a 120×40 tmux session.
+fn start_tmux(name: &str, command: &str) -> Tmux {
     assert!(
         Command::new("tmux")
             .arg("-V")
@@ -77,15 +90,9 @@ fn start_anshin(home: &Path, name: &str, env: &str, args: &str) -> Tmux {
             .is_ok_and(|o| o.status.success()),
         "this test needs tmux (apt-get install tmux)"
     );
-    let binary = assert_cmd::cargo::cargo_bin("anshin");
     let tmux = Tmux {
         socket: format!("anshin-{name}-{}", std::process::id()),
     };
-    let command = format!(
-        "env -u ANSHIN_CONFIG -u ANSHIN_SERVER_URL -u ANSHIN_DATA_DIR -u ANSHIN_EXPORT_DIR HOME={home} XDG_CONFIG_HOME={home}/config XDG_CACHE_HOME={home}/cache XDG_DATA_HOME={home}/data {env} {bin} {args}",
-        home = home.display(),
-        bin = binary.display()
-    );
     let started = tmux.run(&[
         "new-session",
         "-d",
@@ -95,7 +102,7 @@ fn start_anshin(home: &Path, name: &str, env: &str, args: &str) -> Tmux {
         "120",
         "-y",
         "40",
-        &command,
+        command,
     ]);
     assert!(started.status.success(), "{started:?}");
     tmux
@@ -159,6 +166,66 @@ fn a_two_factor_login_in_the_terminal() {
     assert!(screen.contains("結果（"), "{screen}");
     tmux.keys(&["F10"]);
     drop(t);
+}
+
+/// Issue 15, as a care manager meets a network that is down without saying so: the server's
+/// address takes the connection and never answers. The TUI opens from the sealed cache at once
+/// (it asked the server who was signed in before its first frame, and so stayed closed for the
+/// request's 60 s timeout, three times over), finds people in it, and quits when asked although
+/// its sync is still waiting. The secrets are in a desktop keyring (a private D-Bus session
+/// with gnome-keyring), so the cache of the first session opens in the second.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_tui_opens_from_the_cache_while_the_server_does_not_answer() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut t = runtime.block_on(common::start(|_| {}));
+    let home = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(home.path().join("run")).unwrap();
+    let login = common::in_a_desktop_session(
+        home.path(),
+        &t.url,
+        &format!(
+            "printf '%s\\n' '{}' | anshin login --user {}\n",
+            common::MEMBER.1,
+            common::MEMBER.0
+        ),
+    );
+    assert!(login.status.success(), "{login:?}");
+    runtime.block_on(async { t.server.take().unwrap().shutdown().await.unwrap() });
+    // The kernel completes every connection to this address; nothing ever reads or answers.
+    let silent = std::net::TcpListener::bind(t.url.trim_start_matches("http://")).unwrap();
+
+    let script = home.path().join("tui.sh");
+    std::fs::write(
+        &script,
+        format!("{}exec anshin\n", common::desktop_prelude()),
+    )
+    .unwrap();
+    let tmux = start_tmux(
+        "silent-server",
+        &format!(
+            "env -u ANSHIN_CONFIG HOME={home} XDG_CONFIG_HOME={home}/config XDG_CACHE_HOME={home}/cache XDG_DATA_HOME={home}/data XDG_RUNTIME_DIR={home}/run ANSHIN_SERVER_URL={url} dbus-run-session -- bash {script}",
+            home = home.path().display(),
+            url = t.url,
+            script = script.display()
+        ),
+    );
+    // Well inside the 60 s the first frame used to wait (slow CI included).
+    tmux.wait_for("結果（", 15);
+    tmux.keys(&["-l", "takahasi"]);
+    let screen = tmux.wait_for("髙橋", 10);
+    assert!(screen.contains("最終同期"), "{screen}");
+    tmux.keys(&["F10"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while tmux.alive() {
+        assert!(
+            Instant::now() < deadline,
+            "F10 did not quit:\n{}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(silent);
 }
 
 #[test]

@@ -322,11 +322,10 @@ async fn open_tui() -> Result<(), Failure> {
     if let Some(notice) = client.notice {
         eprintln!("注意: {notice}");
     }
-    // Offline, expired or not signed in: the cache still opens; an expired session asks to
-    // sign in at the first sync.
-    let account = client.me().await.ok();
+    // Offline, expired or not signed in: the cache still opens; who is signed in is asked in
+    // the background, and an expired session asks to sign in at the first sync.
     let initial = client.load_cache().ok();
-    crate::tui::run(std::sync::Arc::new(client), String::new(), account, initial)
+    crate::tui::run(std::sync::Arc::new(client), String::new(), None, initial)
         .await
         .map_err(|e| Failure {
             code: 1,

@@ -125,6 +125,10 @@ impl App {
     /// A background result, front to back until a layer takes it.
     pub fn receive(&mut self, message: Message) -> Vec<Effect> {
         self.changed = true;
+        if let Message::Account(account) = message {
+            self.set_account(account);
+            return Vec::new();
+        }
         self.deliver(self.layers.len(), message)
     }
 

@@ -97,6 +97,9 @@ pub enum Message {
         revision: u64,
         synced_at: crate::directory::Timestamp,
     },
+    /// Who this PC's session belongs to, asked after the first frame (issue 15: the TUI
+    /// opens from the cache without waiting for the server).
+    Account(crate::api::Account),
     /// A sync was asked for before anyone signed in: nothing was done (the login's success
     /// asks again).
     SyncSkipped,

@@ -38,6 +38,7 @@ pub async fn run(
         // snapshot is decoded only by a sync that merges a delta.
         app.set_directory(directory, false);
     }
+    let account_missing = account.is_none();
     if let Some(account) = account {
         app.set_account(account);
     }
@@ -45,6 +46,10 @@ pub async fn run(
         app.set_member(member);
     }
     app.set_stale_after_months(client.config.stale_after_months);
+    // Who is signed in is asked after the first frame, never before it: a server that does not
+    // answer (a network down without refusing) held the TUI closed for the request's timeout,
+    // three times over, while the cache could have answered (issue 15).
+    let ask_account = account_missing && client.token().is_ok();
     if client.token().is_err() {
         app.sign_in_first(client.server());
     }
@@ -57,7 +62,7 @@ pub async fn run(
     let mut terminal = ratatui::try_init()?;
     // A paste arrives as one event (not 400 key presses, some of them Enter).
     let _ = std::io::stdout().execute(event::EnableBracketedPaste);
-    let result = event_loop(&mut terminal, &mut app, client, outbox).await;
+    let result = event_loop(&mut terminal, &mut app, client, outbox, ask_account).await;
     let _ = std::io::stdout().execute(event::DisableBracketedPaste);
     ratatui::restore();
     result
@@ -82,6 +87,7 @@ async fn event_loop(
     app: &mut App,
     client: Arc<Client>,
     outbox: Result<Outbox, String>,
+    ask_account: bool,
 ) -> anyhow::Result<()> {
     // Replaced when the member signs in to another server from the login screen.
     let shared_client = Arc::new(Mutex::new(client));
@@ -102,6 +108,16 @@ async fn event_loop(
         }
         Err(why) => (Err(why), None),
     };
+    if ask_account {
+        let client = current();
+        let tx = message_tx.clone();
+        tokio::spawn(async move {
+            // Not answered (offline, expired): the first sync says so.
+            if let Ok(account) = client.me().await {
+                let _ = tx.send(Message::Account(account));
+            }
+        });
+    }
     // After a crash the status bar tells the member the work is still there.
     if let Ok(jobs) = &jobs {
         let _ = jobs.send(OutboxJob::Count);

@@ -312,3 +312,52 @@ pub async fn error_of(response: reqwest::Response) -> (u16, String, String) {
             .to_string(),
     )
 }
+
+/// Runs `script` with bash inside a private D-Bus session that has gnome-keyring's Secret
+/// Service unlocked, with every folder under `home`.
+#[cfg(target_os = "linux")]
+pub fn in_a_desktop_session(
+    home: &std::path::Path,
+    server: &str,
+    script: &str,
+) -> std::process::Output {
+    std::process::Command::new("dbus-run-session")
+        .args([
+            "--",
+            "bash",
+            "-c",
+            &format!("{}{script}", desktop_prelude()),
+        ])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_RUNTIME_DIR", home.join("run"))
+        .env("ANSHIN_SERVER_URL", server)
+        .output()
+        .expect("dbus-run-session runs")
+}
+
+/// The start of a bash script run by `dbus-run-session`: `anshin` on the PATH and gnome-keyring's
+/// Secret Service unlocked on the session's bus (the same keyring file, and so the same secrets,
+/// in every session under one home).
+#[cfg(target_os = "linux")]
+pub fn desktop_prelude() -> String {
+    for tool in ["dbus-run-session", "gnome-keyring-daemon"] {
+        assert!(
+            std::process::Command::new("sh")
+                .args(["-c", &format!("command -v {tool}")])
+                .output()
+                .is_ok_and(|o| o.status.success()),
+            "this test needs {tool} (apt-get install dbus gnome-keyring)"
+        );
+    }
+    let bin = assert_cmd::cargo::cargo_bin("anshin");
+    format!(
+        "set -e\nexport PATH={dir}:$PATH\n\
+         eval \"$(printf 'keyring-password' | gnome-keyring-daemon --unlock --components=secrets)\"\n",
+        dir = bin.parent().unwrap().display()
+    )
+}

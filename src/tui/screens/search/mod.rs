@@ -456,8 +456,9 @@ impl Screen for Search {
                 Outcome::none()
             }
             Message::Listing(_) => Outcome::none(),
-            // Answers for a screen that has closed meanwhile.
-            Message::Unlocked(_)
+            // Answers for a screen that has closed meanwhile (the app takes the account).
+            Message::Account(_)
+            | Message::Unlocked(_)
             | Message::LoggedIn(_)
             | Message::LoginNeedsCode
             | Message::PasswordChanged(_) => Outcome::none(),
