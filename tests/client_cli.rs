@@ -339,11 +339,7 @@ fn on_a_linux_desktop_the_secrets_go_to_the_keyring_and_search_works_offline() {
     let first = common::in_a_desktop_session(
         home.path(),
         &t.url,
-        &format!(
-            "anshin config path\nprintf '%s\\n' '{}' | anshin login --user {}\n",
-            common::MEMBER.1,
-            common::MEMBER.0
-        ),
+        &common::desktop_login("anshin config path\n"),
     );
     let out = String::from_utf8_lossy(&first.stdout).into_owned();
     let err = String::from_utf8_lossy(&first.stderr).into_owned();

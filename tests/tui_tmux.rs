@@ -52,6 +52,20 @@ impl Tmux {
     fn alive(&self) -> bool {
         self.run(&["has-session", "-t", "demo"]).status.success()
     }
+
+    /// Waits for the program to end (its session closes with it); `why` names what should have
+    /// ended it.
+    fn wait_until_gone(&self, why: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.alive() {
+            assert!(
+                Instant::now() < deadline,
+                "anshin did not quit on {why}. Screen:\n{}",
+                self.screen()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
 }
 
 impl Drop for Tmux {
@@ -181,15 +195,7 @@ fn the_tui_opens_from_the_cache_while_the_server_does_not_answer() {
     let mut t = runtime.block_on(common::start(|_| {}));
     let home = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(home.path().join("run")).unwrap();
-    let login = common::in_a_desktop_session(
-        home.path(),
-        &t.url,
-        &format!(
-            "printf '%s\\n' '{}' | anshin login --user {}\n",
-            common::MEMBER.1,
-            common::MEMBER.0
-        ),
-    );
+    let login = common::in_a_desktop_session(home.path(), &t.url, &common::desktop_login(""));
     assert!(login.status.success(), "{login:?}");
     runtime.block_on(async { t.server.take().unwrap().shutdown().await.unwrap() });
     // The kernel completes every connection to this address; nothing ever reads or answers.
@@ -216,15 +222,7 @@ fn the_tui_opens_from_the_cache_while_the_server_does_not_answer() {
     let screen = tmux.wait_for("髙橋", 10);
     assert!(screen.contains("最終同期"), "{screen}");
     tmux.keys(&["F10"]);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while tmux.alive() {
-        assert!(
-            Instant::now() < deadline,
-            "F10 did not quit:\n{}",
-            tmux.screen()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    tmux.wait_until_gone("F10 while its sync waits");
     drop(silent);
 }
 
@@ -278,15 +276,7 @@ fn demo_search_detail_reachable_quit() {
     tmux.wait_for("│q", 10);
     assert!(tmux.alive(), "q is a letter, not quit");
     tmux.keys(&["F10"]);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while tmux.alive() {
-        assert!(
-            Instant::now() < deadline,
-            "anshin did not quit on q. Screen:\n{}",
-            tmux.screen()
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    tmux.wait_until_gone("F10");
 }
 
 /// Every file under a folder, with its bytes.

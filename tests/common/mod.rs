@@ -340,6 +340,14 @@ pub fn in_a_desktop_session(
         .expect("dbus-run-session runs")
 }
 
+/// A script for [`in_a_desktop_session`]: `before`, then the member signs in (and so syncs).
+pub fn desktop_login(before: &str) -> String {
+    format!(
+        "{before}printf '%s\\n' '{}' | anshin login --user {}\n",
+        MEMBER.1, MEMBER.0
+    )
+}
+
 /// The start of a bash script run by `dbus-run-session`: `anshin` on the PATH and gnome-keyring's
 /// Secret Service unlocked on the session's bus (the same keyring file, and so the same secrets,
 /// in every session under one home).
