@@ -126,7 +126,10 @@ impl App {
     pub fn receive(&mut self, message: Message) -> Vec<Effect> {
         self.changed = true;
         if let Message::Account(account) = message {
-            self.set_account(account);
+            // Late, and someone has signed in on the login screen meanwhile: theirs stands.
+            if self.ctx.account.is_none() {
+                self.set_account(account);
+            }
             return Vec::new();
         }
         self.deliver(self.layers.len(), message)

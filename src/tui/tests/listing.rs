@@ -34,6 +34,24 @@ fn filed(effects: &[Effect]) -> Option<&crate::listing::NewChangeRequest> {
     })
 }
 
+/// The TUI opens before the server has said who is signed in (issue 15): the answer, when it
+/// comes, names the member in the title bar and lets the listing editor open; an answer that
+/// comes after someone signed in on the login screen does not replace them.
+#[test]
+fn the_account_asked_after_the_first_frame_is_taken_once() {
+    let mut app = app();
+    assert!(app.ctx().account.is_none());
+    app.receive(Message::Account(account("o-00003", AccountRole::Member)));
+    assert_eq!(app.ctx().account.as_ref().unwrap().organization, "o-00003");
+    assert!(
+        app.ctx().status.member.contains("デモ 林"),
+        "{}",
+        app.ctx().status.member
+    );
+    app.receive(Message::Account(account("o-00009", AccountRole::Member)));
+    assert_eq!(app.ctx().account.as_ref().unwrap().organization, "o-00003");
+}
+
 #[test]
 fn a_clinic_changes_its_acceptance_and_a_window_with_the_keyboard() {
     let mut app = clinic_app();
