@@ -335,7 +335,6 @@ fn on_a_linux_desktop_the_secrets_go_to_the_keyring_and_search_works_offline() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let mut t = runtime.block_on(common::start(|_| {}));
     let home = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(home.path().join("run")).unwrap();
     let first = common::in_a_desktop_session(
         home.path(),
         &t.url,

@@ -194,7 +194,6 @@ fn the_tui_opens_from_the_cache_while_the_server_does_not_answer() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let mut t = runtime.block_on(common::start(|_| {}));
     let home = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(home.path().join("run")).unwrap();
     let login = common::in_a_desktop_session(home.path(), &t.url, &common::desktop_login(""));
     assert!(login.status.success(), "{login:?}");
     runtime.block_on(async { t.server.take().unwrap().shutdown().await.unwrap() });
@@ -207,13 +206,16 @@ fn the_tui_opens_from_the_cache_while_the_server_does_not_answer() {
         format!("{}exec anshin\n", common::desktop_prelude()),
     )
     .unwrap();
+    let env: Vec<String> = common::desktop_env(home.path(), &t.url)
+        .into_iter()
+        .map(|(name, value)| format!("{name}={value}"))
+        .collect();
     let tmux = start_tmux(
         "silent-server",
         &format!(
-            "env -u ANSHIN_CONFIG HOME={home} XDG_CONFIG_HOME={home}/config XDG_CACHE_HOME={home}/cache XDG_DATA_HOME={home}/data XDG_RUNTIME_DIR={home}/run ANSHIN_SERVER_URL={url} dbus-run-session -- bash {script}",
-            home = home.path().display(),
-            url = t.url,
-            script = script.display()
+            "env -u ANSHIN_CONFIG {} dbus-run-session -- bash {}",
+            env.join(" "),
+            script.display()
         ),
     );
     // Well inside the 60 s the first frame used to wait (slow CI included).

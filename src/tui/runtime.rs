@@ -38,7 +38,7 @@ pub async fn run(
         // snapshot is decoded only by a sync that merges a delta.
         app.set_directory(directory, false);
     }
-    let account_missing = account.is_none();
+    let account_known = account.is_some();
     if let Some(account) = account {
         app.set_account(account);
     }
@@ -46,13 +46,15 @@ pub async fn run(
         app.set_member(member);
     }
     app.set_stale_after_months(client.config.stale_after_months);
+    // One look in the keyring (a D-Bus round trip on a Linux desktop) for both questions.
+    let signed_in = client.token().is_ok();
+    if !signed_in {
+        app.sign_in_first(client.server());
+    }
     // Who is signed in is asked after the first frame, never before it: a server that does not
     // answer (a network down without refusing) held the TUI closed for the request's timeout,
     // three times over, while the cache could have answered (issue 15).
-    let ask_account = account_missing && client.token().is_ok();
-    if client.token().is_err() {
-        app.sign_in_first(client.server());
-    }
+    let ask_account = signed_in && !account_known;
     let outbox = client.config.outbox().map_err(|e| e.to_string());
     let last_sent = outbox.as_ref().ok().and_then(Outbox::last_sender);
     app.set_sender(client.config.sender.or_last_sent(last_sent));

@@ -330,14 +330,25 @@ pub fn in_a_desktop_session(
         ])
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_RUNTIME_DIR", home.join("run"))
-        .env("ANSHIN_SERVER_URL", server)
+        .envs(desktop_env(home, server))
         .output()
         .expect("dbus-run-session runs")
+}
+
+/// The environment of a desktop session under `home` talking to `server`: every folder under
+/// `home`, the runtime folder (the session bus's socket) created.
+#[cfg(target_os = "linux")]
+pub fn desktop_env(home: &std::path::Path, server: &str) -> Vec<(&'static str, String)> {
+    std::fs::create_dir_all(home.join("run")).unwrap();
+    let under = |dir: &str| home.join(dir).display().to_string();
+    vec![
+        ("HOME", home.display().to_string()),
+        ("XDG_CONFIG_HOME", under("config")),
+        ("XDG_CACHE_HOME", under("cache")),
+        ("XDG_DATA_HOME", under("data")),
+        ("XDG_RUNTIME_DIR", under("run")),
+        ("ANSHIN_SERVER_URL", server.to_string()),
+    ]
 }
 
 /// A script for [`in_a_desktop_session`]: `before`, then the member signs in (and so syncs).
