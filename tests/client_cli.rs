@@ -415,3 +415,54 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     found
 }
+
+/// Issue 15: `anshin search` opens the cache with the kernel keyring's copy of its key, made
+/// when the desktop keyring gave the key, so it needs no round trip to the desktop keyring —
+/// here, no session bus at all. `anshin logout` drops the copy with the key: the same search
+/// then finds nothing to open. (The kernel keyring must work where this runs: it does on the
+/// machines our CI uses; in a container that blocks `keyctl` this test fails, and says why.)
+#[cfg(target_os = "linux")]
+#[test]
+fn search_opens_the_cache_with_the_kernel_copy_of_its_key_until_logout() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let t = runtime.block_on(common::start(|_| {}));
+    let home = tempfile::tempdir().unwrap();
+    let first = common::in_a_desktop_session(home.path(), &t.url, &common::desktop_login(""));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    // Outside any D-Bus session: the desktop keyring cannot be reached.
+    let without_bus = || {
+        std::process::Command::new(assert_cmd::cargo::cargo_bin("anshin"))
+            .args(["search", "--limit", "3", "takahasi"])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .envs(common::desktop_env(home.path(), &t.url))
+            .output()
+            .unwrap()
+    };
+    let found = without_bus();
+    let out = String::from_utf8_lossy(&found.stdout).into_owned();
+    assert!(
+        found.status.success() && (out.contains("髙橋") || out.contains("高橋")),
+        "the kernel keyring's copy of the cache key did not open the cache \
+         (is keyctl blocked here?)\n{out}\n{}",
+        String::from_utf8_lossy(&found.stderr)
+    );
+
+    let logout = common::in_a_desktop_session(home.path(), &t.url, "anshin logout\n");
+    assert!(
+        logout.status.success(),
+        "{}",
+        String::from_utf8_lossy(&logout.stderr)
+    );
+    let after = without_bus();
+    assert!(!after.status.success());
+    assert!(
+        String::from_utf8_lossy(&after.stderr).contains("検索できるディレクトリがありません"),
+        "{}",
+        String::from_utf8_lossy(&after.stderr)
+    );
+}

@@ -2,7 +2,7 @@
 //! Japanese on stderr), 2 usage error or unreadable input.
 
 use super::{read_line, Failure};
-use crate::client::cache::CacheProblem;
+use crate::client::cache::{CacheProblem, CachedIndex};
 use crate::client::config::{config_path, ClientConfig};
 use crate::client::{Client, ClientError};
 use crate::directory::parse_snapshot;
@@ -164,20 +164,48 @@ fn usage(message: impl Into<String>) -> Failure {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("エラー: 実行環境を準備できません: {e}");
-            return ExitCode::FAILURE;
-        }
+    let result = match quick_search(&cli) {
+        Some(printed) => printed,
+        None => match tokio::runtime::Runtime::new() {
+            Ok(runtime) => runtime.block_on(run(cli)),
+            Err(e) => {
+                eprintln!("エラー: 実行環境を準備できません: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
     };
-    match runtime.block_on(run(cli)) {
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("エラー: {}", failure.message);
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// `anshin search` over the cache, when the kernel keyring holds a copy of its key that opens
+/// it (see `client::key_copy`): no runtime, no threads and no desktop keyring — the cache read,
+/// opened and searched (issue 15). None for anything else, or when that copy is missing or does
+/// not open the cache: then [`run`] takes the usual way, which asks the keyring and says what is
+/// wrong.
+fn quick_search(cli: &Cli) -> Option<Result<(), Failure>> {
+    let Some(Command::Search {
+        directory: None,
+        json,
+        limit,
+        query,
+    }) = &cli.command
+    else {
+        return None;
+    };
+    let config = ClientConfig::load().ok()?;
+    let directory = Client::load_cache_with_key_copy(&config)?;
+    Some(print_cached_search(
+        directory,
+        &query.join(" "),
+        *json,
+        *limit,
+    ))
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
@@ -289,21 +317,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                             other => format!("{} — `anshin sync` を実行してください", other.message()),
                         },
                     })?;
-                    if !json {
-                        eprintln!(
-                            "{}",
-                            crate::tui::text::sync_state(
-                                Some(directory.synced_at),
-                                None,
-                                directory.index.revision()
-                            )
-                        );
-                    }
-                    let printed = print_search(&directory.index, &query.join(" "), json, limit);
-                    // The process ends here: freeing the index piece by piece (tens of MB) would
-                    // only delay the exit the member waits for; the OS takes it back at once.
-                    std::mem::forget(directory);
-                    printed
+                    print_cached_search(directory, &query.join(" "), json, limit)
                 }
                 Command::Config(_) | Command::Lint { .. } | Command::Slip(_) => {
                     unreachable!("handled above")
@@ -667,6 +681,31 @@ fn line_and_column(text: &str, offset: usize) -> (usize, usize) {
         }
     }
     (line, column)
+}
+
+/// `anshin search` over the offline cache: when it was last synced (unless `--json`), then the
+/// hits.
+fn print_cached_search(
+    directory: CachedIndex,
+    query: &str,
+    json: bool,
+    limit: usize,
+) -> Result<(), Failure> {
+    if !json {
+        eprintln!(
+            "{}",
+            crate::tui::text::sync_state(
+                Some(directory.synced_at),
+                None,
+                directory.index.revision()
+            )
+        );
+    }
+    let printed = print_search(&directory.index, query, json, limit);
+    // The process ends here: freeing the index piece by piece (tens of MB) would only delay the
+    // exit the member waits for; the OS takes it back at once.
+    std::mem::forget(directory);
+    printed
 }
 
 fn print_search(index: &SearchIndex, query: &str, json: bool, limit: usize) -> Result<(), Failure> {

@@ -236,23 +236,31 @@ impl Credentials {
         use base64::engine::general_purpose::STANDARD;
         use base64::Engine;
         let account = format!("cache-key:{server}");
-        if let Some(stored) = self.get(&account)? {
-            if let Ok(bytes) = STANDARD.decode(stored.trim()) {
-                if let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice()) {
-                    return Ok(Some(key));
-                }
+        let kept = self.get(&account)?.and_then(|stored| {
+            let bytes = STANDARD.decode(stored.trim()).ok()?;
+            <[u8; 32]>::try_from(bytes.as_slice()).ok()
+        });
+        let key = match kept {
+            Some(key) => key,
+            None if !create => return Ok(None),
+            None => {
+                let key: [u8; 32] = rand::random();
+                self.set(&account, &STANDARD.encode(key))?;
+                key
             }
+        };
+        // Only a key the desktop keyring holds is copied (see `key_copy`): the kernel keyring,
+        // when it is the store, is quick already; memory and the test store are never copied.
+        if self.kind == StoreKind::SecretService {
+            super::key_copy::put(server, &key);
         }
-        if !create {
-            return Ok(None);
-        }
-        let key: [u8; 32] = rand::random();
-        self.set(&account, &STANDARD.encode(key))?;
         Ok(Some(key))
     }
 
-    /// Logout: the token and the cache key go; without the key the cache file is unreadable.
+    /// Logout: the token and the cache key go (and the key's short-lived copy); without the key
+    /// the cache file is unreadable.
     pub fn forget(&self, server: &str) -> Result<(), ClientError> {
+        super::key_copy::remove(server);
         self.delete(&format!("token:{server}"))?;
         self.delete(&format!("cache-key:{server}"))
     }

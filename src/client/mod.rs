@@ -7,6 +7,7 @@ pub mod cache;
 pub mod config;
 pub mod credentials;
 pub mod error;
+pub mod key_copy;
 pub mod listing;
 pub mod sync;
 pub mod unlock;
@@ -248,6 +249,19 @@ impl Client {
             cache::remove(&self.cache_dir);
         }
         result
+    }
+
+    /// `anshin search`'s quick way in (issue 15): the cache opened with the kernel keyring's
+    /// copy of its key (see [`key_copy`]), before — and instead of — opening the desktop
+    /// keyring. None when there is no copy or it does not open the cache; then [`Client::new`]
+    /// and [`Client::load_cache`] ask the keyring itself, and nothing is removed here.
+    pub fn load_cache_with_key_copy(config: &ClientConfig) -> Option<CachedIndex> {
+        if config.credential_store == config::CredentialStoreChoice::Memory {
+            return None;
+        }
+        let server = api::check_server_url(&config.server_url, config.allow_insecure_http).ok()?;
+        let key = key_copy::get(&server)?;
+        cache::load(&config.cache_dir().ok()?, Some(&key), &server).ok()
     }
 
     /// `anshin sync`: as [`Client::sync`], but when nothing has changed only the small state
